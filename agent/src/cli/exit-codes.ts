@@ -1,0 +1,42 @@
+import type { ErrorCode } from '../errors.js';
+
+/** Documented exit codes (README "Exit codes"). */
+export const EXIT = {
+  /** Done, or nothing to do (the commit is already live). */
+  OK: 0,
+  /** Something failed: S3, CloudFront, GitHub, an MCP server, verification. */
+  FAILURE: 1,
+  /** Bad input: a flag, an argument, the config. Nothing was changed. */
+  BAD_INPUT: 2,
+  /** Refused or conflicting: a held lock, a declined confirmation, a hostile stack output, a tag clash. */
+  REFUSED: 3,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+const BAD_INPUT_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'BAD_INPUT',
+  'CONFIG_INVALID',
+  'STACK_NOT_CONFIGURED',
+  'TAG_INVALID',
+  'INVALIDATION_REJECTED',
+  'BUILD_NOT_FOUND',
+  'TAG_NOT_FOUND',
+  'COMMIT_NOT_FOUND',
+]);
+
+const REFUSED_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'REFUSED',
+  'DEPLOY_IN_PROGRESS',
+  'SYNC_COMMAND_REJECTED',
+  'TAG_CONFLICT',
+  'BUILD_EXISTS',
+  'NOTHING_TO_ROLL_BACK',
+  'SANDBOX_BUSY',
+]);
+
+export function exitCodeFor(code: ErrorCode): ExitCode {
+  if (BAD_INPUT_CODES.has(code)) return EXIT.BAD_INPUT;
+  if (REFUSED_CODES.has(code)) return EXIT.REFUSED;
+  return EXIT.FAILURE;
+}
