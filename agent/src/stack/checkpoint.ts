@@ -46,3 +46,12 @@ export function renderCheckpoint(
   };
   return `${JSON.stringify(checkpoint, null, 4)}\n`;
 }
+
+/** The root stack resource's outputs from a checkpoint file's text; undefined when there is none. */
+export function outputsFromCheckpoint(text: string): Record<string, unknown> | undefined {
+  const parsed = JSON.parse(text) as {
+    checkpoint?: { latest?: { resources?: Array<{ type?: string; outputs?: Record<string, unknown> }> } };
+  };
+  const resources = parsed.checkpoint?.latest?.resources ?? [];
+  return resources.find((r) => r.type === 'pulumi:pulumi:Stack')?.outputs;
+}
