@@ -4,8 +4,6 @@ import { defineConfig } from 'vitest/config';
 // local git and MCP servers over stdio; e2e tests run the whole flow, with headless Chromium.
 export default defineConfig({
   test: {
-    reporters: ['default'],
-    outputFile: undefined,
     projects: [
       {
         test: {
@@ -19,6 +17,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/support/global-setup.ts'],
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 120_000,
@@ -28,6 +27,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['test/support/global-setup.ts'],
           environment: 'node',
           testTimeout: 300_000,
           hookTimeout: 300_000,
