@@ -67,6 +67,8 @@ export const ERROR_CODES = {
   COMMIT_NOT_FOUND: 'COMMIT_NOT_FOUND',
   /** GitHub refused the token (401/403). The hint names the missing permission. */
   GITHUB_AUTH: 'GITHUB_AUTH',
+  /** GitHub's rate limit is exhausted for longer than we wait. `data.resetAt` says when to retry. */
+  GITHUB_RATE_LIMITED: 'GITHUB_RATE_LIMITED',
   /** GitHub or git failed in a way not covered above. */
   GITHUB_ERROR: 'GITHUB_ERROR',
   /** A git command failed. */
