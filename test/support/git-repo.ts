@@ -73,6 +73,8 @@ export function runGit(
         else resolve(stdout);
       },
     );
+    // git may exit before reading stdin; its exit status reports any failure.
+    child.stdin?.on('error', () => {});
     child.stdin?.end(options.input ?? '');
   });
 }

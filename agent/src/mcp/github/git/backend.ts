@@ -44,6 +44,20 @@ export interface GitBackendOptions {
   tagger?: GitIdentity;
   /** Environment consulted for GIT_COMMITTER_* (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /** Waits between checks while another process holds a tag's ref lock; default setTimeout. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** How long a loser of git's ref lock waits for the winner's ref: 25 ms, 50 ms, … (about 1.4 s in all). */
+const LOCK_WAIT_ATTEMPTS = 10;
+const LOCK_WAIT_MS = 25;
+
+/** git failed because another process held `refs/tags/<tag>.lock`. */
+function isLockContention(error: unknown): boolean {
+  return (
+    error instanceof GitCommandError &&
+    /cannot lock ref|\.lock'?: File exists|Unable to create '.*\.lock'/i.test(error.stderr)
+  );
 }
 
 function gitError(error: unknown, what: string): FrontendOpsError {
@@ -59,6 +73,7 @@ export function createGitBackend(options: GitBackendOptions): GitHubBackend {
   const run = options.run ?? createGitRunner({ repoPath: options.repoPath });
   const now = options.now ?? (() => new Date());
   const env = options.env ?? process.env;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   let identity: Promise<GitIdentity | undefined> | undefined;
 
   async function git(
@@ -261,9 +276,14 @@ export function createGitBackend(options: GitBackendOptions): GitHubBackend {
         );
       } catch (error) {
         // Another process may have created the same name between our check and `git tag`: git's ref
-        // lock let only one win. Settle against whatever is there now.
-        const after = await existingTagCommit(request.tag);
-        if (after !== undefined) return settleExisting(request, after);
+        // lock let only one win. Settle against whatever is there now — once the winner has released
+        // its lock, so a loser that failed on the lock file waits a moment for the ref to appear.
+        for (let attempt = 0; attempt <= LOCK_WAIT_ATTEMPTS; attempt += 1) {
+          const after = await existingTagCommit(request.tag);
+          if (after !== undefined) return settleExisting(request, after);
+          if (!isLockContention(error) || attempt === LOCK_WAIT_ATTEMPTS) break;
+          await sleep(LOCK_WAIT_MS * (attempt + 1));
+        }
         throw gitError(error, `create tag ${request.tag}`);
       }
       return { name: request.tag, sha: request.sha, created: true };
