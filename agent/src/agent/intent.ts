@@ -34,7 +34,6 @@ const SHELL_SYNTAX = /[;|&`$<>\\]|\$\(|\|\||&&/;
 /** Negated requests ("don't deploy") are not requests to deploy. */
 const NEGATION = /\b(don'?t|do not|never|no need to|stop|cancel|without deploying)\b/;
 
-const SHA = /\b([0-9a-f]{7,40})\b/;
 /** A tag name as people type it: starts with a letter, git-ref-safe characters, contains a digit. */
 const TAG = /\b([a-z][a-z0-9._-]*-\d[a-z0-9._-]*)\b/;
 

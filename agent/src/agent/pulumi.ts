@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import type { InvalidationResult, Invalidator } from '../cdn/invalidator.js';
+import { FrontendOpsError } from '../errors.js';
+import { parseStackOutputResult } from '../mcp/client/stack-output.js';
+import { parseWith } from '../validation.js';
+import { readAnswer } from './github.js';
+import type { ToolLayer } from './tool-layer.js';
+
+/**
+ * Typed calls to the pulumi MCP server: the stack outputs the agent needs (design §3: `syncCommand`,
+ * `url`) and `invalidate_cdn` as the engine's `Invalidator`. The agent never holds bucket names or a
+ * distribution id: they come from these outputs or stay inside the server.
+ */
+
+/** Only what the agent uses; the buckets live inside `syncCommand`, the distribution in the server. */
+export const AgentStackOutputsSchema = z.looseObject({
+  syncCommand: z.string().min(1).max(2048),
+  url: z.string().url().optional(),
+});
+export type AgentStackOutputs = z.infer<typeof AgentStackOutputsSchema>;
+
+const InvalidationSchema = z.looseObject({
+  invalidationId: z.string().min(1),
+  status: z.enum(['InProgress', 'Completed']),
+  paths: z.array(z.string()),
+});
+
+/** Slack on top of the invalidation's own maximum wait before the MCP call itself times out. */
+const INVALIDATION_CALL_MARGIN_MS = 30_000;
+
+export class PulumiTools {
+  constructor(
+    private readonly tools: ToolLayer,
+    private readonly stack: { name: string; workDir: string },
+  ) {}
+
+  async stackOutputs(): Promise<AgentStackOutputs> {
+    const server = this.tools.serverName('pulumi');
+    const output = await this.tools.call('pulumi', 'pulumi-cli-stack-output', {
+      workDir: this.stack.workDir,
+      stackName: this.stack.name,
+    });
+    const outputs = parseStackOutputResult(output, { server, stackName: this.stack.name });
+    return parseWith(
+      AgentStackOutputsSchema,
+      outputs,
+      'STACK_OUTPUT_INVALID',
+      `outputs of stack ${this.stack.name}`,
+      'Run `pulumi up` on the hosting stack so it exports syncCommand and url (design §3).',
+    );
+  }
+
+  /** The engine's Invalidator, backed by this server's `invalidate_cdn`. */
+  invalidator(): Invalidator {
+    return {
+      invalidate: async (paths, options): Promise<InvalidationResult> => {
+        const server = this.tools.serverName('pulumi');
+        const output = await this.tools.call(
+          'pulumi',
+          'invalidate_cdn',
+          {
+            stackName: this.stack.name,
+            paths: [...paths],
+            wait: options.wait,
+            maxWaitSeconds: options.maxWaitSeconds,
+          },
+          { timeoutMs: options.maxWaitSeconds * 1000 + INVALIDATION_CALL_MARGIN_MS },
+        );
+        const answer = readAnswer(output, InvalidationSchema, server, 'invalidate_cdn');
+        if (options.wait && answer.status !== 'Completed') {
+          throw new FrontendOpsError(
+            'INVALIDATION_TIMEOUT',
+            `invalidation ${answer.invalidationId} is still ${answer.status}`,
+            {
+              hint: 'Raise invalidation.maxWaitSeconds, or check the distribution in the CloudFront console.',
+            },
+          );
+        }
+        return { invalidationId: answer.invalidationId, status: answer.status, paths: answer.paths };
+      },
+    };
+  }
+}
