@@ -55,6 +55,8 @@ export const ERROR_CODES = {
   INVALIDATION_FAILED: 'INVALIDATION_FAILED',
   /** The invalidation did not complete within the allowed wait. */
   INVALIDATION_TIMEOUT: 'INVALIDATION_TIMEOUT',
+  /** The distribution has no invalidation with that id. Use an id returned by `invalidate_cdn`. */
+  INVALIDATION_NOT_FOUND: 'INVALIDATION_NOT_FOUND',
 
   // --- git / GitHub -------------------------------------------------------------------------
   /** The tag exists and points at another commit. */
