@@ -1,0 +1,120 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { type SandboxInfo, startSandbox } from '../sandbox/index.js';
+import { parseWith } from '../validation.js';
+import type { CliContext, GlobalOptions } from './context.js';
+import { writeJson, writeLine } from './output.js';
+
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'expected a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+/** Flags as typed (strings), keyed by flag name so a bad one is reported as `--fault-rate: ...`. */
+const StartFlagsSchema = z.object({
+  '--dir': z.string().min(1),
+  '--latency-ms': integer(0, 60_000).optional(),
+  '--fault-rate': z
+    .string()
+    .regex(/^(0(\.\d+)?|1(\.0+)?|\.\d+)$/, 'expected a number from 0 to 1')
+    .transform(Number)
+    .optional(),
+  '--invalidation-delay-ms': integer(0, 3_600_000).optional(),
+  '--port': integer(1, 65_533).optional(),
+  '--repo-source': z.string().min(1).optional(),
+});
+
+interface StartOptions {
+  dir: string;
+  latencyMs?: string;
+  faultRate?: string;
+  invalidationDelayMs?: string;
+  port?: string;
+  repoSource?: string;
+}
+
+function printHuman(ctx: CliContext, info: SandboxInfo, startupMs: number): void {
+  const rows: Array<[string, string]> = [
+    ['config', info.configPath],
+    ['S3 endpoint', info.s3Endpoint],
+    ['site (edge)', info.edgeUrl],
+    ['CloudFront API', info.cloudfrontEndpoint],
+    ['artifacts bucket', info.artifactsBucket],
+    ['hosting bucket', info.hostingBucket],
+    ['distribution', info.distributionId],
+    ['scratch repo', info.repoPath],
+    ['Pulumi state', info.pulumiBackendUrl],
+  ];
+  writeLine(ctx, `Sandbox ready in ${Math.round(startupMs)} ms.`);
+  const width = Math.max(...rows.map(([label]) => label.length));
+  for (const [label, value] of rows) writeLine(ctx, `  ${label.padEnd(width)}  ${value}`);
+  writeLine(ctx, `Use it with: frontendops --config ${info.configPath} <command>`);
+  writeLine(ctx, 'Press Ctrl-C to stop.');
+}
+
+export function registerSandboxCommand(program: Command, ctx: CliContext): void {
+  const sandbox = program
+    .command('sandbox')
+    .description(
+      'A local stand-in for AWS (S3, CloudFront edge and API, Pulumi state, git) for the demo and tests.',
+    );
+  sandbox
+    .command('start')
+    .description('Start the sandbox, write <dir>/frontendops.config.json, and run until Ctrl-C or SIGTERM.')
+    .option('--dir <dir>', 'working directory of the sandbox', '.sandbox')
+    .option('--latency-ms <n>', 'latency added to every S3 request (imitates a region)')
+    .option(
+      '--fault-rate <r>',
+      'share (0..1) of S3 requests that fail with SlowDown, InternalError or a reset',
+    )
+    .option('--invalidation-delay-ms <n>', 'how long an invalidation stays InProgress (default 300)')
+    .option(
+      '--port <n>',
+      'fixed ports: S3 on n, the edge on n+1, the CloudFront API on n+2 (default: free ports)',
+    )
+    .option('--repo-source <path>', 'a git repository to clone as the scratch repo (default: a fresh repo)')
+    .action(async (options: StartOptions, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      const flags = parseWith(
+        StartFlagsSchema,
+        {
+          '--dir': options.dir,
+          '--latency-ms': options.latencyMs,
+          '--fault-rate': options.faultRate,
+          '--invalidation-delay-ms': options.invalidationDelayMs,
+          '--port': options.port,
+          '--repo-source': options.repoSource,
+        },
+        'BAD_INPUT',
+        'sandbox start flags',
+        'Run `frontendops sandbox start --help` for the flags.',
+      );
+      const started = performance.now();
+      const running = await startSandbox({
+        dir: resolve(ctx.cwd, flags['--dir']),
+        ...(flags['--latency-ms'] === undefined ? {} : { latencyMs: flags['--latency-ms'] }),
+        ...(flags['--fault-rate'] === undefined ? {} : { faultRate: flags['--fault-rate'] }),
+        ...(flags['--invalidation-delay-ms'] === undefined
+          ? {}
+          : { invalidationDelayMs: flags['--invalidation-delay-ms'] }),
+        ...(flags['--port'] === undefined ? {} : { port: flags['--port'] }),
+        ...(flags['--repo-source'] === undefined
+          ? {}
+          : { repoSource: resolve(ctx.cwd, flags['--repo-source']) }),
+      });
+      const startupMs = performance.now() - started;
+      if (globals.json) writeJson(ctx, running.info);
+      else printHuman(ctx, running.info, startupMs);
+      await new Promise<void>((done) => {
+        const off = ctx.onShutdown(() => {
+          off();
+          done();
+        });
+      });
+      await running.stop();
+      if (!globals.json) writeLine(ctx, 'Sandbox stopped.');
+    });
+}

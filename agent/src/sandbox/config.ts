@@ -1,0 +1,65 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SANDBOX_CREDENTIALS } from '../aws/clients.js';
+import { type ConfigInput, ConfigSchema } from '../config/schema.js';
+import { HOSTING_STACK } from '../stack/outputs.js';
+import { parseWith } from '../validation.js';
+
+export interface SandboxConfigInput {
+  dir: string;
+  repoRoot: string;
+  s3Endpoint: string;
+  cloudfrontEndpoint: string;
+  pulumiBackendUrl: string;
+  repoPath: string;
+  /** The Node that runs the MCP servers (the current one). */
+  nodePath: string;
+}
+
+/** The `frontendops.config.json` a sandbox writes (contracts §1): every command can use it with --config. Pure. */
+export function sandboxConfig(input: SandboxConfigInput): ConfigInput {
+  return {
+    stacks: [
+      {
+        name: HOSTING_STACK,
+        workDir: join(input.repoRoot, 'stacks', 'dashboard-hosting-prod'),
+        backend: { kind: 'state', url: input.pulumiBackendUrl },
+        aws: {
+          region: 'us-east-1',
+          s3Endpoint: input.s3Endpoint,
+          cloudfrontEndpoint: input.cloudfrontEndpoint,
+          forcePathStyle: true,
+          sandboxCredentials: true,
+        },
+      },
+    ],
+    github: { owner: 'sophia-ai', repo: 'sophia' },
+    auditLogPath: join(input.dir, 'audit.jsonl'),
+    mcpServers: {
+      pulumi: {
+        command: input.nodePath,
+        args: [join(input.repoRoot, 'agent', 'bin', 'frontendops-pulumi-mcp.js')],
+        env: {
+          PULUMI_BACKEND_URL: input.pulumiBackendUrl,
+          AWS_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: SANDBOX_CREDENTIALS.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: SANDBOX_CREDENTIALS.secretAccessKey,
+          AWS_ENDPOINT_URL_CLOUDFRONT: input.cloudfrontEndpoint,
+          AWS_ENDPOINT_URL_S3: input.s3Endpoint,
+          AWS_S3_FORCE_PATH_STYLE: 'true',
+        },
+      },
+      github: {
+        command: input.nodePath,
+        args: [join(input.repoRoot, 'agent', 'bin', 'frontendops-github-mcp.js')],
+        env: { FRONTENDOPS_GIT_REPO: input.repoPath, FRONTENDOPS_GITHUB_BACKEND: 'git' },
+      },
+    },
+  };
+}
+
+/** Validates the config against the real schema before writing it: the sandbox never writes a config that fails to load. */
+export async function writeSandboxConfig(configPath: string, config: ConfigInput): Promise<void> {
+  parseWith(ConfigSchema, config, 'SANDBOX_FAILED', 'sandbox config');
+  await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`);
+}

@@ -1,0 +1,72 @@
+import { execFile } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { FrontendOpsError } from '../errors.js';
+
+const execFileAsync = promisify(execFile);
+
+/** The identity the sandbox's scratch repository commits and tags with (set locally in that repo only). */
+export const SANDBOX_GIT_USER = {
+  name: 'FrontendOps Sandbox',
+  email: 'sandbox@frontendops.invalid',
+} as const;
+
+async function git(cwd: string, args: readonly string[]): Promise<string> {
+  try {
+    const { stdout } = await execFileAsync('git', [...args], {
+      cwd,
+      // Never pick up the user's global hooks or templates in the scratch repo, and never prompt.
+      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1' },
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    return stdout.trim();
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr?.trim();
+    throw new FrontendOpsError('GIT_ERROR', `git ${args[0]} failed${stderr ? `: ${stderr}` : ''}`, {
+      hint: 'The sandbox needs git on PATH.',
+      cause: error,
+    });
+  }
+}
+
+/**
+ * Creates the sandbox's scratch repository at `repoPath`: a non-bare clone of `source` (its `origin` removed,
+ * so nothing can be pushed back to the user's checkout by accident), or a fresh repository with one commit
+ * that touches `sophia-dashboard/`. Returns the HEAD commit.
+ */
+export async function createScratchRepo(
+  repoPath: string,
+  source: string | undefined,
+  now: Date,
+): Promise<string> {
+  if (source !== undefined) {
+    await git(process.cwd(), ['clone', '--quiet', '--', source, repoPath]);
+    await git(repoPath, ['remote', 'remove', 'origin']);
+  } else {
+    await mkdir(repoPath, { recursive: true });
+    await git(repoPath, ['init', '--quiet', '--initial-branch=main']);
+  }
+  await git(repoPath, ['config', 'user.name', SANDBOX_GIT_USER.name]);
+  await git(repoPath, ['config', 'user.email', SANDBOX_GIT_USER.email]);
+  await git(repoPath, ['config', 'commit.gpgsign', 'false']);
+  await git(repoPath, ['config', 'tag.gpgsign', 'false']);
+  if (source === undefined) {
+    await mkdir(join(repoPath, 'sophia-dashboard'), { recursive: true });
+    await writeFile(
+      join(repoPath, 'sophia-dashboard', 'README.md'),
+      '# Sophia dashboard (sandbox scratch repository)\n\nTags created by sandbox deploys land here.\n',
+    );
+    await git(repoPath, ['add', '--', 'sophia-dashboard/README.md']);
+    const date = now.toISOString();
+    await execFileAsync('git', ['commit', '--quiet', '--no-verify', '-m', 'Sandbox: initial commit'], {
+      cwd: repoPath,
+      env: { ...process.env, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date, GIT_CONFIG_NOSYSTEM: '1' },
+    }).catch((error: unknown) => {
+      throw new FrontendOpsError('GIT_ERROR', 'git commit failed in the scratch repository', {
+        cause: error,
+      });
+    });
+  }
+  return git(repoPath, ['rev-parse', 'HEAD']);
+}

@@ -1,0 +1,250 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { z } from 'zod';
+import { SANDBOX_CREDENTIALS } from '../aws/clients.js';
+import { FrontendOpsError, toFrontendOpsError } from '../errors.js';
+import { parseWith } from '../validation.js';
+import { startCloudFrontApi } from './cloudfront-api.js';
+import { sandboxConfig, writeSandboxConfig } from './config.js';
+import { acquireDirLock, type DirLock, LOCK_FILE } from './dir-lock.js';
+import { startEdge } from './edge.js';
+import { type Emulator, startEmulator } from './emulator.js';
+import { FAULT_KINDS, type FaultKind, FaultSettingsSchema } from './faults.js';
+import { createScratchRepo } from './git.js';
+import { cloudFrontStyleId, InvalidationStore } from './invalidations.js';
+import { REPO_ROOT } from './paths.js';
+import { resolveEmulatorRuntime } from './runtime.js';
+import { startS3Proxy } from './s3-proxy.js';
+import { fileBackendUrl, sandboxStackOutputs, writeSandboxState } from './state.js';
+
+export interface SandboxOptions {
+  /** Working dir; holds frontendops.config.json, pulumi-state/, repo/, the audit log. */
+  dir: string;
+  /** Added per S3 request (imitates a region). */
+  latencyMs?: number;
+  /** 0..1 share of S3 requests that fail (503 SlowDown / 500 / reset / copy 200-with-error). */
+  faultRate?: number;
+  /** InProgress → Completed delay of invalidations (default 300 ms). */
+  invalidationDelayMs?: number;
+  /** A git repo to clone (non-bare) as the scratch tag repo; default: a fresh repo with one commit. */
+  repoSource?: string;
+  /** Fixed ports: S3 on `port`, the edge on `port + 1`, the CloudFront API on `port + 2`. Default 0: free ports. */
+  port?: number;
+}
+
+/** Exactly the `sandbox start --json` line. */
+export interface SandboxInfo {
+  configPath: string;
+  s3Endpoint: string;
+  edgeUrl: string;
+  cloudfrontEndpoint: string;
+  artifactsBucket: string;
+  hostingBucket: string;
+  distributionId: string;
+  repoPath: string;
+  pulumiBackendUrl: string;
+}
+
+export interface Sandbox {
+  info: SandboxInfo;
+  /** The S3 emulator child process (tests check it is gone after stop). */
+  emulatorPid: number;
+  /** By S3 operation name: CopyObject, PutObject, ListObjectsV2, ... */
+  requestCounts(): Record<string, number>;
+  resetRequestCounts(): void;
+  setFaults(faults: { rate: number; kinds?: FaultKind[] }): void;
+  setLatency(ms: number): void;
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_INVALIDATION_DELAY_MS = 300;
+export const CONFIG_FILE = 'frontendops.config.json';
+/** Marks a directory as a sandbox's, so a restart may replace its repo/ and pulumi-state/. */
+export const SANDBOX_MARKER = '.frontendops-sandbox';
+
+export const SandboxOptionsSchema = z
+  .object({
+    dir: z.string().min(1),
+    latencyMs: z.number().int().min(0).max(60_000).optional(),
+    faultRate: z.number().min(0).max(1).optional(),
+    invalidationDelayMs: z.number().int().min(0).max(3_600_000).optional(),
+    repoSource: z.string().min(1).optional(),
+    port: z.number().int().min(0).max(65_533).optional(),
+  })
+  .strict();
+
+/** Random lower-case hex, like the suffix Pulumi's auto-naming appends to physical names. */
+function suffix(): string {
+  return randomBytes(4).toString('hex').slice(0, 7);
+}
+
+/** Refuses a non-empty directory that is not a sandbox's: a restart deletes repo/ and pulumi-state/ in it. */
+async function prepareDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const entries = await readdir(dir);
+  if (entries.length > 0 && !entries.includes(SANDBOX_MARKER)) {
+    throw new FrontendOpsError('BAD_INPUT', `${dir} is not empty and is not a sandbox directory`, {
+      hint: 'Use an empty or new directory for --dir (default: .sandbox).',
+    });
+  }
+}
+
+async function createBuckets(emulatorEndpoint: string, buckets: readonly string[]): Promise<void> {
+  const s3 = new S3Client({
+    region: 'us-east-1',
+    endpoint: emulatorEndpoint,
+    forcePathStyle: true,
+    credentials: { ...SANDBOX_CREDENTIALS },
+  });
+  try {
+    await Promise.all(buckets.map((Bucket) => s3.send(new CreateBucketCommand({ Bucket }))));
+  } finally {
+    s3.destroy();
+  }
+}
+
+/**
+ * Starts the whole sandbox (design §8): S3 (fauxqs behind our proxy), the edge and the CloudFront API, a
+ * file:// Pulumi state whose outputs point at them, a scratch git repository, and `<dir>/frontendops.config.json`.
+ * Resolves once everything answers. Every start is a fresh world: the emulator keeps objects in memory.
+ */
+export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
+  const opts = parseWith(SandboxOptionsSchema, options, 'BAD_INPUT', 'sandbox options');
+  const dir = resolve(opts.dir);
+  await prepareDir(dir);
+  const lock: DirLock = await acquireDirLock(dir);
+  const cleanups: Array<() => Promise<void>> = [() => lock.release()];
+  const stopAll = async (): Promise<void> => {
+    const errors: unknown[] = [];
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      await cleanup().catch((error: unknown) => errors.push(error));
+    }
+    if (errors.length > 0) throw toFrontendOpsError(errors[0], 'SANDBOX_FAILED');
+  };
+
+  try {
+    await writeFile(join(dir, SANDBOX_MARKER), 'This directory belongs to a FrontendOps sandbox.\n');
+    const now = new Date();
+    const basePort = opts.port ?? 0;
+    const portFor = (offset: number) => (basePort === 0 ? 0 : basePort + offset);
+    const repoPath = join(dir, 'repo');
+    const backendDir = join(dir, 'pulumi-state');
+
+    // The emulator takes most of the start-up time: spawn it first and prepare files meanwhile.
+    const emulatorStarting = (async () => startEmulator({ runtime: resolveEmulatorRuntime() }))();
+    const filesReady = (async () => {
+      await Promise.all([
+        rm(repoPath, { recursive: true, force: true }),
+        rm(backendDir, { recursive: true, force: true }),
+      ]);
+      await createScratchRepo(repoPath, opts.repoSource, now);
+    })();
+    const [emulatorResult, filesResult] = await Promise.allSettled([emulatorStarting, filesReady]);
+    if (emulatorResult.status === 'fulfilled') {
+      const emulator: Emulator = emulatorResult.value;
+      cleanups.push(() => emulator.stop());
+    }
+    if (emulatorResult.status === 'rejected') throw emulatorResult.reason;
+    if (filesResult.status === 'rejected') throw filesResult.reason;
+    const emulator = emulatorResult.value;
+
+    const artifactsBucket = `sophia-dashboard-build-artifacts-${suffix()}`;
+    const hostingBucket = `sophia-dashboard-hosting-prod-${suffix()}`;
+    const distributionId = cloudFrontStyleId('E');
+    await createBuckets(emulator.endpoint, [artifactsBucket, hostingBucket]);
+
+    const proxy = await startS3Proxy({
+      upstream: emulator.endpoint,
+      port: portFor(0),
+      latencyMs: opts.latencyMs ?? 0,
+      faults: { rate: opts.faultRate ?? 0 },
+    });
+    cleanups.push(() => proxy.close());
+
+    let edgeCache: { purge(paths: readonly string[]): number } | undefined;
+    const invalidations = new InvalidationStore({
+      delayMs: opts.invalidationDelayMs ?? DEFAULT_INVALIDATION_DELAY_MS,
+      onComplete: (paths) => edgeCache?.purge(paths),
+    });
+    cleanups.push(async () => invalidations.close());
+    const edge = await startEdge({
+      s3Endpoint: emulator.endpoint,
+      bucket: hostingBucket,
+      port: portFor(1),
+      beforeRequest: () => invalidations.settleDue(),
+    });
+    edgeCache = edge.cache;
+    cleanups.push(() => edge.close());
+
+    const cloudfront = await startCloudFrontApi({
+      port: portFor(2),
+      distribution: {
+        id: distributionId,
+        domainName: new URL(edge.url).host,
+        hostingBucket,
+        lastModified: now,
+        callerReference: `frontendops-sandbox-${now.getTime()}`,
+      },
+      etag: cloudFrontStyleId('E', 13),
+      invalidations,
+    });
+    cleanups.push(() => cloudfront.close());
+
+    const pulumiBackendUrl = fileBackendUrl(backendDir);
+    const outputs = sandboxStackOutputs({
+      artifactsBucket,
+      hostingBucket,
+      distributionId,
+      edgeUrl: edge.url,
+    });
+    await writeSandboxState(backendDir, outputs, now);
+    const configPath = join(dir, 'frontendops.config.json');
+    await writeSandboxConfig(
+      configPath,
+      sandboxConfig({
+        dir,
+        repoRoot: REPO_ROOT,
+        s3Endpoint: proxy.endpoint,
+        cloudfrontEndpoint: cloudfront.endpoint,
+        pulumiBackendUrl,
+        repoPath,
+        nodePath: process.execPath,
+      }),
+    );
+
+    const info: SandboxInfo = {
+      configPath,
+      s3Endpoint: proxy.endpoint,
+      edgeUrl: edge.url,
+      cloudfrontEndpoint: cloudfront.endpoint,
+      artifactsBucket,
+      hostingBucket,
+      distributionId,
+      repoPath,
+      pulumiBackendUrl,
+    };
+    let stopping: Promise<void> | undefined;
+    return {
+      info,
+      emulatorPid: emulator.pid,
+      requestCounts: () => proxy.requestCounts(),
+      resetRequestCounts: () => proxy.resetRequestCounts(),
+      setFaults: (faults) =>
+        proxy.setFaults(parseWith(FaultSettingsSchema, faults, 'BAD_INPUT', 'sandbox faults')),
+      setLatency: (ms) =>
+        proxy.setLatency(parseWith(z.number().int().min(0), ms, 'BAD_INPUT', 'sandbox latency')),
+      stop: () => {
+        stopping ??= stopAll();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await stopAll().catch(() => undefined);
+    throw toFrontendOpsError(error, 'SANDBOX_FAILED');
+  }
+}
+
+export type { FaultKind };
+export { FAULT_KINDS, LOCK_FILE };

@@ -1,0 +1,46 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { checkpointFilePath, META_YAML, META_YAML_KEY, renderCheckpoint } from '../stack/checkpoint.js';
+import { HOSTING_PROJECT, HOSTING_STACK, type StackOutputs } from '../stack/outputs.js';
+
+/** Fake account id of the sandbox's ARNs (the documented example account). */
+export const SANDBOX_ACCOUNT_ID = '000000000000';
+
+export interface SandboxResources {
+  artifactsBucket: string;
+  hostingBucket: string;
+  distributionId: string;
+  edgeUrl: string;
+}
+
+/** The hosting stack's outputs (design §3) pointing at the sandbox. Pure. */
+export function sandboxStackOutputs(resources: SandboxResources): StackOutputs {
+  return {
+    artifactsBucket: resources.artifactsBucket,
+    hostingBucket: resources.hostingBucket,
+    distributionId: resources.distributionId,
+    url: resources.edgeUrl,
+    syncCommand: `aws s3 sync s3://${resources.artifactsBucket}/builds/{commit}/site/ s3://${resources.hostingBucket}/ --delete`,
+    invalidateCommand: `aws cloudfront create-invalidation --distribution-id ${resources.distributionId} --paths "/*"`,
+    buildRoleArn: `arn:aws:iam::${SANDBOX_ACCOUNT_ID}:role/sophia-dashboard-build`,
+    deployerRoleArn: `arn:aws:iam::${SANDBOX_ACCOUNT_ID}:role/sophia-dashboard-deployer`,
+  };
+}
+
+/** `file:///abs/dir` for a self-managed Pulumi backend directory (no trailing slash, as Pulumi prints it). */
+export function fileBackendUrl(backendDir: string): string {
+  return pathToFileURL(backendDir).href;
+}
+
+/**
+ * Writes a Pulumi self-managed (file://) backend holding stack `dashboard-hosting-prod` with these outputs,
+ * in the layout the Pulumi CLI uses, so the pulumi MCP server's `state` backend (and `pulumi stack output`
+ * with `PULUMI_BACKEND_URL`) reads it like any other.
+ */
+export async function writeSandboxState(backendDir: string, outputs: StackOutputs, now: Date): Promise<void> {
+  const checkpointPath = checkpointFilePath(backendDir, HOSTING_PROJECT, HOSTING_STACK);
+  await mkdir(dirname(checkpointPath), { recursive: true });
+  await writeFile(join(backendDir, ...META_YAML_KEY.split('/')), META_YAML);
+  await writeFile(checkpointPath, renderCheckpoint(HOSTING_PROJECT, HOSTING_STACK, { ...outputs }, now));
+}
