@@ -1,0 +1,259 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type CloudFrontClient,
+  CreateInvalidationCommand,
+  type CreateInvalidationCommandOutput,
+  GetInvalidationCommand,
+  type GetInvalidationCommandOutput,
+  type Invalidation,
+  waitUntilInvalidationCompleted,
+} from '@aws-sdk/client-cloudfront';
+import { FrontendOpsError } from '../errors.js';
+import type { InvalidationResult, Invalidator } from './invalidator.js';
+import { normalizeInvalidationPaths } from './paths.js';
+
+/** One invalidation as CloudFront reports it. */
+export interface InvalidationDetails extends InvalidationResult {
+  /** ISO 8601. */
+  createTime: string;
+}
+
+export interface CloudFrontInvalidator extends Invalidator {
+  readonly distributionId: string;
+  /** The current state of one of this distribution's invalidations. */
+  get(invalidationId: string): Promise<InvalidationDetails>;
+}
+
+/** How often to poll GetInvalidation while waiting (seconds; the waiter adds jitter and backs off). */
+export interface PollDelay {
+  minSeconds: number;
+  maxSeconds: number;
+}
+
+/**
+ * Polling for real CloudFront. The SDK waiter's own default (20 s first delay) makes a deploy wait up
+ * to 20 s longer than the invalidation takes; 5 s is still gentle on the GetInvalidation rate limit.
+ */
+export const CLOUDFRONT_POLL_DELAY: PollDelay = { minSeconds: 5, maxSeconds: 30 };
+/** Polling for a local endpoint (the sandbox completes invalidations within a second). */
+export const LOCAL_POLL_DELAY: PollDelay = { minSeconds: 0.1, maxSeconds: 1 };
+
+/** CreateInvalidation attempts when CloudFront answers TooManyInvalidationsInProgress. */
+export const CREATE_ATTEMPTS = 6;
+const BACKOFF_BASE_MS = 2_000;
+const BACKOFF_MAX_MS = 30_000;
+
+export interface CloudFrontInvalidatorOptions {
+  client: CloudFrontClient;
+  distributionId: string;
+  poll?: PollDelay;
+  createAttempts?: number;
+  backoffBaseMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  callerReference?: () => string;
+  /** The SDK waiter; injectable so a test can drive timeouts without waiting for them. */
+  waitUntilCompleted?: typeof waitUntilInvalidationCompleted;
+}
+
+const INVALIDATION_ID = /^[A-Z0-9]{1,64}$/;
+
+function errorName(error: unknown): string | undefined {
+  return error instanceof Error ? error.name : undefined;
+}
+
+function status(invalidationId: string, value: string | undefined): 'InProgress' | 'Completed' {
+  if (value === 'InProgress' || value === 'Completed') return value;
+  throw new FrontendOpsError(
+    'INVALIDATION_FAILED',
+    `invalidation ${invalidationId} has unknown status ${JSON.stringify(value)}`,
+  );
+}
+
+function details(invalidation: Invalidation | undefined, distributionId: string): InvalidationDetails {
+  const id = invalidation?.Id;
+  if (id === undefined) {
+    throw new FrontendOpsError(
+      'INVALIDATION_FAILED',
+      `CloudFront returned no invalidation for ${distributionId}`,
+    );
+  }
+  return {
+    invalidationId: id,
+    status: status(id, invalidation?.Status),
+    paths: invalidation?.InvalidationBatch?.Paths?.Items ?? [],
+    createTime: (invalidation?.CreateTime ?? new Date(0)).toISOString(),
+  };
+}
+
+/** Maps a CloudFront API error to our codes; the SDK's messages carry no credentials. */
+function apiFailure(error: unknown, distributionId: string, action: string): FrontendOpsError {
+  const name = errorName(error) ?? 'Error';
+  const message = error instanceof Error ? error.message : String(error);
+  if (name === 'InvalidArgument' || name === 'BatchTooLarge' || name === 'InconsistentQuantities') {
+    return new FrontendOpsError(
+      'INVALIDATION_REJECTED',
+      `CloudFront refused to ${action}: ${name}: ${message}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  const hint =
+    name === 'AccessDenied'
+      ? 'The credentials need cloudfront:CreateInvalidation and cloudfront:GetInvalidation on this distribution (the stack’s deployer role).'
+      : name === 'NoSuchDistribution'
+        ? 'The stack output distributionId names no distribution: run `pulumi up` on the hosting stack.'
+        : undefined;
+  return new FrontendOpsError(
+    'INVALIDATION_FAILED',
+    `CloudFront failed to ${action} on ${distributionId}: ${name}: ${message}`,
+    { ...(hint === undefined ? {} : { hint }), cause: error, data: { distributionId, error: name } },
+  );
+}
+
+/** The waiter reports what it saw in a JSON message; keep the response summary, drop the rest. */
+function observedResponses(error: unknown): Record<string, number> | undefined {
+  try {
+    const parsed = JSON.parse((error as Error).message) as { observedResponses?: Record<string, number> };
+    return parsed.observedResponses;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The CloudFront implementation of the engine's `Invalidator` (and of `invalidate_cdn`): validates and
+ * collapses paths, retries TooManyInvalidationsInProgress with jittered exponential backoff (the SDK
+ * retries throttling and 5xx itself), and waits with the SDK waiter under an explicit maximum.
+ */
+export function createCloudFrontInvalidator(options: CloudFrontInvalidatorOptions): CloudFrontInvalidator {
+  const {
+    client,
+    distributionId,
+    poll = CLOUDFRONT_POLL_DELAY,
+    createAttempts = CREATE_ATTEMPTS,
+    backoffBaseMs = BACKOFF_BASE_MS,
+    sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+    random = Math.random,
+    callerReference = () => `frontendops-${randomUUID()}`,
+    waitUntilCompleted = waitUntilInvalidationCompleted,
+  } = options;
+
+  async function create(paths: string[]): Promise<InvalidationDetails> {
+    // One reference for every attempt: if a "failed" attempt did reach CloudFront, the retry is the
+    // same batch and CloudFront returns the existing invalidation instead of creating a second one.
+    const reference = callerReference();
+    for (let attempt = 1; ; attempt += 1) {
+      let result: CreateInvalidationCommandOutput;
+      try {
+        result = await client.send(
+          new CreateInvalidationCommand({
+            DistributionId: distributionId,
+            InvalidationBatch: {
+              CallerReference: reference,
+              Paths: { Quantity: paths.length, Items: paths },
+            },
+          }),
+        );
+      } catch (error) {
+        if (errorName(error) !== 'TooManyInvalidationsInProgress') {
+          throw apiFailure(error, distributionId, 'create an invalidation');
+        }
+        if (attempt >= createAttempts) {
+          throw new FrontendOpsError(
+            'INVALIDATION_FAILED',
+            `CloudFront still had too many invalidations in progress on ${distributionId} after ${attempt} attempts`,
+            {
+              hint: 'Wait for the running invalidations to complete (get_invalidation), or invalidate "/*" instead of many paths.',
+              cause: error,
+              data: { distributionId, attempts: attempt },
+            },
+          );
+        }
+        // Full jitter: spreads concurrent deployers apart instead of retrying in lockstep.
+        await sleep(Math.round(random() * Math.min(BACKOFF_MAX_MS, backoffBaseMs * 2 ** (attempt - 1))));
+        continue;
+      }
+      return details(result.Invalidation, distributionId);
+    }
+  }
+
+  async function waitFor(invalidationId: string, maxWaitSeconds: number): Promise<void> {
+    // The waiter requires minDelay < maxWaitTime and maxDelay >= minDelay.
+    const minDelay = Math.min(poll.minSeconds, maxWaitSeconds / 2);
+    const maxDelay = Math.max(minDelay, Math.min(poll.maxSeconds, maxWaitSeconds));
+    try {
+      await waitUntilCompleted(
+        { client, maxWaitTime: maxWaitSeconds, minDelay, maxDelay },
+        { DistributionId: distributionId, Id: invalidationId },
+      );
+    } catch (error) {
+      const observed = observedResponses(error);
+      if (errorName(error) === 'TimeoutError') {
+        throw new FrontendOpsError(
+          'INVALIDATION_TIMEOUT',
+          `invalidation ${invalidationId} on ${distributionId} did not complete within ${maxWaitSeconds} s`,
+          {
+            hint: 'CloudFront keeps working on it: check later with get_invalidation, or allow a longer maxWaitSeconds.',
+            cause: error,
+            data: { invalidationId, distributionId, maxWaitSeconds, ...(observed ? { observed } : {}) },
+          },
+        );
+      }
+      throw new FrontendOpsError(
+        'INVALIDATION_FAILED',
+        `waiting for invalidation ${invalidationId} on ${distributionId} failed: ${errorName(error) ?? 'Error'}: ${(error as Error).message}`,
+        { cause: error, data: { invalidationId, distributionId, ...(observed ? { observed } : {}) } },
+      );
+    }
+  }
+
+  return {
+    distributionId,
+
+    async invalidate(paths, { wait, maxWaitSeconds }) {
+      if (!Number.isFinite(maxWaitSeconds) || maxWaitSeconds <= 0) {
+        throw new FrontendOpsError(
+          'BAD_INPUT',
+          `maxWaitSeconds must be a positive number, got ${maxWaitSeconds}`,
+        );
+      }
+      const batch = normalizeInvalidationPaths(paths);
+      const created = await create(batch);
+      if (!wait || created.status === 'Completed') {
+        return { invalidationId: created.invalidationId, status: created.status, paths: batch };
+      }
+      await waitFor(created.invalidationId, maxWaitSeconds);
+      return { invalidationId: created.invalidationId, status: 'Completed', paths: batch };
+    },
+
+    async get(invalidationId) {
+      if (!INVALIDATION_ID.test(invalidationId)) {
+        throw new FrontendOpsError(
+          'BAD_INPUT',
+          `${JSON.stringify(invalidationId.slice(0, 80))} is not an invalidation id`,
+          {
+            hint: 'Pass the invalidationId that invalidate_cdn returned (upper-case letters and digits).',
+          },
+        );
+      }
+      let result: GetInvalidationCommandOutput;
+      try {
+        result = await client.send(
+          new GetInvalidationCommand({ DistributionId: distributionId, Id: invalidationId }),
+        );
+      } catch (error) {
+        if (errorName(error) === 'NoSuchInvalidation') {
+          throw new FrontendOpsError(
+            'INVALIDATION_NOT_FOUND',
+            `distribution ${distributionId} has no invalidation ${invalidationId}`,
+            { hint: 'Use an id returned by invalidate_cdn for this stack.', cause: error },
+          );
+        }
+        throw apiFailure(error, distributionId, `read invalidation ${invalidationId}`);
+      }
+      return details(result.Invalidation, distributionId);
+    },
+  };
+}
