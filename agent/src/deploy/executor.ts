@@ -1,0 +1,113 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import pLimit from 'p-limit';
+import { COPY_PHASES, type CopyPhase } from './cache-rules.js';
+import { copyFile } from './copy.js';
+import type { PlannedCopy } from './plan.js';
+import { type RequestRunner, s3Failure } from './requests.js';
+import type { S3Location } from './sync-command.js';
+
+/**
+ * Runs the planned copies phase by phase (design §5 step 4): every copy of a phase must succeed before
+ * the next phase starts, so `index.html` is copied only once every file it can reference is live.
+ * Inside a phase, copies run with bounded concurrency (p-limit). On the first failure no new copy
+ * starts, the ones in flight are awaited, and the error is thrown: the next phase never begins.
+ */
+export type DeployStep =
+  | 'plan'
+  | 'lock'
+  | 'confirm'
+  | 'copy'
+  | 'record'
+  | 'invalidate'
+  | 'verify'
+  | 'tag'
+  | 'prune'
+  | 'done';
+
+export interface ProgressEvent {
+  step: DeployStep;
+  phase?: CopyPhase;
+  /** Copies done / planned (whole deploy, not per phase). */
+  done: number;
+  total: number;
+  bytes: number;
+  totalBytes: number;
+  message?: string;
+}
+
+export interface ExecuteCopiesDeps {
+  s3: S3Client;
+  runner: RequestRunner;
+  concurrency: number;
+  keepAlive: () => Promise<void>;
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+export interface CopyTarget {
+  source: S3Location;
+  destination: S3Location;
+}
+
+/** Returns the ETag S3 gave each copied object, by site path. */
+export async function executeCopies(
+  deps: ExecuteCopiesDeps,
+  copies: readonly PlannedCopy[],
+  target: CopyTarget,
+): Promise<Map<string, string>> {
+  const etags = new Map<string, string>();
+  const total = copies.length;
+  const totalBytes = copies.reduce((sum, c) => sum + c.size, 0);
+  let done = 0;
+  let bytes = 0;
+  const limit = pLimit(Math.max(1, deps.concurrency));
+
+  for (const phase of COPY_PHASES) {
+    const batch = copies.filter((c) => c.phase === phase);
+    if (batch.length === 0) continue;
+    deps.onProgress?.({
+      step: 'copy',
+      phase,
+      done,
+      total,
+      bytes,
+      totalBytes,
+      message: `copying ${phase} files`,
+    });
+    let failed = false;
+    const results = await Promise.allSettled(
+      batch.map((copy) =>
+        limit(async () => {
+          if (failed) return;
+          try {
+            await deps.keepAlive();
+            const { etag } = await copyFile(
+              deps.s3,
+              deps.runner,
+              {
+                sourceBucket: target.source.bucket,
+                sourceKey: `${target.source.prefix}${copy.path}`,
+                destinationBucket: target.destination.bucket,
+                destinationKey: `${target.destination.prefix}${copy.path}`,
+                size: copy.size,
+                sha256: copy.sha256,
+                contentType: copy.contentType,
+                cacheControl: copy.cacheControl,
+              },
+              { keepAlive: deps.keepAlive },
+            );
+            etags.set(copy.path, etag);
+            done += 1;
+            bytes += copy.size;
+            deps.onProgress?.({ step: 'copy', phase, done, total, bytes, totalBytes });
+          } catch (error) {
+            failed = true;
+            throw s3Failure(error, `copying ${copy.path}`);
+          }
+        }),
+      ),
+    );
+    const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (rejected) throw rejected.reason;
+  }
+  return etags;
+}

@@ -1,0 +1,94 @@
+import { FrontendOpsError } from '../errors.js';
+import { DEFAULT_RETRY_POLICY, type RetryEvent, type RetryPolicy, withRetry } from './retry.js';
+
+/**
+ * Every S3 request of a deploy goes through one `RequestRunner`: it retries (retry.ts) and counts
+ * each attempt by S3 operation name, which is what the deploy report and the benchmark show.
+ */
+export interface RequestRunner {
+  run<T>(operation: string, attempt: () => Promise<T>): Promise<T>;
+  /** Attempts by S3 operation, retries included. */
+  counts(): Record<string, number>;
+  retries(): number;
+}
+
+export interface RequestRunnerOptions {
+  sleep: (ms: number) => Promise<void>;
+  random?: () => number;
+  policy?: RetryPolicy;
+  onRetry?: (event: RetryEvent) => void;
+}
+
+export function createRequestRunner(options: RequestRunnerOptions): RequestRunner {
+  const counts = new Map<string, number>();
+  let retries = 0;
+  const policy = options.policy ?? DEFAULT_RETRY_POLICY;
+  const random = options.random ?? Math.random;
+  return {
+    run(operation, attempt) {
+      return withRetry(
+        () => {
+          counts.set(operation, (counts.get(operation) ?? 0) + 1);
+          return attempt();
+        },
+        {
+          operation,
+          policy,
+          sleep: options.sleep,
+          random,
+          onRetry: (event) => {
+            retries += 1;
+            options.onRetry?.(event);
+          },
+        },
+      );
+    },
+    counts: () => Object.fromEntries([...counts.entries()].sort(([a], [b]) => (a < b ? -1 : 1))),
+    retries: () => retries,
+  };
+}
+
+interface S3ErrorLike {
+  name?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number };
+}
+
+/** The S3 error name (`NoSuchKey`, `PreconditionFailed`, …) or undefined. */
+export function s3ErrorName(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null ? (error as S3ErrorLike).name : undefined;
+}
+
+export function s3StatusCode(error: unknown): number | undefined {
+  return typeof error === 'object' && error !== null
+    ? (error as S3ErrorLike).$metadata?.httpStatusCode
+    : undefined;
+}
+
+export function isNotFound(error: unknown): boolean {
+  const name = s3ErrorName(error);
+  return name === 'NoSuchKey' || name === 'NotFound' || s3StatusCode(error) === 404;
+}
+
+export function isPreconditionFailed(error: unknown): boolean {
+  return s3ErrorName(error) === 'PreconditionFailed' || s3StatusCode(error) === 412;
+}
+
+/** A failed S3 call as the user sees it: what was being done, and S3's own error name. */
+export function s3Failure(error: unknown, action: string): FrontendOpsError {
+  if (error instanceof FrontendOpsError) return error;
+  const name = s3ErrorName(error) ?? 'Error';
+  const message = error instanceof Error ? error.message : String(error);
+  return new FrontendOpsError('S3_ERROR', `${action} failed: ${name}: ${message}`, {
+    hint:
+      name === 'AccessDenied'
+        ? 'The deployer credentials lack permission for this bucket/key.'
+        : 'Check the endpoint and credentials; retryable errors were already retried.',
+    data: { s3Error: name, ...(s3StatusCode(error) === undefined ? {} : { status: s3StatusCode(error) }) },
+    cause: error,
+  });
+}
+
+export function realSleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
