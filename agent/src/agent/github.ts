@@ -35,8 +35,8 @@ const CreatedTagSchema = z.looseObject({ name: z.string(), sha: z.string(), crea
 export interface CommitInfo {
   sha: string;
   /** First line of the commit message: untrusted text, for display only. */
-  subject: string;
-  date: string | undefined;
+  subject?: string;
+  date?: string;
 }
 
 export type TagDetail = z.infer<typeof TagDetailSchema>;

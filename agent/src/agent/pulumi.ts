@@ -16,6 +16,11 @@ import type { ToolLayer } from './tool-layer.js';
 export const AgentStackOutputsSchema = z.looseObject({
   syncCommand: z.string().min(1).max(2048),
   url: z.string().url().optional(),
+  /** Only read when the pulumi server cannot invalidate itself (see flow.ts invalidatorFor). */
+  distributionId: z
+    .string()
+    .regex(/^[A-Z0-9]{8,20}$/)
+    .optional(),
 });
 export type AgentStackOutputs = z.infer<typeof AgentStackOutputsSchema>;
 

@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { CliContext } from '../cli/context.js';
+import { EXIT, type ExitCode, exitCodeFor } from '../cli/exit-codes.js';
+import type { ProgressEvent } from '../deploy/pipeline.js';
+import type { PlanSummary } from '../deploy/plan.js';
+import type { Answer } from './dispatch.js';
+import type { Approval } from './flow.js';
+import { confirmQuestion } from './report.js';
+import { Session, type SessionOptions } from './session.js';
+
+/** What the agent's CLI commands share: opening a session, asking for confirmation, printing answers. */
+
+export const AGENT_VERSION: string = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+export interface CommonFlags {
+  config?: string;
+  json?: boolean;
+  stack?: string;
+  yes?: boolean;
+}
+
+export function openSession(
+  ctx: CliContext,
+  flags: CommonFlags,
+  extra: Partial<SessionOptions> = {},
+): Promise<Session> {
+  return Session.open({
+    ...(flags.config === undefined ? {} : { configPath: flags.config }),
+    ...(flags.stack === undefined ? {} : { stackName: flags.stack }),
+    cwd: ctx.cwd,
+    env: ctx.env,
+    now: ctx.now,
+    clientVersion: AGENT_VERSION,
+    ...extra,
+  });
+}
+
+/** Reads one answer from stdin; end of input counts as "no". */
+export function askLine(ctx: CliContext, question: string, json: boolean): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const rl = createInterface({ input: ctx.stdin, output: json ? ctx.stderr : ctx.stdout, terminal: false });
+    let answered = false;
+    rl.on('close', () => {
+      if (!answered) resolve(undefined);
+    });
+    rl.question(question, (answer) => {
+      answered = true;
+      rl.close();
+      resolve(answer);
+    });
+  });
+}
+
+export function isYes(answer: string | undefined): boolean {
+  return answer !== undefined && /^\s*(y|yes)\s*$/i.test(answer);
+}
+
+/** `--yes`, else ask on this terminal, showing the plan. */
+export function terminalApproval(ctx: CliContext, flags: CommonFlags): Approval {
+  return {
+    yes: Boolean(flags.yes),
+    ask: async (plan: PlanSummary, stack: string) =>
+      isYes(await askLine(ctx, confirmQuestion(plan, stack), Boolean(flags.json))),
+  };
+}
+
+/** One line per deploy step on stderr (never on stdout, which `--json` keeps for the result). */
+export function progressPrinter(
+  ctx: CliContext,
+  json: boolean,
+): ((event: ProgressEvent) => void) | undefined {
+  if (json) return undefined;
+  let last = '';
+  return (event) => {
+    const key = `${event.step}:${event.phase ?? ''}`;
+    if (key === last) return;
+    last = key;
+    const what =
+      event.message ?? (event.phase ? `copying ${event.phase} files (${event.total} to copy)` : event.step);
+    ctx.stderr.write(`  … ${what}\n`);
+  };
+}
+
+/** Prints an answer (text or one JSON object) and returns the exit code it means. */
+export function printAnswer(ctx: CliContext, answer: Answer, json: boolean): ExitCode {
+  if (json) ctx.stdout.write(`${JSON.stringify(answer.json)}\n`);
+  else if (answer.ok) ctx.stdout.write(`${answer.text}\n`);
+  else ctx.stderr.write(`${answer.text}\n`);
+  if (answer.ok) return EXIT.OK;
+  return answer.error ? exitCodeFor(answer.error.code) : EXIT.FAILURE;
+}

@@ -1,0 +1,145 @@
+import type { Trigger } from '../deploy/schemas.js';
+import { FrontendOpsError, toFrontendOpsError } from '../errors.js';
+import {
+  type Approval,
+  deployThroughMcp,
+  type FlowContext,
+  historyThroughMcp,
+  rollbackThroughMcp,
+  statusThroughMcp,
+} from './flow.js';
+import { cannotDo, helpText, type Intent } from './intent.js';
+import { deployOutcomeJson, formatDeployOutcome, formatHistory, formatStatus } from './report.js';
+import type { RequestOptions, Session } from './session.js';
+
+/**
+ * Runs one understood request (an `Intent`) through the flow and says what happened, as text for a
+ * person and as one JSON object for `--json`. The offline router, the CLI verbs and the model's
+ * guarded tools all end here.
+ */
+
+export const DEFAULT_HISTORY_LIMIT = 10;
+
+export interface Answer {
+  text: string;
+  json: Record<string, unknown>;
+  /** False for refusals and failures; the CLI maps `error.code` to its exit code. */
+  ok: boolean;
+  error?: FrontendOpsError;
+}
+
+export interface DispatchOptions {
+  trigger: Trigger;
+  /** The words of the request, for the audit log. */
+  text: string;
+  approval: Approval;
+  requester?: string;
+  onProgress?: RequestOptions['onProgress'];
+}
+
+export function answerFromError(error: unknown, redact: (text: string) => string = (t) => t): Answer {
+  const err = toFrontendOpsError(error);
+  const message = redact(err.message);
+  const hint = err.hint === undefined ? undefined : redact(err.hint);
+  const refused = ['REFUSED', 'DEPLOY_IN_PROGRESS', 'SYNC_COMMAND_REJECTED', 'NOTHING_TO_ROLL_BACK'].includes(
+    err.code,
+  );
+  return {
+    ok: false,
+    error: err,
+    text: `${refused ? 'Refused' : 'Failed'} [${err.code}]: ${message}${hint ? `\nhint: ${hint}` : ''}`,
+    json: { status: refused ? 'refused' : 'failed', code: err.code, message, ...(hint ? { hint } : {}) },
+  };
+}
+
+async function run(ctx: FlowContext, intent: Intent): Promise<Answer> {
+  switch (intent.kind) {
+    case 'deploy': {
+      const outcome = await deployThroughMcp(ctx, {
+        target: intent.target,
+        dryRun: intent.dryRun,
+        trigger: ctx.trigger,
+      });
+      return { ok: true, text: formatDeployOutcome(outcome), json: deployOutcomeJson(outcome) };
+    }
+    case 'rollback': {
+      const outcome = await rollbackThroughMcp(ctx, {
+        ...(intent.to ? { to: intent.to } : {}),
+        dryRun: false,
+      });
+      return { ok: true, text: formatDeployOutcome(outcome), json: deployOutcomeJson(outcome) };
+    }
+    case 'status': {
+      const status = await statusThroughMcp(ctx);
+      return { ok: true, text: formatStatus(status), json: { status: 'ok', ...status } };
+    }
+    case 'history': {
+      const entries = await historyThroughMcp(ctx, intent.limit ?? DEFAULT_HISTORY_LIMIT);
+      return { ok: true, text: formatHistory(entries), json: { status: 'ok', deploys: entries } };
+    }
+    case 'help':
+      return { ok: true, text: helpText(), json: { status: 'help', text: helpText() } };
+    case 'unknown': {
+      const text = cannotDo(intent.reason);
+      return {
+        ok: false,
+        text,
+        error: new FrontendOpsError('BAD_INPUT', `I can't do that (${intent.reason})`),
+        json: { status: 'refused', code: 'BAD_INPUT', message: text },
+      };
+    }
+  }
+}
+
+/** Starts an audited request on the session, runs the intent, and records refusals of unknown requests. */
+export async function dispatchIntent(
+  session: Session,
+  intent: Intent,
+  options: DispatchOptions,
+): Promise<Answer> {
+  let ctx: FlowContext;
+  try {
+    ctx = await session.startRequest({
+      trigger: options.trigger,
+      text: options.text,
+      approval: options.approval,
+      ...(options.requester === undefined ? {} : { requester: options.requester }),
+      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    });
+  } catch (error) {
+    return answerFromError(error, session.redactor.text);
+  }
+  const started = ctx.now().getTime();
+  try {
+    const answer = await run(ctx, intent);
+    if (intent.kind === 'unknown' || intent.kind === 'help') {
+      await ctx.tools.trail.write({
+        kind: 'result',
+        status: intent.kind === 'help' ? 'help' : 'refused',
+        ...(intent.kind === 'unknown' ? { code: 'BAD_INPUT', message: intent.reason } : {}),
+        durationMs: ctx.now().getTime() - started,
+      });
+    } else if (intent.kind === 'status' || intent.kind === 'history') {
+      await ctx.tools.trail.write({
+        kind: 'result',
+        status: 'ok',
+        durationMs: ctx.now().getTime() - started,
+      });
+    }
+    return answer;
+  } catch (error) {
+    if (intent.kind === 'status' || intent.kind === 'history') {
+      const err = toFrontendOpsError(error);
+      await ctx.tools.trail
+        .write({
+          kind: 'result',
+          status: 'failed',
+          code: err.code,
+          message: err.message,
+          durationMs: ctx.now().getTime() - started,
+        })
+        .catch(() => undefined);
+    }
+    return answerFromError(error, session.redactor.text);
+  }
+}

@@ -1,0 +1,460 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Invalidator } from '../cdn/invalidator.js';
+import type { Config, StackConfig } from '../config/schema.js';
+import type { DeployDeps, DeployReport, DeployRequest, ProgressEvent } from '../deploy/pipeline.js';
+import type { PlanSummary } from '../deploy/plan.js';
+import type { BuildManifest, ReleaseRecord, Trigger } from '../deploy/schemas.js';
+import type { SyncCommand } from '../deploy/sync-command.js';
+import { FrontendOpsError, toFrontendOpsError } from '../errors.js';
+import type { CommitInfo, GithubTools } from './github.js';
+import type { DeployTarget } from './intent.js';
+import type { AgentStackOutputs, PulumiTools } from './pulumi.js';
+import { tagRelease } from './tagging.js';
+import type { ToolLayer } from './tool-layer.js';
+
+/**
+ * "Deploy the latest dashboard", through the two MCP servers (design §1, §5, §7). Every entry point —
+ * `ask`, `chat`, `deploy`, `rollback`, `schedule`, `frontendops mcp`, a model's guarded tool — ends in
+ * these functions; nothing else reaches S3 or git. Everything that can be refused is decided before
+ * the first write: the commit and its build are resolved, the stack outputs read and parsed, the tools
+ * the write phase needs are checked to exist, and the engine plans and asks for confirmation before it
+ * takes the lock.
+ */
+
+/** The engine functions the flow uses (contracts §3), injected so tests can run the flow on fakes. */
+export interface Engine {
+  runDeploy(deps: DeployDeps, request: DeployRequest): Promise<DeployReport>;
+  parseSyncCommand(text: string): SyncCommand;
+  readBuildManifest(s3: S3Client, sync: SyncCommand, commit: string): Promise<BuildManifest | undefined>;
+  readCurrentRelease(
+    s3: S3Client,
+    artifactsBucket: string,
+    stack: string,
+  ): Promise<ReleaseRecord | undefined>;
+  listReleases(s3: S3Client, artifactsBucket: string, stack: string): Promise<ReleaseRecord[]>;
+}
+
+/** How a production apply gets approved (design §7). */
+export interface Approval {
+  /** `--yes` on the command line. */
+  yes: boolean;
+  /** Asks a person, showing the plan; absent where nobody can answer (timer, pipes, MCP jobs). */
+  ask?: (plan: PlanSummary, stack: string) => Promise<boolean>;
+  /** Who approves when the caller itself is the approval (an MCP client approving a destructive tool). */
+  implicitBy?: string;
+}
+
+export interface FlowContext {
+  config: Config;
+  stack: StackConfig;
+  tools: ToolLayer;
+  github: GithubTools;
+  pulumi: PulumiTools;
+  s3: S3Client;
+  engine: Engine;
+  now: () => Date;
+  requester: string;
+  /** What started this request (audited; the engine records it in the release). */
+  trigger: Trigger;
+  approval: Approval;
+  /**
+   * A CloudFront invalidator for the stack's distribution, used only when the pulumi server has no
+   * `invalidate_cdn` (the official Pulumi MCP server): the distribution id comes from the stack outputs.
+   */
+  directInvalidator: (distributionId: string) => Promise<Invalidator>;
+  fetch?: typeof fetch;
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+/** What a deploy request produced: the engine's report plus what the agent learned on the way. */
+export interface DeployOutcome {
+  report: DeployReport;
+  stack: string;
+  url: string | undefined;
+  /** The deployed commit's subject line (untrusted; for display). */
+  subject: string | undefined;
+  /** Set when this was a rollback: the release that was live before. */
+  rolledBackFrom?: string;
+}
+
+/** Tools the write phase needs. Checked before any write, so a missing tool never leaves a half deploy. */
+const WRITE_TOOLS: ReadonlyArray<{ role: 'github' | 'pulumi'; tool: string }> = [
+  { role: 'github', tool: 'next_deploy_tag' },
+  { role: 'github', tool: 'create_tag' },
+];
+
+export async function requireWriteTools(tools: ToolLayer): Promise<void> {
+  for (const { role, tool } of WRITE_TOOLS) {
+    if (!(await tools.hasTool(role, tool))) {
+      const server = tools.serverName(role);
+      throw new FrontendOpsError('MCP_SERVER_ERROR', `MCP server ${server} has no tool ${tool}`, {
+        hint: `Deploys tag releases through FrontendOps' github server (frontendops-github-mcp) as mcpServers.${server}.`,
+        data: { server, tool },
+      });
+    }
+  }
+}
+
+/**
+ * The CDN invalidator for this deploy: the pulumi server's `invalidate_cdn` when it has one; with the
+ * official Pulumi MCP server (no such tool), CloudFront directly on the distribution named by the stack
+ * outputs, audited as a guarded engine step. Decided before any write.
+ */
+export async function invalidatorFor(ctx: FlowContext, outputs: AgentStackOutputs): Promise<Invalidator> {
+  if (await ctx.tools.hasTool('pulumi', 'invalidate_cdn')) return ctx.pulumi.invalidator();
+  const distributionId = outputs.distributionId;
+  if (distributionId === undefined) {
+    throw new FrontendOpsError(
+      'STACK_OUTPUT_INVALID',
+      `MCP server ${ctx.tools.serverName('pulumi')} has no invalidate_cdn and stack ${ctx.stack.name} exports no distributionId`,
+      { hint: 'Use frontendops-pulumi-mcp as the pulumi server, or export distributionId from the stack.' },
+    );
+  }
+  const direct = await ctx.directInvalidator(distributionId);
+  return {
+    invalidate: (paths, options) =>
+      ctx.tools.step('cloudfront_invalidate', { distributionId, paths: [...paths], ...options }, () =>
+        direct.invalidate(paths, options),
+      ),
+  };
+}
+
+export interface ResolvedStack {
+  outputs: AgentStackOutputs;
+  sync: SyncCommand;
+}
+
+export async function resolveStack(ctx: FlowContext): Promise<ResolvedStack> {
+  const outputs = await ctx.pulumi.stackOutputs();
+  const sync = ctx.engine.parseSyncCommand(outputs.syncCommand);
+  return { outputs, sync };
+}
+
+const FULL_SHA = /^[0-9a-f]{40}$/;
+
+function short(sha: string): string {
+  return sha.slice(0, 7);
+}
+
+/**
+ * Design §5 step 1: the newest commit on the branch touching the dashboard, which must have a
+ * complete build. When it has none yet, BUILD_NOT_FOUND names it and the newest commit that does.
+ */
+export async function resolveLatest(ctx: FlowContext, sync: SyncCommand): Promise<CommitInfo> {
+  const commits = await ctx.github.dashboardCommits();
+  const [newest] = commits;
+  const { branch, dashboardPath } = ctx.config.github;
+  if (!newest) {
+    throw new FrontendOpsError('BUILD_NOT_FOUND', `no commit on ${branch} touches ${dashboardPath}`, {
+      hint: 'Check github.branch and github.dashboardPath in the config.',
+    });
+  }
+  if (await ctx.engine.readBuildManifest(ctx.s3, sync, newest.sha)) return newest;
+  let deployable: CommitInfo | undefined;
+  for (const commit of commits.slice(1)) {
+    if (await ctx.engine.readBuildManifest(ctx.s3, sync, commit.sha)) {
+      deployable = commit;
+      break;
+    }
+  }
+  throw new FrontendOpsError(
+    'BUILD_NOT_FOUND',
+    `the newest dashboard commit ${short(newest.sha)} has no complete build yet` +
+      (deployable
+        ? `; the newest deployable commit is ${short(deployable.sha)}`
+        : `; none of the last ${commits.length} dashboard commits has one`),
+    {
+      hint: deployable
+        ? `Wait for the build workflow to publish ${short(newest.sha)}, or deploy the older build with \`frontendops deploy --commit ${deployable.sha}\`.`
+        : 'Run the build workflow, or `frontendops publish DIR --commit SHA`.',
+      data: { newest: newest.sha, ...(deployable ? { deployable: deployable.sha } : {}) },
+    },
+  );
+}
+
+/** A named target (sha prefix, full sha, deploy tag) → a full commit with a complete build. */
+export async function resolveTarget(
+  ctx: FlowContext,
+  sync: SyncCommand,
+  target: DeployTarget,
+): Promise<CommitInfo> {
+  if (target.kind === 'latest') return resolveLatest(ctx, sync);
+  let commit: CommitInfo;
+  if (target.kind === 'tag') {
+    const tag = await ctx.github.getTag(target.tag);
+    commit = { sha: tag.sha, subject: `tag ${tag.name}` };
+  } else {
+    if (!/^[0-9a-f]{7,40}$/.test(target.sha)) {
+      throw new FrontendOpsError('BAD_INPUT', `${JSON.stringify(target.sha)} is not a commit sha`, {
+        hint: 'Give 7 to 40 lowercase hex characters.',
+      });
+    }
+    commit = FULL_SHA.test(target.sha) ? { sha: target.sha } : await ctx.github.getCommit(target.sha);
+  }
+  if (!(await ctx.engine.readBuildManifest(ctx.s3, sync, commit.sha))) {
+    throw new FrontendOpsError('BUILD_NOT_FOUND', `commit ${short(commit.sha)} has no complete build`, {
+      hint: 'Only commits the build workflow has published (build.json present) can be deployed.',
+      data: { commit: commit.sha },
+    });
+  }
+  return commit;
+}
+
+async function approve(ctx: FlowContext, plan: PlanSummary): Promise<boolean> {
+  await ctx.tools.trail.write({ kind: 'plan', stack: ctx.stack.name, commit: plan.commit, summary: plan });
+  let by: string;
+  let approved: boolean;
+  if (ctx.approval.yes) {
+    [by, approved] = ['--yes', true];
+  } else if (ctx.stack.autoApprove) {
+    [by, approved] = ['policy', true];
+  } else if (ctx.approval.implicitBy !== undefined) {
+    [by, approved] = [ctx.approval.implicitBy, true];
+  } else if (ctx.approval.ask) {
+    by = 'user';
+    approved = await ctx.approval.ask(plan, ctx.stack.name);
+  } else {
+    await ctx.tools.trail.write({ kind: 'confirm', approved: false, by: 'nobody-to-ask' });
+    throw new FrontendOpsError(
+      'REFUSED',
+      `deploying to ${ctx.stack.name} needs confirmation and nobody can give it here`,
+      {
+        hint: 'Run in a terminal to confirm, pass --yes, or set stacks[].autoApprove for unattended deploys.',
+      },
+    );
+  }
+  await ctx.tools.trail.write({ kind: 'confirm', approved, by });
+  return approved;
+}
+
+export interface DeployOptions {
+  target: DeployTarget;
+  dryRun: boolean;
+  trigger: Trigger;
+}
+
+/** The pipeline for one commit, with everything resolved. Shared by deploy and rollback. */
+async function deployCommit(
+  ctx: FlowContext,
+  resolved: ResolvedStack,
+  commit: CommitInfo,
+  options: { dryRun: boolean; trigger: Trigger },
+): Promise<DeployReport> {
+  if (!options.dryRun) await requireWriteTools(ctx.tools);
+  const invalidator = options.dryRun ? ctx.pulumi.invalidator() : await invalidatorFor(ctx, resolved.outputs);
+  const { config, stack } = ctx;
+  const request: DeployRequest = {
+    stack: stack.name,
+    commit: commit.sha,
+    sync: resolved.sync,
+    ...(resolved.outputs.url === undefined ? {} : { url: resolved.outputs.url }),
+    trigger: options.trigger,
+    requestedBy: ctx.requester,
+    dryRun: options.dryRun,
+    keepReleases: config.keepReleases,
+    concurrency: config.concurrency,
+    lockTtlSeconds: config.lockTtlSeconds,
+    cacheRules: config.cacheRules,
+    invalidation: config.invalidation,
+    confirm: (plan) => approve(ctx, plan),
+    tag: (release) => tagRelease(ctx.github, release, ctx.now()),
+  };
+  const deps: DeployDeps = {
+    s3: ctx.s3,
+    invalidator,
+    now: ctx.now,
+    ...(ctx.fetch ? { fetch: ctx.fetch } : {}),
+    ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
+  };
+  const report = await ctx.tools.step(
+    options.dryRun ? 'plan_deploy' : 'run_deploy',
+    { stack: stack.name, commit: commit.sha, dryRun: options.dryRun, trigger: options.trigger },
+    () => ctx.engine.runDeploy(deps, request),
+  );
+  if (options.dryRun) {
+    await ctx.tools.trail.write({
+      kind: 'plan',
+      stack: stack.name,
+      commit: commit.sha,
+      summary: report.plan,
+    });
+  }
+  return report;
+}
+
+async function finish(
+  ctx: FlowContext,
+  started: number,
+  run: () => Promise<DeployOutcome>,
+): Promise<DeployOutcome> {
+  try {
+    const outcome = await run();
+    const { report } = outcome;
+    await ctx.tools.trail.write({
+      kind: 'result',
+      status: report.status,
+      commit: report.commit,
+      ...(report.tag ? { tag: report.tag } : {}),
+      ...(report.releaseId ? { releaseId: report.releaseId } : {}),
+      durationMs: ctx.now().getTime() - started,
+    });
+    return outcome;
+  } catch (error) {
+    const err = toFrontendOpsError(error);
+    await ctx.tools.trail.write({
+      kind: 'result',
+      status: err.code === 'REFUSED' || err.code === 'DEPLOY_IN_PROGRESS' ? 'refused' : 'failed',
+      code: err.code,
+      message: err.message,
+      durationMs: ctx.now().getTime() - started,
+    });
+    throw err;
+  }
+}
+
+/** Deploy (or dry-run) a target: the latest built dashboard commit, a sha, or a deploy tag. */
+export function deployThroughMcp(ctx: FlowContext, options: DeployOptions): Promise<DeployOutcome> {
+  const started = ctx.now().getTime();
+  return finish(ctx, started, async () => {
+    const resolved = await resolveStack(ctx);
+    const commit = await resolveTarget(ctx, resolved.sync, options.target);
+    const report = await deployCommit(ctx, resolved, commit, options);
+    return { report, stack: ctx.stack.name, url: resolved.outputs.url, subject: commit.subject };
+  });
+}
+
+export interface RollbackOptions {
+  /** Default: the release before the live one, from the release records. */
+  to?: Exclude<DeployTarget, { kind: 'latest' }>;
+  dryRun: boolean;
+}
+
+/** The release to go back to: the newest recorded release older than the live one, of another commit. */
+export function previousRelease(
+  live: ReleaseRecord,
+  releases: readonly ReleaseRecord[],
+): ReleaseRecord | undefined {
+  return releases.find(
+    (r) => r.releaseId !== live.releaseId && r.commit !== live.commit && r.startedAt < live.startedAt,
+  );
+}
+
+/** Rollback is the same pipeline with an older commit (design §5), triggered as `rollback`. */
+export function rollbackThroughMcp(ctx: FlowContext, options: RollbackOptions): Promise<DeployOutcome> {
+  const started = ctx.now().getTime();
+  return finish(ctx, started, async () => {
+    const resolved = await resolveStack(ctx);
+    const bucket = resolved.sync.source.bucket;
+    const live = await ctx.engine.readCurrentRelease(ctx.s3, bucket, ctx.stack.name);
+    if (!live) {
+      throw new FrontendOpsError('NOTHING_TO_ROLL_BACK', `nothing is live on ${ctx.stack.name} yet`, {
+        hint: 'Deploy first: "Deploy the latest dashboard".',
+      });
+    }
+    let commit: CommitInfo;
+    if (options.to) {
+      commit = await resolveTarget(ctx, resolved.sync, options.to);
+    } else {
+      const target = previousRelease(live, await ctx.engine.listReleases(ctx.s3, bucket, ctx.stack.name));
+      if (!target) {
+        throw new FrontendOpsError(
+          'NOTHING_TO_ROLL_BACK',
+          `no release before the live one (${short(live.commit)}) on ${ctx.stack.name}`,
+          { hint: 'Name a target with `rollback --to TAG`.' },
+        );
+      }
+      commit = await resolveTarget(ctx, resolved.sync, { kind: 'commit', sha: target.commit });
+      commit.subject ??= target.tag ? `release ${target.tag}` : `release ${target.releaseId}`;
+    }
+    const report = await deployCommit(ctx, resolved, commit, { dryRun: options.dryRun, trigger: 'rollback' });
+    return {
+      report,
+      stack: ctx.stack.name,
+      url: resolved.outputs.url,
+      subject: commit.subject,
+      rolledBackFrom: live.commit,
+    };
+  });
+}
+
+export interface StatusReport {
+  stack: string;
+  url: string | undefined;
+  live:
+    | (Pick<ReleaseRecord, 'commit' | 'releaseId' | 'trigger' | 'requestedBy' | 'finishedAt'> & {
+        tag: string | undefined;
+      })
+    | null;
+  latest: (CommitInfo & { built: boolean }) | null;
+  upToDate: boolean;
+}
+
+/** "What's live?": the live release, and whether the latest dashboard commit is it. Read-only. */
+export async function statusThroughMcp(ctx: FlowContext): Promise<StatusReport> {
+  const resolved = await resolveStack(ctx);
+  const live = await ctx.engine.readCurrentRelease(ctx.s3, resolved.sync.source.bucket, ctx.stack.name);
+  const [latest] = await ctx.github.dashboardCommits(1);
+  const built = latest
+    ? Boolean(await ctx.engine.readBuildManifest(ctx.s3, resolved.sync, latest.sha))
+    : false;
+  return {
+    stack: ctx.stack.name,
+    url: resolved.outputs.url,
+    live: live
+      ? {
+          commit: live.commit,
+          releaseId: live.releaseId,
+          trigger: live.trigger,
+          requestedBy: live.requestedBy,
+          finishedAt: live.finishedAt,
+          tag: live.tag ?? undefined,
+        }
+      : null,
+    latest: latest ? { ...latest, built } : null,
+    upToDate: live !== undefined && latest !== undefined && live.commit === latest.sha,
+  };
+}
+
+export interface HistoryEntry {
+  releaseId: string | undefined;
+  commit: string;
+  tag: string | undefined;
+  trigger: string | undefined;
+  requestedBy: string | undefined;
+  finishedAt: string | undefined;
+  live: boolean;
+}
+
+/** Recent deploys, newest first: release records, plus deploy tags whose record is gone. Read-only. */
+export async function historyThroughMcp(ctx: FlowContext, limit: number): Promise<HistoryEntry[]> {
+  const resolved = await resolveStack(ctx);
+  const bucket = resolved.sync.source.bucket;
+  const [releases, live, tags] = await Promise.all([
+    ctx.engine.listReleases(ctx.s3, bucket, ctx.stack.name),
+    ctx.engine.readCurrentRelease(ctx.s3, bucket, ctx.stack.name),
+    ctx.github.listDeployTags(),
+  ]);
+  const entries: HistoryEntry[] = releases.map((r) => ({
+    releaseId: r.releaseId,
+    commit: r.commit,
+    tag: r.tag ?? undefined,
+    trigger: r.trigger,
+    requestedBy: r.requestedBy,
+    finishedAt: r.finishedAt,
+    live: live?.releaseId === r.releaseId,
+  }));
+  const recorded = new Set(entries.map((e) => e.tag).filter((t): t is string => t !== undefined));
+  for (const tag of tags) {
+    if (recorded.has(tag.name)) continue;
+    entries.push({
+      releaseId: undefined,
+      commit: tag.sha,
+      tag: tag.name,
+      trigger: undefined,
+      requestedBy: undefined,
+      finishedAt: undefined,
+      live: false,
+    });
+  }
+  return entries.slice(0, limit);
+}

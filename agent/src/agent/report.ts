@@ -1,0 +1,120 @@
+import type { PlanSummary } from '../deploy/plan.js';
+import type { DeployOutcome, HistoryEntry, StatusReport } from './flow.js';
+
+/**
+ * Human text and JSON for what the flow did. Text that came from the repository (commit subjects) is
+ * untrusted: it is stripped of control characters (no terminal escapes) and shortened before printing.
+ */
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+export function displayText(text: string | undefined, max = 72): string {
+  if (text === undefined) return '';
+  const clean = text.replace(CONTROL, ' ').replace(/\s+/g, ' ').trim();
+  return clean.length <= max ? clean : `${clean.slice(0, max - 1)}…`;
+}
+
+export function short(sha: string | null | undefined): string {
+  return sha ? sha.slice(0, 7) : '(none)';
+}
+
+function quoted(subject: string | undefined): string {
+  const text = displayText(subject);
+  return text === '' ? '' : ` "${text}"`;
+}
+
+function bytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+export function formatPlan(plan: PlanSummary, stack: string): string {
+  const phases = plan.copy.byPhase;
+  const lines = [
+    `Plan: ${short(plan.commit)} → ${stack} (live now: ${short(plan.previousCommit)})`,
+    `  copy ${plan.copy.total} file(s), ${bytes(plan.copy.bytes)}: ${phases.immutable} hashed asset(s), ` +
+      `${phases.other} other, ${phases.html} HTML, ${phases.index} index page(s) last`,
+    `  unchanged ${plan.unchanged}, delete later ${plan.deleteLater}, kept for old pages ${plan.deferredDeletes}`,
+    `  invalidate: ${plan.invalidate.length === 0 ? '(nothing)' : plan.invalidate.join(' ')}`,
+  ];
+  if (plan.sample.copy.length > 0) {
+    const more = plan.copy.total - plan.sample.copy.length;
+    lines.push(`  e.g. ${plan.sample.copy.join(', ')}${more > 0 ? ` (+${more} more)` : ''}`);
+  }
+  return lines.join('\n');
+}
+
+export function formatDeployOutcome(outcome: DeployOutcome): string {
+  const { report, stack } = outcome;
+  const commit = `${short(report.commit)}${quoted(outcome.subject)}`;
+  switch (report.status) {
+    case 'noop':
+      return `${commit} is already live on ${stack}; nothing to do.`;
+    case 'planned':
+      return `${formatPlan(report.plan, stack)}\nDry run: nothing was changed.`;
+    case 'deployed': {
+      const verb = outcome.rolledBackFrom
+        ? `Rolled back ${stack} from ${short(outcome.rolledBackFrom)} to ${commit}`
+        : `Deployed ${commit} to ${stack}`;
+      const lines = [
+        `${verb}${report.tag ? ` as ${report.tag}` : ''}.`,
+        `  copied ${report.copied}, unchanged ${report.unchanged}, deleted ${report.deleted}, ` +
+          `kept for old pages ${report.deferredDeletes}` +
+          (report.invalidationId ? `, invalidation ${report.invalidationId}` : ''),
+        `  verify: ${report.verify.status}${report.verify.note ? ` (${report.verify.note})` : ''}`,
+      ];
+      if (outcome.url) lines.push(`  live at ${outcome.url}`);
+      for (const warning of report.warnings) lines.push(`  warning: ${warning}`);
+      return lines.join('\n');
+    }
+  }
+}
+
+/** `--json`: the engine's report (issue 3's shape) plus the stack, url and tag. */
+export function deployOutcomeJson(outcome: DeployOutcome): Record<string, unknown> {
+  return {
+    ...outcome.report,
+    stack: outcome.stack,
+    ...(outcome.url === undefined ? {} : { url: outcome.url }),
+    tag: outcome.report.tag ?? null,
+    ...(outcome.rolledBackFrom === undefined ? {} : { rolledBackFrom: outcome.rolledBackFrom }),
+  };
+}
+
+export function formatStatus(status: StatusReport): string {
+  const lines = [`${status.stack}${status.url ? ` at ${status.url}` : ''}`];
+  if (status.live) {
+    const { live } = status;
+    lines.push(
+      `  live:   ${short(live.commit)}${live.tag ? ` ${live.tag}` : ''} ` +
+        `(${live.trigger} by ${displayText(live.requestedBy, 40)}, ${live.finishedAt})`,
+    );
+  } else {
+    lines.push('  live:   nothing deployed yet');
+  }
+  if (status.latest) {
+    const state = status.upToDate ? 'live' : status.latest.built ? 'built, not live' : 'not built yet';
+    lines.push(`  latest: ${short(status.latest.sha)}${quoted(status.latest.subject)} (${state})`);
+  } else {
+    lines.push('  latest: no dashboard commit found');
+  }
+  return lines.join('\n');
+}
+
+export function formatHistory(entries: readonly HistoryEntry[]): string {
+  if (entries.length === 0) return 'No deploys yet.';
+  return entries
+    .map((e) => {
+      const who = e.trigger
+        ? ` ${e.trigger} by ${displayText(e.requestedBy, 40)}`
+        : ' (tag only; no release record)';
+      return `${e.live ? '*' : ' '} ${e.finishedAt ?? '                        '}  ${short(e.commit)}  ${e.tag ?? '(untagged)'}${who}`;
+    })
+    .join('\n');
+}
+
+export function confirmQuestion(plan: PlanSummary, stack: string): string {
+  return `${formatPlan(plan, stack)}\nDeploy ${short(plan.commit)} to ${stack}? [y/N] `;
+}
