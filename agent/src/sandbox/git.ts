@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { devNull } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { FrontendOpsError } from '../errors.js';
@@ -12,12 +13,26 @@ export const SANDBOX_GIT_USER = {
   email: 'sandbox@frontendops.invalid',
 } as const;
 
-async function git(cwd: string, args: readonly string[]): Promise<string> {
+/**
+ * git's environment: the caller's without any GIT_* variable (a GIT_DIR inherited from a hook would point
+ * git at the user's repository), ignoring system and global config (no user hooks, templates or signing in
+ * the scratch repo), never prompting.
+ */
+function gitEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('GIT_')) env[key] = value;
+  return { ...env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: devNull, GIT_TERMINAL_PROMPT: '0', ...extra };
+}
+
+async function git(
+  cwd: string,
+  args: readonly string[],
+  extraEnv: Record<string, string> = {},
+): Promise<string> {
   try {
     const { stdout } = await execFileAsync('git', [...args], {
       cwd,
-      // Never pick up the user's global hooks or templates in the scratch repo, and never prompt.
-      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1' },
+      env: gitEnv(extraEnv),
       maxBuffer: 16 * 1024 * 1024,
     });
     return stdout.trim();
@@ -49,6 +64,8 @@ export async function createScratchRepo(
   }
   await git(repoPath, ['config', 'user.name', SANDBOX_GIT_USER.name]);
   await git(repoPath, ['config', 'user.email', SANDBOX_GIT_USER.email]);
+  // Tools that later tag in this repo run with the user's global config: a global signing setting must not
+  // make them prompt for a key in a throw-away repository.
   await git(repoPath, ['config', 'commit.gpgsign', 'false']);
   await git(repoPath, ['config', 'tag.gpgsign', 'false']);
   if (source === undefined) {
@@ -59,13 +76,9 @@ export async function createScratchRepo(
     );
     await git(repoPath, ['add', '--', 'sophia-dashboard/README.md']);
     const date = now.toISOString();
-    await execFileAsync('git', ['commit', '--quiet', '--no-verify', '-m', 'Sandbox: initial commit'], {
-      cwd: repoPath,
-      env: { ...process.env, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date, GIT_CONFIG_NOSYSTEM: '1' },
-    }).catch((error: unknown) => {
-      throw new FrontendOpsError('GIT_ERROR', 'git commit failed in the scratch repository', {
-        cause: error,
-      });
+    await git(repoPath, ['commit', '--quiet', '--no-verify', '-m', 'Sandbox: initial commit'], {
+      GIT_AUTHOR_DATE: date,
+      GIT_COMMITTER_DATE: date,
     });
   }
   return git(repoPath, ['rev-parse', 'HEAD']);
