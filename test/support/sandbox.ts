@@ -35,9 +35,9 @@ export async function startTestSandbox(options: Omit<SandboxOptions, 'dir'> = {}
 
 /**
  * Vitest helper: a sandbox for the whole file, started in `beforeAll` and stopped in `afterAll`.
- * Read it inside tests (`const { sandbox } = useSandbox(); ... sandbox().info`).
+ * Read it inside tests (`const { sandbox } = sandboxPerFile(); ... sandbox().info`).
  */
-export function useSandbox(options: Omit<SandboxOptions, 'dir'> = {}): {
+export function sandboxPerFile(options: Omit<SandboxOptions, 'dir'> = {}): {
   sandbox: () => Sandbox;
   dir: () => string;
 } {

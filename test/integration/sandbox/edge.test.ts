@@ -8,9 +8,9 @@ import {
 } from '@aws-sdk/client-cloudfront';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sandboxCloudFrontClient, sandboxS3Client, useSandbox } from '../../support/sandbox.js';
+import { sandboxCloudFrontClient, sandboxPerFile, sandboxS3Client } from '../../support/sandbox.js';
 
-const { sandbox } = useSandbox({ invalidationDelayMs: 300 });
+const { sandbox } = sandboxPerFile({ invalidationDelayMs: 300 });
 let s3: S3Client;
 let cloudfront: CloudFrontClient;
 
@@ -41,11 +41,12 @@ function get(path: string, init?: RequestInit): Promise<Response> {
 
 let callerReference = 0;
 async function invalidate(paths: string[]): Promise<string> {
+  callerReference += 1;
   const created = await cloudfront.send(
     new CreateInvalidationCommand({
       DistributionId: sandbox().info.distributionId,
       InvalidationBatch: {
-        CallerReference: `test-${(callerReference += 1)}`,
+        CallerReference: `test-${callerReference}`,
         Paths: { Quantity: paths.length, Items: paths },
       },
     }),
@@ -289,7 +290,7 @@ describe('sandbox CloudFront API: @aws-sdk/client-cloudfront with an endpoint ov
 });
 
 describe('sandbox CloudFront API: limits', () => {
-  const slow = useSandbox({ invalidationDelayMs: 600_000 });
+  const slow = sandboxPerFile({ invalidationDelayMs: 600_000 });
 
   it('refuses more than 15 wildcard paths in progress with TooManyInvalidationsInProgress', async () => {
     const client = sandboxCloudFrontClient(slow.sandbox());

@@ -13,9 +13,9 @@ import {
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sandboxS3Client, useSandbox } from '../../support/sandbox.js';
+import { sandboxPerFile, sandboxS3Client } from '../../support/sandbox.js';
 
-const { sandbox } = useSandbox();
+const { sandbox } = sandboxPerFile();
 let s3: S3Client;
 let bucket: string;
 
