@@ -43,36 +43,71 @@ export function evaluateWriteConditions(
   return undefined;
 }
 
+/** The conditional headers of a read (GetObject/HeadObject) or of a copy's source (`x-amz-copy-source-if-*`). */
+export interface ReadConditions {
+  ifMatch?: string;
+  ifNoneMatch?: string;
+  ifModifiedSince?: string;
+  ifUnmodifiedSince?: string;
+}
+
+export type ReadConditionResult =
+  | { outcome: 'pass' }
+  | { outcome: 'precondition-failed'; header: 'If-Match' | 'If-Unmodified-Since' }
+  | { outcome: 'not-modified'; header: 'If-None-Match' | 'If-Modified-Since' };
+
 /**
- * Conditions on a copy's source object (`x-amz-copy-source-if-*`), per the CopyObject documentation:
- * if-match / if-unmodified-since and if-none-match / if-modified-since. A missing source is left to the
- * emulator, which answers NoSuchKey.
+ * RFC 9110 §13.2.2 evaluation order, which S3 follows: If-Match (else If-Unmodified-Since) can fail with 412;
+ * If-None-Match (else If-Modified-Since) can answer 304. So `If-Match` true + `If-Unmodified-Since` false
+ * passes, and `If-None-Match` false + `If-Modified-Since` true is 304, as S3 documents.
+ */
+export function evaluateReadConditions(conditions: ReadConditions, state: ObjectState): ReadConditionResult {
+  const etag = state.etag ?? '';
+  const modified = state.lastModified?.getTime();
+  const date = (value: string | undefined) => {
+    const ms = value === undefined ? Number.NaN : Date.parse(value);
+    return Number.isNaN(ms) ? undefined : ms;
+  };
+  // HTTP dates have whole seconds; compare at that precision.
+  const modifiedSeconds = modified === undefined ? undefined : Math.floor(modified / 1000) * 1000;
+  const ifUnmodifiedSince = date(conditions.ifUnmodifiedSince);
+  const ifModifiedSince = date(conditions.ifModifiedSince);
+  if (conditions.ifMatch !== undefined) {
+    if (!etagListMatches(conditions.ifMatch, etag))
+      return { outcome: 'precondition-failed', header: 'If-Match' };
+  } else if (
+    ifUnmodifiedSince !== undefined &&
+    modifiedSeconds !== undefined &&
+    modifiedSeconds > ifUnmodifiedSince
+  ) {
+    return { outcome: 'precondition-failed', header: 'If-Unmodified-Since' };
+  }
+  if (conditions.ifNoneMatch !== undefined) {
+    if (etagListMatches(conditions.ifNoneMatch, etag))
+      return { outcome: 'not-modified', header: 'If-None-Match' };
+  } else if (
+    ifModifiedSince !== undefined &&
+    modifiedSeconds !== undefined &&
+    modifiedSeconds <= ifModifiedSince
+  ) {
+    return { outcome: 'not-modified', header: 'If-Modified-Since' };
+  }
+  return { outcome: 'pass' };
+}
+
+export function hasReadConditions(conditions: ReadConditions): boolean {
+  return Object.values(conditions).some((value) => value !== undefined);
+}
+
+/**
+ * Conditions on a copy's source object (`x-amz-copy-source-if-*`): any failed condition is 412, never 304
+ * (CopyObject documentation). A missing source is left to the emulator, which answers NoSuchKey.
  */
 export function evaluateCopySourceConditions(
-  headers: {
-    ifMatch?: string;
-    ifNoneMatch?: string;
-    ifModifiedSince?: string;
-    ifUnmodifiedSince?: string;
-  },
+  conditions: ReadConditions,
   source: ObjectState,
 ): S3ErrorSpec | undefined {
-  if (!source.exists || source.etag === undefined) return undefined;
-  const etag = source.etag;
-  const modified = source.lastModified?.getTime();
-  const since = (value: string | undefined) => (value === undefined ? undefined : Date.parse(value));
-  const ifModifiedSince = since(headers.ifModifiedSince);
-  const ifUnmodifiedSince = since(headers.ifUnmodifiedSince);
-  if (headers.ifMatch !== undefined) {
-    if (!etagListMatches(headers.ifMatch, etag)) return preconditionFailed('x-amz-copy-source-If-Match');
-  } else if (ifUnmodifiedSince !== undefined && modified !== undefined && modified > ifUnmodifiedSince) {
-    return preconditionFailed('x-amz-copy-source-If-Unmodified-Since');
-  }
-  if (headers.ifNoneMatch !== undefined) {
-    if (etagListMatches(headers.ifNoneMatch, etag))
-      return preconditionFailed('x-amz-copy-source-If-None-Match');
-  } else if (ifModifiedSince !== undefined && modified !== undefined && modified <= ifModifiedSince) {
-    return preconditionFailed('x-amz-copy-source-If-Modified-Since');
-  }
-  return undefined;
+  if (!source.exists) return undefined;
+  const result = evaluateReadConditions(conditions, source);
+  return result.outcome === 'pass' ? undefined : preconditionFailed(`x-amz-copy-source-${result.header}`);
 }

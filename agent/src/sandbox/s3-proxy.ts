@@ -7,18 +7,25 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { pipeline } from 'node:stream';
-import { evaluateCopySourceConditions, evaluateWriteConditions, type ObjectState } from './conditions.js';
+import {
+  evaluateCopySourceConditions,
+  evaluateReadConditions,
+  evaluateWriteConditions,
+  hasReadConditions,
+  type ObjectState,
+  type ReadConditions,
+} from './conditions.js';
 import { chooseFault, type FaultKind, type FaultSettings, FaultSettingsSchema } from './faults.js';
 import { closeServer, listen, SANDBOX_HOST } from './http-server.js';
 import { KeyedMutex } from './key-lock.js';
-import { renderS3Error, S3_ERRORS, type S3ErrorSpec, s3RequestId } from './s3-errors.js';
+import { preconditionFailed, renderS3Error, S3_ERRORS, type S3ErrorSpec, s3RequestId } from './s3-errors.js';
 import { COPY_OPERATIONS, KEY_WRITE_OPERATIONS, parseS3Path, s3OperationName } from './s3-operation.js';
 
 /**
  * The sandbox's S3 endpoint: a thin streaming HTTP proxy in front of the emulator that adds what S3 has and
- * the emulator lacks or tests need (conditional writes serialised per key, copy-source conditions, request
- * counts per operation, fault injection, added latency). The engine is written for real S3; where the
- * emulator deviates, this layer adapts.
+ * the emulator lacks or tests need: conditional writes serialised per key, copy-source and HeadObject
+ * conditions, request counts per operation, fault injection, added latency. The engine is written for real
+ * S3; where the emulator deviates, this layer adapts.
  */
 export interface S3Proxy {
   endpoint: string;
@@ -173,28 +180,56 @@ export async function startS3Proxy(options: S3ProxyOptions): Promise<S3Proxy> {
     }
   }
 
+  function readConditions(req: IncomingMessage, prefix: string): ReadConditions {
+    const conditions: ReadConditions = {};
+    const set = (field: keyof ReadConditions, name: string) => {
+      const value = header(req.headers, `${prefix}${name}`);
+      if (value !== undefined) conditions[field] = value;
+    };
+    set('ifMatch', 'if-match');
+    set('ifNoneMatch', 'if-none-match');
+    set('ifModifiedSince', 'if-modified-since');
+    set('ifUnmodifiedSince', 'if-unmodified-since');
+    return conditions;
+  }
+
   /** Copy-source conditions (`x-amz-copy-source-if-*`), which the emulator ignores. */
   async function copySourceFailure(req: IncomingMessage): Promise<S3ErrorSpec | undefined> {
-    const ifMatch = header(req.headers, 'x-amz-copy-source-if-match');
-    const ifNoneMatch = header(req.headers, 'x-amz-copy-source-if-none-match');
-    const ifModifiedSince = header(req.headers, 'x-amz-copy-source-if-modified-since');
-    const ifUnmodifiedSince = header(req.headers, 'x-amz-copy-source-if-unmodified-since');
-    if ([ifMatch, ifNoneMatch, ifModifiedSince, ifUnmodifiedSince].every((v) => v === undefined))
-      return undefined;
+    const conditions = readConditions(req, 'x-amz-copy-source-');
+    if (!hasReadConditions(conditions)) return undefined;
     const raw = header(req.headers, 'x-amz-copy-source') ?? '';
     const withoutVersion = raw.split('?')[0] ?? '';
     const decoded = decodeURIComponent(withoutVersion).replace(/^\//, '');
     const path = `/${decoded.split('/').map(encodeURIComponent).join('/')}`;
-    const source = await headUpstream(path);
-    return evaluateCopySourceConditions(
-      {
-        ...(ifMatch === undefined ? {} : { ifMatch }),
-        ...(ifNoneMatch === undefined ? {} : { ifNoneMatch }),
-        ...(ifModifiedSince === undefined ? {} : { ifModifiedSince }),
-        ...(ifUnmodifiedSince === undefined ? {} : { ifUnmodifiedSince }),
-      },
-      source,
-    );
+    return evaluateCopySourceConditions(conditions, await headUpstream(path));
+  }
+
+  /**
+   * HeadObject conditions, which the emulator ignores on HEAD (it honours them on GET): 412 or 304 as S3
+   * answers. Returns true when it answered the request itself.
+   */
+  async function answerConditionalHead(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+  ): Promise<boolean> {
+    const conditions = readConditions(req, '');
+    if (!hasReadConditions(conditions)) return false;
+    const state = await headUpstream(path);
+    if (!state.exists) return false;
+    const result = evaluateReadConditions(conditions, state);
+    if (result.outcome === 'pass') return false;
+    if (result.outcome === 'precondition-failed') {
+      sendError(res, preconditionFailed(result.header), path, true);
+      return true;
+    }
+    res.writeHead(304, {
+      ...(state.etag === undefined ? {} : { etag: state.etag }),
+      ...(state.lastModified === undefined ? {} : { 'last-modified': state.lastModified.toUTCString() }),
+      'x-amz-request-id': s3RequestId(),
+    });
+    res.end();
+    return true;
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -219,6 +254,7 @@ export async function startS3Proxy(options: S3ProxyOptions): Promise<S3Proxy> {
     const fault = chooseFault(faults, operation, random);
     if (fault !== undefined) return injectFault(fault, req, res, resource);
 
+    if (operation === 'HeadObject' && (await answerConditionalHead(req, res, url.pathname))) return;
     const checkCopySource = COPY_OPERATIONS.has(operation);
     if (!KEY_WRITE_OPERATIONS.has(operation) || target.key === undefined) {
       const failure = checkCopySource ? await copySourceFailure(req) : undefined;

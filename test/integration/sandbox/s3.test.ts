@@ -288,6 +288,22 @@ describe('sandbox S3: conditional writes', () => {
   });
 });
 
+describe('sandbox S3: conditional reads', () => {
+  it('answers HeadObject conditions like S3 (304 for If-None-Match, 412 for If-Match), which fauxqs ignores', async () => {
+    const put = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'cond/read.txt', Body: 'r' }));
+    await expect(
+      s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'cond/read.txt', IfNoneMatch: put.ETag })),
+    ).rejects.toMatchObject({ $metadata: { httpStatusCode: 304 } });
+    await expect(
+      s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'cond/read.txt', IfMatch: '"0000"' })),
+    ).rejects.toMatchObject({ $metadata: { httpStatusCode: 412 } });
+    const ok = await s3.send(
+      new HeadObjectCommand({ Bucket: bucket, Key: 'cond/read.txt', IfMatch: put.ETag }),
+    );
+    expect(ok.ETag).toBe(put.ETag);
+  });
+});
+
 describe('sandbox S3: request counts', () => {
   it('counts requests per S3 operation and resets', async () => {
     sandbox().resetRequestCounts();
