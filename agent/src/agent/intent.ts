@@ -12,7 +12,7 @@ export type DeployTarget =
 
 export type Intent =
   | { kind: 'deploy'; target: DeployTarget; dryRun: boolean }
-  | { kind: 'rollback'; to?: Exclude<DeployTarget, { kind: 'latest' }> }
+  | { kind: 'rollback'; to?: Exclude<DeployTarget, { kind: 'latest' }>; dryRun?: boolean }
   | { kind: 'status' }
   | { kind: 'history'; limit?: number }
   | { kind: 'help' }

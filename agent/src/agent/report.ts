@@ -72,14 +72,23 @@ export function formatDeployOutcome(outcome: DeployOutcome): string {
   }
 }
 
-/** `--json`: the engine's report (issue 3's shape) plus the stack, url and tag. */
+/**
+ * `--json`: the engine's result shape (issue 3: status, commit, copied, unchanged, deleted,
+ * deferredDeletes, invalidationId, requests, durationMs) plus the deploy `tag`.
+ */
 export function deployOutcomeJson(outcome: DeployOutcome): Record<string, unknown> {
+  const { report } = outcome;
   return {
-    ...outcome.report,
-    stack: outcome.stack,
-    ...(outcome.url === undefined ? {} : { url: outcome.url }),
-    tag: outcome.report.tag ?? null,
-    ...(outcome.rolledBackFrom === undefined ? {} : { rolledBackFrom: outcome.rolledBackFrom }),
+    status: report.status,
+    commit: report.commit,
+    copied: report.copied,
+    unchanged: report.unchanged,
+    deleted: report.deleted,
+    deferredDeletes: report.deferredDeletes,
+    invalidationId: report.invalidationId ?? null,
+    requests: report.requests,
+    durationMs: report.durationMs,
+    tag: report.tag ?? null,
   };
 }
 

@@ -63,6 +63,11 @@ export class Session {
     private readonly options: SessionOptions,
   ) {}
 
+  /** Who is asking when nobody says: the requester from the environment. */
+  requester(): string {
+    return requesterFrom(this.options.env);
+  }
+
   get config(): Config {
     return this.loaded.config;
   }

@@ -1,8 +1,26 @@
 import type { Command } from 'commander';
+import { registerAskCommand } from './ask.js';
+import { registerChatCommand } from './chat.js';
 import type { CliContext } from './context.js';
+import { registerDoctorCommand } from './doctor.js';
+import { registerHistoryCommand } from './history.js';
+import { registerMcpCommand } from './mcp.js';
+import { registerRollbackCommand } from './rollback.js';
 import { registerSandboxCommand } from './sandbox.js';
+import { registerScheduleCommand } from './schedule.js';
+import { registerStatusCommand } from './status.js';
 
 /** Each command lives in its own file and exports one `register…Command`; this list wires them up. */
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
-export const COMMANDS: readonly RegisterCommand[] = [registerSandboxCommand];
+export const COMMANDS: readonly RegisterCommand[] = [
+  registerSandboxCommand,
+  registerAskCommand,
+  registerChatCommand,
+  registerRollbackCommand,
+  registerStatusCommand,
+  registerHistoryCommand,
+  registerScheduleCommand,
+  registerDoctorCommand,
+  registerMcpCommand,
+];

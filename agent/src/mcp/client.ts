@@ -38,6 +38,8 @@ export interface McpServerConnection {
   readonly client: Client;
   /** Milliseconds from spawn to a completed `initialize`. */
   readonly connectMs: number;
+  /** False once the server exited, hung, answered garbage, or was closed. */
+  readonly alive: boolean;
   listTools(): Promise<McpToolInfo[]>;
   call(tool: string, args: Record<string, unknown>, options?: McpCallOptions): Promise<ToolOutput>;
   close(): Promise<void>;
@@ -84,6 +86,10 @@ class StdioConnection implements McpServerConnection {
     private readonly options: ConnectOptions,
     private readonly redactor: Redactor,
   ) {}
+
+  get alive(): boolean {
+    return !this.state.closed && this.state.failure === undefined;
+  }
 
   listTools(): Promise<McpToolInfo[]> {
     this.toolsCache ??= this.request('tools/list', async (timeout) => {
@@ -294,6 +300,7 @@ export async function connectMcpServer(
  */
 export class McpServerPool {
   private readonly connections = new Map<string, Promise<McpServerConnection>>();
+  private readonly settled = new Map<string, McpServerConnection>();
 
   constructor(
     private readonly entries: Readonly<Record<string, McpServerEntry>>,
@@ -306,7 +313,11 @@ export class McpServerPool {
 
   get(name: string): Promise<McpServerConnection> {
     const existing = this.connections.get(name);
-    if (existing) return existing;
+    const known = this.settled.get(name);
+    // A server that died since is started again for the next request (long-lived `frontendops mcp`).
+    if (existing && !(known && !known.alive)) return existing;
+    if (known) void known.close();
+    this.settled.delete(name);
     const entry = this.entries[name];
     if (!entry) {
       return Promise.reject(
@@ -318,7 +329,10 @@ export class McpServerPool {
     }
     const connecting = connectMcpServer(name, entry, this.options);
     // A failed start is not cached: the next request may try again.
-    connecting.catch(() => this.connections.delete(name));
+    connecting.then(
+      (connection) => this.settled.set(name, connection),
+      () => this.connections.delete(name),
+    );
     this.connections.set(name, connecting);
     return connecting;
   }
@@ -326,6 +340,7 @@ export class McpServerPool {
   async closeAll(): Promise<void> {
     const all = [...this.connections.values()];
     this.connections.clear();
+    this.settled.clear();
     await Promise.all(all.map((c) => c.then((conn) => conn.close()).catch(() => undefined)));
   }
 }

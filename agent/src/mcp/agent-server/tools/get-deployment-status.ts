@@ -1,0 +1,28 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import type { AgentServerDeps } from '../deps.js';
+import { okResult, runTool } from '../result.js';
+import { JobSchema } from '../schemas.js';
+
+export function registerGetDeploymentStatusTool(server: McpServer, deps: AgentServerDeps): void {
+  server.registerTool(
+    'get_deployment_status',
+    {
+      title: 'Deployment status',
+      description:
+        'The status of a deployment started by deploy_dashboard or rollback_dashboard: running (with the ' +
+        'current step), or its result (deployed, noop, planned, refused, failed) with the report and tag.',
+      inputSchema: { deploymentId: z.string().min(1).max(100).describe('The id deploy_dashboard returned') },
+      outputSchema: JobSchema.shape,
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    ({ deploymentId }) =>
+      runTool(async () => {
+        const job = deps.deployments.get(deploymentId);
+        return okResult(
+          `Deployment ${job.deploymentId}: ${job.status}${job.summary ? ` — ${job.summary}` : ''}`,
+          job,
+        );
+      }),
+  );
+}
