@@ -1,0 +1,56 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import type { CliContext } from '../../../agent/src/cli/context.js';
+import { runCli } from '../../../agent/src/cli/main.js';
+
+/** Flag validation happens before anything starts, so these run without I/O. */
+function fakeContext(): { ctx: CliContext; out: () => string } {
+  const stdout = new PassThrough();
+  let out = '';
+  stdout.on('data', (chunk) => {
+    out += String(chunk);
+  });
+  const ctx: CliContext = {
+    stdout,
+    stderr: new PassThrough(),
+    stdin: new PassThrough(),
+    env: {},
+    cwd: '/nonexistent',
+    now: () => new Date('2026-11-23T10:00:00Z'),
+    isTTY: false,
+    onShutdown: () => () => {},
+  };
+  return { ctx, out: () => out };
+}
+
+describe('frontendops sandbox start: flags', () => {
+  it.each([
+    [['--fault-rate', '1.5'], '--fault-rate'],
+    [['--fault-rate', 'often'], '--fault-rate'],
+    [['--latency-ms', '-5'], '--latency-ms'],
+    [['--latency-ms', '2.5'], '--latency-ms'],
+    [['--port', '70000'], '--port'],
+    [['--invalidation-delay-ms', 'soon'], '--invalidation-delay-ms'],
+  ])('rejects %j with exit code 2 and names %s', async (flags, name) => {
+    const { ctx, out } = fakeContext();
+    expect(await runCli(['--json', 'sandbox', 'start', ...flags], ctx)).toBe(2);
+    const printed = JSON.parse(out()) as { status: string; code: string; message: string };
+    expect(printed).toMatchObject({ status: 'failed', code: 'BAD_INPUT' });
+    expect(printed.message).toContain(name);
+  });
+
+  it('documents the flags in --help', async () => {
+    const { ctx, out } = fakeContext();
+    expect(await runCli(['sandbox', 'start', '--help'], ctx)).toBe(0);
+    for (const flag of [
+      '--dir',
+      '--latency-ms',
+      '--fault-rate',
+      '--invalidation-delay-ms',
+      '--port',
+      '--repo-source',
+    ]) {
+      expect(out()).toContain(flag);
+    }
+  });
+});

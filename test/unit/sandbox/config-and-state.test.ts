@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigSchema } from '../../../agent/src/config/schema.js';
+import { parseSyncCommand } from '../../../agent/src/deploy/sync-command.js';
+import { sandboxConfig } from '../../../agent/src/sandbox/config.js';
+import { fileBackendUrl, sandboxStackOutputs } from '../../../agent/src/sandbox/state.js';
+import { parseStackOutputs } from '../../../agent/src/stack/outputs.js';
+
+const resources = {
+  artifactsBucket: 'sophia-dashboard-build-artifacts-1a2b3c4',
+  hostingBucket: 'sophia-dashboard-hosting-prod-5d6e7f8',
+  distributionId: 'E2ABCDEF123456',
+  edgeUrl: 'http://127.0.0.1:40001',
+};
+
+describe('sandboxStackOutputs', () => {
+  it('gives every output of design §3, valid for the stack outputs schema', () => {
+    const outputs = parseStackOutputs(sandboxStackOutputs(resources), 'dashboard-hosting-prod');
+    expect(outputs).toMatchObject({
+      artifactsBucket: resources.artifactsBucket,
+      hostingBucket: resources.hostingBucket,
+      distributionId: resources.distributionId,
+      url: resources.edgeUrl,
+      invalidateCommand: 'aws cloudfront create-invalidation --distribution-id E2ABCDEF123456 --paths "/*"',
+    });
+    expect(outputs.buildRoleArn).toBe('arn:aws:iam::000000000000:role/sophia-dashboard-build');
+    expect(outputs.deployerRoleArn).toBe('arn:aws:iam::000000000000:role/sophia-dashboard-deployer');
+  });
+
+  it('has a syncCommand the engine accepts, from the commit folder of the artifacts bucket to the hosting bucket', () => {
+    const sync = parseSyncCommand(sandboxStackOutputs(resources).syncCommand);
+    expect(sync).toEqual({
+      source: { bucket: resources.artifactsBucket, prefix: 'builds/{commit}/site/' },
+      destination: { bucket: resources.hostingBucket, prefix: '' },
+      delete: true,
+    });
+  });
+});
+
+describe('sandboxConfig', () => {
+  const config = sandboxConfig({
+    dir: '/tmp/sbx',
+    repoRoot: '/repo',
+    s3Endpoint: 'http://127.0.0.1:40000',
+    cloudfrontEndpoint: 'http://127.0.0.1:40002',
+    pulumiBackendUrl: fileBackendUrl('/tmp/sbx/pulumi-state'),
+    repoPath: '/tmp/sbx/repo',
+    nodePath: '/usr/bin/node',
+  });
+
+  it('is valid for the config schema', () => {
+    expect(ConfigSchema.safeParse(config).success).toBe(true);
+  });
+
+  it('points the stack and both MCP servers at the sandbox (contracts §1)', () => {
+    expect(config.stacks[0]).toEqual({
+      name: 'dashboard-hosting-prod',
+      workDir: '/repo/stacks/dashboard-hosting-prod',
+      backend: { kind: 'state', url: 'file:///tmp/sbx/pulumi-state' },
+      aws: {
+        region: 'us-east-1',
+        s3Endpoint: 'http://127.0.0.1:40000',
+        cloudfrontEndpoint: 'http://127.0.0.1:40002',
+        forcePathStyle: true,
+        sandboxCredentials: true,
+      },
+    });
+    expect(config.github).toEqual({ owner: 'sophia-ai', repo: 'sophia' });
+    expect(config.auditLogPath).toBe('/tmp/sbx/audit.jsonl');
+    expect(config.mcpServers?.pulumi).toEqual({
+      command: '/usr/bin/node',
+      args: ['/repo/agent/bin/frontendops-pulumi-mcp.js'],
+      env: {
+        PULUMI_BACKEND_URL: 'file:///tmp/sbx/pulumi-state',
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'sandbox',
+        AWS_SECRET_ACCESS_KEY: 'sandbox-secret',
+        AWS_ENDPOINT_URL_CLOUDFRONT: 'http://127.0.0.1:40002',
+        AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:40000',
+        AWS_S3_FORCE_PATH_STYLE: 'true',
+      },
+    });
+    expect(config.mcpServers?.github).toEqual({
+      command: '/usr/bin/node',
+      args: ['/repo/agent/bin/frontendops-github-mcp.js'],
+      env: { FRONTENDOPS_GITHUB_BACKEND: 'git', FRONTENDOPS_GIT_REPO: '/tmp/sbx/repo' },
+    });
+  });
+});
