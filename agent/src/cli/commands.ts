@@ -2,9 +2,11 @@ import type { Command } from 'commander';
 import { registerAskCommand } from './ask.js';
 import { registerChatCommand } from './chat.js';
 import type { CliContext } from './context.js';
+import { registerDeployCommand } from './deploy.js';
 import { registerDoctorCommand } from './doctor.js';
 import { registerHistoryCommand } from './history.js';
 import { registerMcpCommand } from './mcp.js';
+import { registerPublishCommand } from './publish.js';
 import { registerRollbackCommand } from './rollback.js';
 import { registerSandboxCommand } from './sandbox.js';
 import { registerScheduleCommand } from './schedule.js';
@@ -15,6 +17,8 @@ export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
 export const COMMANDS: readonly RegisterCommand[] = [
   registerSandboxCommand,
+  registerPublishCommand,
+  registerDeployCommand,
   registerAskCommand,
   registerChatCommand,
   registerRollbackCommand,

@@ -336,7 +336,7 @@ describe('runDeploy: deferred prune and rollback', () => {
     const h = harness();
     const blue = site(1, { 'theme.css': 'body{color:blue}' });
     const pink = site(2, { 'theme.css': 'body{color:pink}' });
-    pink['version.json'] = blue['version.json'].replace(commitSha(1), commitSha(2));
+    pink['version.json'] = (blue['version.json'] ?? '').replace(commitSha(1), commitSha(2));
     publish(h.s3, 1, blue);
     publish(h.s3, 2, pink);
     await runDeploy(h.deps, request(commitSha(1)));

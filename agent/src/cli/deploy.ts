@@ -1,0 +1,263 @@
+import { userInfo } from 'node:os';
+import { SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
+import { askLine, isYes } from '../agent/cli-support.js';
+import { formatPlan } from '../agent/report.js';
+import { createCloudFrontClient, createS3Client, isLoopbackUrl } from '../aws/clients.js';
+import {
+  CLOUDFRONT_POLL_DELAY,
+  createCloudFrontInvalidator,
+  LOCAL_POLL_DELAY,
+} from '../cdn/cloudfront-invalidator.js';
+import { loadConfig, selectStack } from '../config/load.js';
+import type { DeployReport, ProgressEvent } from '../deploy/pipeline.js';
+import { runDeploy } from '../deploy/pipeline.js';
+import type { PlanSummary } from '../deploy/plan.js';
+import { readDeployTarget } from '../deploy/stack-target.js';
+import { isFullCommitSha } from '../deploy/sync-command.js';
+import { FrontendOpsError, toFrontendOpsError } from '../errors.js';
+import type { CliContext, GlobalOptions } from './context.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
+import { CommandExit, writeJson, writeLine } from './output.js';
+
+/**
+ * `frontendops deploy --commit SHA --stack S [--dry-run] [--yes] [--json]`: the engine, driven
+ * directly from the stack's state (design §5). Without `--yes` it asks on a terminal, showing the plan;
+ * with no terminal to ask on it refuses (exit 3) instead of waiting for an answer that cannot come.
+ */
+interface DeployFlags {
+  commit?: string;
+  stack?: string;
+  dryRun?: boolean;
+  yes?: boolean;
+}
+
+/** The `--json` result (issue 3): exactly these keys, plus `code`/`message` when refused or failed. */
+export interface DeployJson {
+  status: 'deployed' | 'noop' | 'planned' | 'refused' | 'failed';
+  commit: string;
+  copied: number | null;
+  unchanged: number | null;
+  deleted: number | null;
+  deferredDeletes: number | null;
+  invalidationId: string | null;
+  requests: Record<string, number>;
+  durationMs: number | null;
+  code?: string;
+  message?: string;
+}
+
+export function deployJson(report: DeployReport): DeployJson {
+  return {
+    status: report.status,
+    commit: report.commit,
+    copied: report.copied,
+    unchanged: report.unchanged,
+    deleted: report.deleted,
+    deferredDeletes: report.deferredDeletes,
+    invalidationId: report.invalidationId ?? null,
+    requests: report.requests,
+    durationMs: report.durationMs,
+  };
+}
+
+export function deployErrorJson(commit: string, error: FrontendOpsError): DeployJson {
+  return {
+    status: exitCodeFor(error.code) === EXIT.REFUSED ? 'refused' : 'failed',
+    commit,
+    copied: null,
+    unchanged: null,
+    deleted: null,
+    deferredDeletes: null,
+    invalidationId: null,
+    requests: {},
+    durationMs: null,
+    code: error.code,
+    message: error.message,
+  };
+}
+
+function requestedBy(ctx: CliContext): string {
+  const name = ctx.env.GITHUB_ACTOR ?? ctx.env.USER ?? ctx.env.USERNAME;
+  if (name) return name;
+  try {
+    return userInfo().username;
+  } catch {
+    return 'cli';
+  }
+}
+
+function interactive(ctx: CliContext): boolean {
+  const stdin = ctx.stdin as NodeJS.ReadableStream & { isTTY?: boolean };
+  return ctx.isTTY && stdin.isTTY === true;
+}
+
+function confirmer(ctx: CliContext, flags: DeployFlags, stack: string, json: boolean) {
+  if (flags.yes || flags.dryRun) return undefined;
+  if (!interactive(ctx)) {
+    return async (): Promise<boolean> => {
+      throw new FrontendOpsError(
+        'REFUSED',
+        `not deploying to ${stack} without confirmation, and there is no terminal to ask on`,
+        {
+          hint: 'Pass --yes to deploy non-interactively (CI, scripts), or --dry-run to see the plan.',
+        },
+      );
+    };
+  }
+  return async (plan: PlanSummary): Promise<boolean> =>
+    isYes(
+      await askLine(
+        ctx,
+        `${formatPlan(plan, stack)}\nDeploy ${plan.commit.slice(0, 7)} to ${stack}? [y/N] `,
+        json,
+      ),
+    );
+}
+
+/** A progress bar on a terminal, one line per step otherwise; always on stderr (stdout is the result). */
+function progressReporter(
+  ctx: CliContext,
+  json: boolean,
+): { onProgress?: (e: ProgressEvent) => void; stop(): void } {
+  if (json) return { stop: () => undefined };
+  if (!ctx.isTTY) {
+    let last = '';
+    return {
+      onProgress: (event) => {
+        const key = `${event.step}:${event.phase ?? ''}`;
+        if (key === last) return;
+        last = key;
+        ctx.stderr.write(`  ${event.message ?? `${event.step}${event.phase ? ` ${event.phase}` : ''}`}\n`);
+      },
+      stop: () => undefined,
+    };
+  }
+  const bar = new SingleBar({
+    stream: ctx.stderr as NodeJS.WritableStream,
+    format: '  {step} [{bar}] {value}/{total} files | {mb} MB',
+    hideCursor: true,
+    clearOnComplete: true,
+  });
+  let started = false;
+  return {
+    onProgress: (event) => {
+      if (event.step !== 'copy') {
+        if (started) bar.update({ step: event.step.padEnd(9) });
+        else ctx.stderr.write(`  ${event.message ?? event.step}\n`);
+        return;
+      }
+      const payload = {
+        step: `copy ${event.phase ?? ''}`.padEnd(9),
+        mb: (event.bytes / 1024 ** 2).toFixed(1),
+      };
+      if (!started) {
+        bar.start(event.total, event.done, payload);
+        started = true;
+      } else bar.update(event.done, payload);
+    },
+    stop: () => {
+      if (started) bar.stop();
+    },
+  };
+}
+
+function printHuman(ctx: CliContext, report: DeployReport, stack: string): void {
+  const short = report.commit.slice(0, 7);
+  if (report.status === 'noop') {
+    writeLine(ctx, `${short} is already live on ${stack}; nothing to do.`);
+    return;
+  }
+  if (report.status === 'planned') {
+    writeLine(ctx, formatPlan(report.plan, stack));
+    writeLine(ctx, 'Dry run: nothing was changed.');
+    return;
+  }
+  writeLine(
+    ctx,
+    `Deployed ${short} to ${stack}: ${report.copied} copied, ${report.unchanged} unchanged, ${report.deleted} deleted, ${report.deferredDeletes} kept for older pages.`,
+  );
+  writeLine(ctx, `  invalidation: ${report.invalidationId ?? '(none needed)'}`);
+  writeLine(ctx, `  verify: ${report.verify.status}${report.verify.note ? ` (${report.verify.note})` : ''}`);
+  const requests = Object.entries(report.requests)
+    .map(([op, n]) => `${op} ${n}`)
+    .join(', ');
+  writeLine(
+    ctx,
+    `  S3 requests: ${requests}${report.retries > 0 ? ` (${report.retries} retried)` : ''}; ${report.durationMs} ms`,
+  );
+  for (const warning of report.warnings) ctx.stderr.write(`warning: ${warning}\n`);
+}
+
+export function registerDeployCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('deploy')
+    .description('Deploy a built commit to the stack: plan, lock, copy in phases, invalidate, verify, prune.')
+    .requiredOption('--commit <sha>', 'full 40-hex commit sha with a complete build')
+    .option('--stack <name>', 'stack from the config (default: the only one)')
+    .option('--dry-run', 'show the plan; change nothing')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .action(async (flags: DeployFlags, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      const json = Boolean(globals.json);
+      const commit = flags.commit ?? '';
+      const progress = progressReporter(ctx, json);
+      try {
+        if (!isFullCommitSha(commit)) {
+          throw new FrontendOpsError(
+            'BAD_INPUT',
+            `--commit ${JSON.stringify(commit)} is not a full 40-hex sha`,
+            {
+              hint: 'Pass the full lowercase commit sha (git rev-parse HEAD).',
+            },
+          );
+        }
+        const loaded = await loadConfig(globals.config, { cwd: ctx.cwd, env: ctx.env });
+        const stack = selectStack(loaded.config, flags.stack);
+        const target = await readDeployTarget(stack);
+        const cloudfront = createCloudFrontClient(stack.aws);
+        const invalidator = createCloudFrontInvalidator({
+          client: cloudfront,
+          distributionId: target.outputs.distributionId,
+          poll:
+            stack.aws.cloudfrontEndpoint !== undefined && isLoopbackUrl(stack.aws.cloudfrontEndpoint)
+              ? LOCAL_POLL_DELAY
+              : CLOUDFRONT_POLL_DELAY,
+        });
+        const { config } = loaded;
+        const confirm = confirmer(ctx, flags, stack.name, json);
+        const report = await runDeploy(
+          {
+            s3: createS3Client(stack.aws),
+            invalidator,
+            now: ctx.now,
+            ...(progress.onProgress === undefined ? {} : { onProgress: progress.onProgress }),
+          },
+          {
+            stack: stack.name,
+            commit,
+            sync: target.sync,
+            url: target.outputs.url,
+            trigger: 'cli',
+            requestedBy: requestedBy(ctx),
+            dryRun: Boolean(flags.dryRun),
+            keepReleases: config.keepReleases,
+            concurrency: config.concurrency,
+            lockTtlSeconds: config.lockTtlSeconds,
+            cacheRules: config.cacheRules,
+            invalidation: config.invalidation,
+            ...(confirm === undefined ? {} : { confirm }),
+          },
+        );
+        progress.stop();
+        if (json) writeJson(ctx, deployJson(report));
+        else printHuman(ctx, report, stack.name);
+      } catch (error) {
+        progress.stop();
+        const err = toFrontendOpsError(error);
+        if (!json) throw err;
+        writeJson(ctx, deployErrorJson(commit, err));
+        throw new CommandExit(exitCodeFor(err.code));
+      }
+    });
+}

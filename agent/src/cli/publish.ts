@@ -1,0 +1,55 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { createS3Client } from '../aws/clients.js';
+import { loadConfig, selectStack } from '../config/load.js';
+import { publishBuild } from '../deploy/publish.js';
+import { readDeployTarget } from '../deploy/stack-target.js';
+import type { CliContext, GlobalOptions } from './context.js';
+import { writeJson, writeLine } from './output.js';
+
+/**
+ * `frontendops publish DIR --commit SHA [--stack S]`: what the build workflow runs after `vite build`.
+ * The artifacts bucket and prefix come from the stack's `syncCommand` (its source side).
+ */
+interface PublishFlags {
+  commit?: string;
+  stack?: string;
+}
+
+export function registerPublishCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('publish')
+    .description('Upload a built site as builds/<commit>/site/ with its headers, then build.json last.')
+    .argument('<dir>', 'the build output folder (e.g. sophia-dashboard/dist)')
+    .requiredOption('--commit <sha>', 'full 40-hex sha of the commit that was built')
+    .option('--stack <name>', 'stack from the config (default: the only one)')
+    .action(async (dir: string, flags: PublishFlags, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      const loaded = await loadConfig(globals.config, { cwd: ctx.cwd, env: ctx.env });
+      const stack = selectStack(loaded.config, flags.stack);
+      const target = await readDeployTarget(stack);
+      const report = await publishBuild(
+        { s3: createS3Client(stack.aws), now: ctx.now },
+        {
+          dir: resolve(ctx.cwd, dir),
+          commit: flags.commit ?? '',
+          sync: target.sync,
+          cacheRules: loaded.config.cacheRules,
+          concurrency: loaded.config.concurrency,
+        },
+      );
+      if (globals.json) {
+        writeJson(ctx, report);
+        return;
+      }
+      const where = `s3://${target.sync.source.bucket}/${report.manifestKey}`;
+      if (report.status === 'unchanged') {
+        writeLine(ctx, `${report.commit.slice(0, 7)} is already published with the same content (${where}).`);
+      } else {
+        writeLine(
+          ctx,
+          `Published ${report.files} files (${(report.bytes / 1024 ** 2).toFixed(1)} MB) for ${report.commit.slice(0, 7)}; ${where} written last.`,
+        );
+      }
+    });
+}

@@ -1,0 +1,52 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { StackConfig } from '../config/schema.js';
+import { FrontendOpsError } from '../errors.js';
+import { checkpointFilePath, outputsFromCheckpoint } from '../stack/checkpoint.js';
+import { HOSTING_PROJECT, parseStackOutputs, type StackOutputs } from '../stack/outputs.js';
+import { parseSyncCommand, type SyncCommand } from './sync-command.js';
+
+/**
+ * Where `frontendops deploy` / `publish` copy to, read straight from the stack's self-managed Pulumi
+ * state (a `file://` backend, as the sandbox and small teams use). The agent's chat path reads the
+ * same outputs through the pulumi MCP server instead; both go through the same strict parsers.
+ */
+export interface DeployTarget {
+  outputs: StackOutputs;
+  sync: SyncCommand;
+}
+
+export async function readDeployTarget(
+  stack: StackConfig,
+  read: (path: string) => Promise<string> = (path) => readFile(path, 'utf8'),
+): Promise<DeployTarget> {
+  const backend = stack.backend;
+  if (backend.kind !== 'state' || !backend.url.startsWith('file://')) {
+    throw new FrontendOpsError(
+      'BAD_INPUT',
+      `stack ${stack.name}: this command reads stack outputs from a file:// state backend; the config has ${backend.kind === 'state' ? backend.url : `a ${backend.kind} backend`}`,
+      {
+        hint: 'Use `frontendops ask "deploy …"`, which reads outputs through the pulumi MCP server for any backend.',
+      },
+    );
+  }
+  const dir = fileURLToPath(backend.url.split('?')[0] ?? backend.url);
+  const path = checkpointFilePath(dir, HOSTING_PROJECT, stack.name);
+  let text: string;
+  try {
+    text = await read(path);
+  } catch (cause) {
+    throw new FrontendOpsError('STACK_NOT_FOUND', `no state for stack ${stack.name} at ${path}`, {
+      hint: 'Run `pulumi up` for the hosting stack (or start the sandbox) first.',
+      cause,
+    });
+  }
+  let raw: Record<string, unknown> | undefined;
+  try {
+    raw = outputsFromCheckpoint(text);
+  } catch (cause) {
+    throw new FrontendOpsError('PULUMI_BACKEND_ERROR', `the checkpoint ${path} is not JSON`, { cause });
+  }
+  const outputs = parseStackOutputs(raw ?? {}, stack.name);
+  return { outputs, sync: parseSyncCommand(outputs.syncCommand) };
+}
