@@ -88,7 +88,8 @@ export const ConfigSchema = z
     keepReleases: z.number().int().min(1).max(100).default(3),
     concurrency: z.number().int().min(1).max(256).default(32),
     cacheRules: z.array(CacheRuleSchema).default([]),
-    lockTtlSeconds: z.number().int().min(30).max(86_400).default(900),
+    // Minimum 5 s so tests can watch a crashed deploy's lock expire; production keeps the 900 s default.
+    lockTtlSeconds: z.number().int().min(5).max(86_400).default(900),
     invalidation: z
       .object({
         /** More changed paths than this are collapsed to `/*`. */
