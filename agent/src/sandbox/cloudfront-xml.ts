@@ -81,7 +81,7 @@ function renderDistributionConfig(d: DistributionView): string {
     el('ErrorCode', 404),
     el('ResponsePagePath', '/index.html'),
     el('ResponseCode', '200'),
-    el('ErrorCachingMinTTL', 10),
+    el('ErrorCachingMinTTL', 0),
     '</CustomErrorResponse></Items></CustomErrorResponses>',
     el('Comment', 'FrontendOps sandbox edge for the Sophia dashboard'),
     el('PriceClass', 'PriceClass_100'),

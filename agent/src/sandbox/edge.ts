@@ -6,6 +6,7 @@ import { type CachedResponse, EdgeCache, edgeTtlSeconds } from './edge-cache.js'
 import { DEFAULT_ROOT_OBJECT, objectKeyForPath, usesSpaFallback } from './edge-paths.js';
 import { closeServer, listen, SANDBOX_HOST } from './http-server.js';
 import { renderS3Error, S3_ERRORS, type S3ErrorSpec, s3RequestId } from './s3-errors.js';
+import { SECURITY_HEADERS } from './security-headers.js';
 
 /**
  * The sandbox's stand-in for the CloudFront edge: serves the hosting bucket the way the site's distribution
@@ -28,6 +29,11 @@ export interface EdgeOptions {
   /** Runs before every request: completes due invalidations so their purge happens first. */
   beforeRequest?: () => void;
   now?: () => number;
+}
+
+interface OriginAnswer {
+  response: CachedResponse;
+  fallback: boolean;
 }
 
 const PASSED_HEADERS = [
@@ -64,7 +70,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     credentials: { ...SANDBOX_CREDENTIALS },
   });
   const cache = new EdgeCache(options.now);
-  const inFlight = new Map<string, Promise<CachedResponse | undefined>>();
+  const inFlight = new Map<string, Promise<OriginAnswer | undefined>>();
 
   async function getObject(key: string): Promise<CachedResponse | undefined> {
     try {
@@ -77,17 +83,23 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     }
   }
 
-  /** The origin's answer for a request path, with the SPA fallback applied; undefined = 404. */
-  async function fetchFromOrigin(path: string): Promise<CachedResponse | undefined> {
+  /**
+   * The origin's answer for a request path, with the SPA fallback applied; undefined = 404. `fallback`
+   * marks the app shell served for a missing path: the stack's custom error responses have
+   * ErrorCachingMinTTL 0, so those are never cached and a deep link cannot show the previous release's shell.
+   */
+  async function fetchFromOrigin(path: string): Promise<OriginAnswer | undefined> {
     const key = objectKeyForPath(path);
     if (key === undefined) return undefined;
     const found = await getObject(key);
-    if (found !== undefined || !usesSpaFallback(path) || key === DEFAULT_ROOT_OBJECT) return found;
-    return getObject(DEFAULT_ROOT_OBJECT);
+    if (found !== undefined) return { response: found, fallback: false };
+    if (!usesSpaFallback(path) || key === DEFAULT_ROOT_OBJECT) return undefined;
+    const shell = await getObject(DEFAULT_ROOT_OBJECT);
+    return shell === undefined ? undefined : { response: shell, fallback: true };
   }
 
   /** Concurrent misses on one path share one origin fetch, as CloudFront collapses them. */
-  function fetchCollapsed(path: string): Promise<CachedResponse | undefined> {
+  function fetchCollapsed(path: string): Promise<OriginAnswer | undefined> {
     const pending = inFlight.get(path);
     if (pending !== undefined) return pending;
     const fetching = fetchFromOrigin(path).finally(() => inFlight.delete(path));
@@ -100,6 +112,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     res.writeHead(error.status, {
       'content-type': 'application/xml',
       'content-length': Buffer.byteLength(body),
+      ...SECURITY_HEADERS,
       'x-cache': 'Error from cloudfront',
       via: VIA,
       'x-amz-cf-pop': 'SANDBOX1',
@@ -117,6 +130,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
   ): void {
     const headers: Record<string, string> = {
       ...response.headers,
+      ...SECURITY_HEADERS,
       'x-cache': hit ? 'Hit from cloudfront' : 'Miss from cloudfront',
       via: VIA,
       'x-amz-cf-pop': 'SANDBOX1',
@@ -155,10 +169,11 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     const path = new URL(req.url ?? '/', 'http://edge').pathname;
     const cached = cache.get(path);
     if (cached !== undefined) return respond(req, res, cached.response, true, cached.ageSeconds);
-    const response = await fetchCollapsed(path);
-    if (response === undefined) return sendError(res, S3_ERRORS.noSuchKey, head, path);
-    cache.put(path, response, edgeTtlSeconds(response.headers['cache-control']));
-    respond(req, res, response, false, 0);
+    const answer = await fetchCollapsed(path);
+    if (answer === undefined) return sendError(res, S3_ERRORS.noSuchKey, head, path);
+    if (!answer.fallback)
+      cache.put(path, answer.response, edgeTtlSeconds(answer.response.headers['cache-control']));
+    respond(req, res, answer.response, false, 0);
   }
 
   const server = createServer((req, res) => {

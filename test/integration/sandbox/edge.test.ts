@@ -69,6 +69,8 @@ describe('sandbox edge: serves the hosting bucket like the CloudFront distributi
     expect(miss.headers.get('cache-control')).toBe('max-age=300');
     expect(miss.headers.get('etag')).toMatch(/^"[0-9a-f]{32}"$/);
     expect(miss.headers.get('x-cache')).toBe('Miss from cloudfront');
+    expect(miss.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(miss.headers.get('x-content-type-options')).toBe('nosniff');
     const hit = await get('/');
     expect(hit.headers.get('x-cache')).toBe('Hit from cloudfront');
     expect(Number(hit.headers.get('age'))).toBeGreaterThanOrEqual(0);
@@ -162,6 +164,10 @@ describe('sandbox edge: serves the hosting bucket like the CloudFront distributi
     expect(route.status).toBe(200);
     expect(route.headers.get('content-type')).toBe('text/html');
     expect(await route.text()).toBe('<h1>spa</h1>');
+    // The app shell for a missing path is never cached (ErrorCachingMinTTL 0 in the stack).
+    await put('index.html', '<h1>spa v2</h1>', 'text/html', 'max-age=600');
+    expect(await (await get('/releases/42')).text()).toBe('<h1>spa v2</h1>');
+    expect((await get('/releases/42')).headers.get('x-cache')).toBe('Miss from cloudfront');
     const missing = await get('/assets/missing.js');
     expect(missing.status).toBe(404);
     expect(await missing.text()).toContain('<Code>NoSuchKey</Code>');
