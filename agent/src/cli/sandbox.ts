@@ -108,13 +108,17 @@ export function registerSandboxCommand(program: Command, ctx: CliContext): void 
       const startupMs = performance.now() - started;
       if (globals.json) writeJson(ctx, running.info);
       else printHuman(ctx, running.info, startupMs);
-      await new Promise<void>((done) => {
-        const off = ctx.onShutdown(() => {
-          off();
-          done();
-        });
+      let off: (() => void) | undefined;
+      const shutdown = new Promise<void>((done) => {
+        off = ctx.onShutdown(() => done());
       });
-      await running.stop();
+      try {
+        const failed = await Promise.race([shutdown.then(() => undefined), running.failure]);
+        if (failed !== undefined) throw failed;
+      } finally {
+        off?.();
+        await running.stop();
+      }
       if (!globals.json) writeLine(ctx, 'Sandbox stopped.');
     });
 }

@@ -9,6 +9,8 @@ export interface Emulator {
   /** `http://127.0.0.1:<port>`: the raw emulator, without the sandbox's proxy layer. */
   endpoint: string;
   pid: number;
+  /** Resolves when the child exits, for whatever reason (stop() included). */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stop(): Promise<void>;
 }
 
@@ -53,7 +55,10 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Emul
   child.stderr?.on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-STDERR_TAIL);
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exitStatus = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const exited = exitStatus.then(() => undefined);
   // Keep a spawn failure (ENOENT) from becoming an unhandled 'error' event.
   child.on('error', () => undefined);
 
@@ -106,6 +111,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Emul
   return {
     endpoint: `http://127.0.0.1:${port}`,
     pid: child.pid ?? -1,
+    exited: exitStatus,
     stop: () => {
       stopping ??= stopChild(child, exited);
       return stopping;

@@ -56,6 +56,11 @@ export interface Sandbox {
   resetRequestCounts(): void;
   setFaults(faults: { rate: number; kinds?: FaultKind[] }): void;
   setLatency(ms: number): void;
+  /**
+   * Resolves with SANDBOX_FAILED if the sandbox breaks while running (the S3 emulator process died); never
+   * resolves otherwise. `sandbox start` exits on it instead of serving a half-dead sandbox.
+   */
+  failure: Promise<FrontendOpsError>;
   stop(): Promise<void>;
 }
 
@@ -226,9 +231,25 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       pulumiBackendUrl,
     };
     let stopping: Promise<void> | undefined;
+    const failure = emulator.exited.then(
+      ({ code, signal }) =>
+        new Promise<FrontendOpsError>((resolve) => {
+          if (stopping !== undefined) return; // a requested stop is not a failure
+          resolve(
+            new FrontendOpsError(
+              'SANDBOX_FAILED',
+              `the S3 emulator (pid ${emulator.pid}) exited unexpectedly (${signal ?? `code ${code}`})`,
+              {
+                hint: 'Start the sandbox again; if it keeps happening, run `npm ci` to reinstall its runtime.',
+              },
+            ),
+          );
+        }),
+    );
     return {
       info,
       emulatorPid: emulator.pid,
+      failure,
       requestCounts: () => proxy.requestCounts(),
       resetRequestCounts: () => proxy.resetRequestCounts(),
       setFaults: (faults) =>

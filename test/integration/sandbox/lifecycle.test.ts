@@ -135,6 +135,22 @@ describe('startSandbox', () => {
     await expect(fetch(`${first.info.edgeUrl}/`)).rejects.toThrow();
   });
 
+  it('reports SANDBOX_FAILED through `failure` when the emulator dies, and nothing on a requested stop', async () => {
+    const broken = await start({ dir: await tempDir() });
+    process.kill(broken.emulatorPid, 'SIGKILL');
+    const error = await broken.failure;
+    expect(error).toMatchObject({ code: 'SANDBOX_FAILED' });
+    expect(error.message).toContain('SIGKILL');
+
+    const healthy = await start({ dir: await tempDir() });
+    await healthy.stop();
+    const settled = await Promise.race([
+      healthy.failure.then(() => 'failed'),
+      new Promise((resolve) => setTimeout(() => resolve('quiet'), 200)),
+    ]);
+    expect(settled).toBe('quiet');
+  });
+
   it('refuses a second sandbox on the same dir with SANDBOX_BUSY', async () => {
     const dir = await tempDir();
     await start({ dir });
@@ -235,6 +251,27 @@ describe('frontendops sandbox start (child process)', () => {
     expect(isProcessAlive(emulatorPid)).toBe(false);
     expect(existsSync(join(dir, 'sandbox.pid'))).toBe(false);
     await expect(fetch(`${info.s3Endpoint}/`)).rejects.toThrow();
+  });
+
+  it('exits 1 with SANDBOX_FAILED when its emulator dies, and frees the directory', async () => {
+    const dir = await tempDir();
+    const child = spawn(process.execPath, [CLI, '--json', 'sandbox', 'start', '--dir', dir], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const lines: string[] = [];
+    const ready = new Promise<void>((resolve) => {
+      createInterface({ input: child.stdout }).on('line', (line) => {
+        lines.push(line);
+        resolve();
+      });
+    });
+    await ready;
+    const { stdout: children } = await execFileAsync('pgrep', ['-P', String(child.pid)]);
+    process.kill(Number(children.trim()), 'SIGKILL');
+    expect(await exited).toBe(1);
+    expect(JSON.parse(lines[1] ?? '{}')).toMatchObject({ status: 'failed', code: 'SANDBOX_FAILED' });
+    expect(existsSync(join(dir, 'sandbox.pid'))).toBe(false);
   });
 
   it('exits 2 on a bad flag, naming it', async () => {
