@@ -2,8 +2,8 @@
  * Entry point of the S3 emulator child process. It runs under Node >= 22.5 (fauxqs imports `node:sqlite`),
  * which is why it is a separate process at all. It binds fauxqs to 127.0.0.1 only (fauxqs's own CLI listens
  * on every interface) on the port given, reports the port over the IPC channel, and exits when the parent
- * says so, when it gets SIGTERM/SIGINT, or when the IPC channel closes because the parent died: the
- * emulator never outlives the sandbox.
+ * says so, when it gets SIGTERM, or when the IPC channel closes because the parent died: the emulator never
+ * outlives the sandbox.
  *
  * Usage: node emulator-child.js <file:// URL of fauxqs dist/app.js> <port>
  * Kept free of relative imports so that Node 24 can also run the .ts source directly (type stripping).
@@ -37,7 +37,9 @@ async function main(): Promise<void> {
     setTimeout(() => process.exit(0), 2000).unref();
   };
   process.on('SIGTERM', shutdown);
-  process.on('SIGINT', shutdown);
+  // Ctrl-C in a terminal signals the whole process group. The parent decides when the emulator stops (it
+  // sends 'stop', or its exit closes the IPC channel); dying first would look like a crash to it.
+  process.on('SIGINT', () => undefined);
   process.on('disconnect', shutdown);
   process.on('message', (message) => {
     if ((message as { type?: string }).type === 'stop') shutdown();

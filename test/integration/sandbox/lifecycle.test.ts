@@ -253,6 +253,29 @@ describe('frontendops sandbox start (child process)', () => {
     await expect(fetch(`${info.s3Endpoint}/`)).rejects.toThrow();
   });
 
+  it('stops cleanly with exit 0 on Ctrl-C, which signals the whole process group', async () => {
+    const dir = await tempDir();
+    const child = spawn(process.execPath, [CLI, 'sandbox', 'start', '--dir', dir], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+      detached: true, // its own process group, as a terminal's foreground job
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const output: string[] = [];
+    await new Promise<void>((resolve) => {
+      createInterface({ input: child.stdout }).on('line', (line) => {
+        output.push(line);
+        if (line.startsWith('Press Ctrl-C')) resolve();
+      });
+    });
+    expect(output[0]).toMatch(/^Sandbox ready in \d+ ms\.$/);
+    const { stdout: children } = await execFileAsync('pgrep', ['-P', String(child.pid)]);
+    const emulatorPid = Number(children.trim());
+    process.kill(-(child.pid ?? 0), 'SIGINT');
+    expect(await exited).toBe(0);
+    expect(output[output.length - 1]).toBe('Sandbox stopped.');
+    expect(isProcessAlive(emulatorPid)).toBe(false);
+  });
+
   it('exits 1 with SANDBOX_FAILED when its emulator dies, and frees the directory', async () => {
     const dir = await tempDir();
     const child = spawn(process.execPath, [CLI, '--json', 'sandbox', 'start', '--dir', dir], {
