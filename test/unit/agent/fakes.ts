@@ -2,9 +2,18 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import { realEngine } from '../../../agent/src/agent/engine.js';
+import type { Approval, FlowContext } from '../../../agent/src/agent/flow.js';
+import { GithubTools } from '../../../agent/src/agent/github.js';
+import { PulumiTools } from '../../../agent/src/agent/pulumi.js';
 import { type ConnectionSource, ToolLayer } from '../../../agent/src/agent/tool-layer.js';
 import { AuditTrail, MemoryAuditSink } from '../../../agent/src/audit/trail.js';
+import { parseConfig } from '../../../agent/src/config/load.js';
+import type { StackConfig } from '../../../agent/src/config/schema.js';
+import type { Trigger } from '../../../agent/src/deploy/schemas.js';
 import { connectMcpServer, type McpServerConnection } from '../../../agent/src/mcp/client.js';
+import { manifestOf } from '../../support/deploy-fixtures.js';
+import { FakeS3 } from '../../support/fake-s3.js';
 
 /**
  * In-memory github and pulumi MCP servers for unit tests of the agent: real MCP (SDK server and the
@@ -52,8 +61,15 @@ function fail(code: string, message: string): CallToolResult {
 const person = { name: 'Dev', email: 'dev@example.test', date: '2026-11-23T09:00:00Z' };
 const repoArgs = { owner: z.string(), repo: z.string() };
 
-export function fakeGithubServer(state: FakeGithubState): McpServer {
-  const server = new McpServer({ name: 'fake-github', version: '0.0.0' });
+export function fakeGithubServer(state: FakeGithubState, without: readonly string[] = []): McpServer {
+  const real = new McpServer({ name: 'fake-github', version: '0.0.0' });
+  // Tools named in `without` are not offered (a server that lacks them).
+  const server = {
+    registerTool: ((name: string, ...rest: unknown[]) =>
+      without.includes(name)
+        ? undefined
+        : (real.registerTool as (...args: unknown[]) => unknown)(name, ...rest)) as McpServer['registerTool'],
+  };
   const record = (tool: string, args: Record<string, unknown>) => state.calls.push({ tool, args });
   const commitOut = (c: FakeCommit) => ({
     sha: c.sha,
@@ -129,7 +145,7 @@ export function fakeGithubServer(state: FakeGithubState): McpServer {
       return ok({ name: args.tag, sha: args.sha, created: !existing });
     },
   );
-  return server;
+  return real;
 }
 
 export function fakePulumiServer(state: FakePulumiState): McpServer {
@@ -154,6 +170,8 @@ export function fakePulumiServer(state: FakePulumiState): McpServer {
       return ok({ stackName: args.stackName ?? 'dev', outputs: state.outputs });
     },
   );
+  // The official Pulumi MCP server has no invalidate_cdn.
+  if (state.official) return server;
   server.registerTool(
     'invalidate_cdn',
     {
@@ -227,4 +245,119 @@ export function toolLayerWith(connections: ConnectionSource): { tools: ToolLayer
     clock: () => 0,
   });
   return { tools, audit };
+}
+
+// ---------------------------------------------------------------------------------------------
+// A whole flow context on fakes: in-memory MCP servers, the real engine over an in-memory S3.
+
+export const ARTIFACTS = 'artifacts-1';
+export const HOSTING = 'hosting-1';
+export const SYNC_COMMAND = `aws s3 sync s3://${ARTIFACTS}/builds/{commit}/site/ s3://${HOSTING}/ --delete`;
+export const SITE_URL = 'https://d111.cloudfront.example';
+export const DISTRIBUTION = 'E2ABCDEF123456';
+
+export function siteFiles(commit: string, label: string): Record<string, string> {
+  return {
+    'index.html': `<html><title>${label}</title><script src="/assets/app-${label}00aa.js"></script></html>`,
+    [`assets/app-${label}00aa.js`]: `console.log(${JSON.stringify(label)})`,
+    'version.json': JSON.stringify({ commit, builtAt: '2026-11-23T09:00:00Z' }),
+  };
+}
+
+/** Puts a complete build (files, then build.json) for `commit` into the fake artifacts bucket. */
+export function publishFake(s3: FakeS3, commit: string, label: string): void {
+  const files = siteFiles(commit, label);
+  const manifest = manifestOf(commit, files);
+  for (const file of manifest.files) {
+    s3.put(ARTIFACTS, `builds/${commit}/site/${file.path}`, files[file.path] ?? '', {
+      contentType: file.contentType,
+      cacheControl: file.cacheControl,
+    });
+  }
+  s3.put(ARTIFACTS, `builds/${commit}/build.json`, JSON.stringify(manifest));
+}
+
+export interface FlowHarness {
+  ctx: FlowContext;
+  s3: FakeS3;
+  github: FakeGithubState;
+  pulumi: FakePulumiState;
+  audit: MemoryAuditSink;
+  direct: Array<{ distributionId: string; paths: readonly string[] }>;
+  close(): Promise<void>;
+}
+
+export interface FlowHarnessOptions {
+  commits?: FakeCommit[];
+  outputs?: Record<string, unknown>;
+  officialPulumi?: boolean;
+  /** Tools the github server does not offer. */
+  githubWithout?: string[];
+  approval?: Approval;
+  autoApprove?: boolean;
+  trigger?: Trigger;
+  now?: () => Date;
+}
+
+export function flowHarness(options: FlowHarnessOptions = {}): FlowHarness {
+  const config = parseConfig({
+    stacks: [
+      {
+        name: 'dashboard-hosting-prod',
+        backend: { kind: 'state', url: 'file:///tmp/state' },
+        autoApprove: options.autoApprove ?? false,
+      },
+    ],
+    github: { owner: 'sophia-ai', repo: 'sophia' },
+    lockTtlSeconds: 60,
+  });
+  const stack = config.stacks[0] as StackConfig;
+  const s3 = new FakeS3([ARTIFACTS, HOSTING]);
+  const github = githubState(options.commits ?? []);
+  const pulumi = pulumiState(
+    options.outputs ?? { syncCommand: SYNC_COMMAND, url: SITE_URL, distributionId: DISTRIBUTION },
+    options.officialPulumi ?? false,
+  );
+  const connections = inMemoryConnections({
+    github: () => fakeGithubServer(github, options.githubWithout),
+    pulumi: () => fakePulumiServer(pulumi),
+  });
+  const audit = new MemoryAuditSink();
+  const trail = new AuditTrail(audit, 'req-flow');
+  const tools = new ToolLayer({
+    connections,
+    servers: { github: 'github', pulumi: 'pulumi' },
+    trail,
+    clock: () => 0,
+  });
+  const direct: FlowHarness['direct'] = [];
+  let t = Date.parse('2026-11-23T10:00:00Z');
+  const live = () => {
+    const text = s3.text(HOSTING, 'version.json');
+    return text === undefined ? undefined : (JSON.parse(text) as { commit: string }).commit;
+  };
+  const ctx: FlowContext = {
+    config,
+    stack,
+    tools,
+    github: new GithubTools(tools, config.github),
+    pulumi: new PulumiTools(tools, { name: stack.name, workDir: '/repo/stacks/dashboard-hosting-prod' }),
+    s3: s3.client,
+    engine: realEngine,
+    now: options.now ?? (() => new Date((t += 1000))),
+    requester: 'alice',
+    trigger: options.trigger ?? 'cli',
+    approval: options.approval ?? { yes: true },
+    directInvalidator: async (distributionId) => ({
+      invalidate: async (paths) => {
+        direct.push({ distributionId, paths });
+        return { invalidationId: `D${direct.length}`, status: 'Completed', paths: [...paths] };
+      },
+    }),
+    fetch: (async () => {
+      const commit = live();
+      return new Response(JSON.stringify({ commit }), { status: commit === undefined ? 404 : 200 });
+    }) as typeof fetch,
+  };
+  return { ctx, s3, github, pulumi, audit, direct, close: () => connections.closeAll() };
 }
