@@ -89,7 +89,8 @@ function resolveBackend(
     }
     return {
       kind,
-      apiUrl: apiUrl.replace(/\/+$/, ''),
+      // `pulumi login https://app.pulumi.com` is a common spelling of the managed service; its API lives elsewhere.
+      apiUrl: /^https:\/\/app\.pulumi\.com\/?$/.test(apiUrl) ? PULUMI_CLOUD_API : apiUrl.replace(/\/+$/, ''),
       token: token.trim(),
       organization: env.FRONTENDOPS_PULUMI_ORG ?? env.PULUMI_ORGANIZATION,
     };

@@ -59,6 +59,14 @@ describe('resolvePulumiServerConfig (contracts §2)', () => {
     expect(describeConfig(config)).not.toContain('pul-secret');
   });
 
+  it('https://app.pulumi.com (the console URL) means the managed API', () => {
+    expect(
+      resolve({ PULUMI_BACKEND_URL: 'https://app.pulumi.com', PULUMI_ACCESS_TOKEN: 't' }).backend,
+    ).toMatchObject({
+      apiUrl: 'https://api.pulumi.com',
+    });
+  });
+
   it('nothing set → automation', () => {
     expect(resolve({}).backend).toEqual({ kind: 'automation' });
   });
