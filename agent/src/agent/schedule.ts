@@ -91,9 +91,7 @@ export class ScheduleLoop {
       return undefined;
     }
     this.options.onEvent({ kind: 'started', tick, at });
-    const promise = this.execute(tick).finally(() => {
-      this.inFlight = undefined;
-    });
+    const promise = this.execute(tick);
     this.inFlight = { promise, since: at };
     return promise;
   }
@@ -110,6 +108,8 @@ export class ScheduleLoop {
         ...(err ? { code: err.code } : {}),
       };
     }
+    // Free the slot before reporting, so a tick that reacts to "finished" is not skipped.
+    this.inFlight = undefined;
     this.options.onEvent({ kind: 'finished', tick, at: this.options.now(), outcome });
   }
 

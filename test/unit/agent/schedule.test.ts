@@ -66,6 +66,33 @@ describe('ScheduleLoop', () => {
     expect(timer.running).toBe(false);
   });
 
+  it('regression: a tick fired when the previous run reports "finished" starts a run instead of being skipped', async () => {
+    const events: TickEvent[] = [];
+    let started = 0;
+    let second: Promise<void> | undefined;
+    const loop: ScheduleLoop = new ScheduleLoop({
+      timer: manualTimer(),
+      now: () => new Date(0),
+      onEvent: (e) => {
+        events.push(e);
+        if (e.kind === 'finished' && e.tick === 1) second = loop.tick();
+      },
+      run: async () => {
+        started += 1;
+        return { status: 'noop', summary: '' };
+      },
+    });
+    await loop.tick();
+    await second;
+    expect(started).toBe(2);
+    expect(events.map((e) => `${e.kind}:${e.tick}`)).toEqual([
+      'started:1',
+      'finished:1',
+      'started:2',
+      'finished:2',
+    ]);
+  });
+
   it('turns a thrown error into a failed outcome and keeps ticking', async () => {
     const timer = manualTimer();
     const outcomes: RunOutcome[] = [];
