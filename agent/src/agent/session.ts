@@ -8,6 +8,7 @@ import { type LoadedConfig, loadConfig, resolveFromConfig, selectStack } from '.
 import type { Config, StackConfig } from '../config/schema.js';
 import type { ProgressEvent } from '../deploy/pipeline.js';
 import type { Trigger } from '../deploy/schemas.js';
+import { FrontendOpsError } from '../errors.js';
 import { McpServerPool } from '../mcp/client.js';
 import { realEngine } from './engine.js';
 import type { Approval, Engine, FlowContext } from './flow.js';
@@ -51,6 +52,20 @@ export function requesterFrom(env: Readonly<Record<string, string | undefined>>)
   return env.FRONTENDOPS_REQUESTER ?? env.GITHUB_ACTOR ?? env.USER ?? env.LOGNAME ?? 'unknown';
 }
 
+/** `FRONTENDOPS_MCP_CALL_TIMEOUT_MS`: how long one MCP tool call may take (default 30 s). */
+function callTimeoutFrom(env: Readonly<Record<string, string | undefined>>): { callTimeoutMs?: number } {
+  const raw = env.FRONTENDOPS_MCP_CALL_TIMEOUT_MS;
+  if (raw === undefined || raw === '') return {};
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 100 || ms > 3_600_000) {
+    throw new FrontendOpsError(
+      'CONFIG_INVALID',
+      `FRONTENDOPS_MCP_CALL_TIMEOUT_MS=${raw} is not a whole number of ms from 100 to 3600000`,
+    );
+  }
+  return { callTimeoutMs: ms };
+}
+
 export class Session {
   private constructor(
     readonly loaded: LoadedConfig,
@@ -88,6 +103,7 @@ export class Session {
       options.connections ??
       new McpServerPool(config.mcpServers, {
         agentEnv: options.env,
+        ...callTimeoutFrom(options.env),
         cwd: loaded.baseDir,
         clientInfo: { name: 'frontendops', version: options.clientVersion },
         redactor,
