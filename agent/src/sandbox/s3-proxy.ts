@@ -132,30 +132,41 @@ export async function startS3Proxy(options: S3ProxyOptions): Promise<S3Proxy> {
     });
   }
 
-  /** Streams the request to the emulator and its answer back; resolves when the response is over. */
-  function forward(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    return new Promise((resolve) => {
-      res.once('close', () => resolve());
-      const upstreamReq = request(
-        {
-          host: upstream.hostname,
-          port: upstream.port,
-          method: req.method,
-          path: req.url,
-          headers: forwardableHeaders(req.headers),
-          agent,
-        },
-        (upstreamRes) => {
-          res.writeHead(upstreamRes.statusCode ?? 502, forwardableHeaders(upstreamRes.headers));
-          pipeline(upstreamRes, res, () => undefined);
-        },
-      );
-      upstreamReq.on('error', () => {
-        if (!res.headersSent) sendError(res, S3_ERRORS.internal, undefined, req.method === 'HEAD');
-        else res.destroy();
-      });
-      pipeline(req, upstreamReq, () => undefined);
+  /**
+   * Streams the request to the emulator and its answer back; resolves when the response is over. `closed`
+   * must be taken when the request arrives (see `responseClosed`): a client can go away while its request
+   * waits for latency or a key lock, and a 'close' listener added after that would wait forever — holding
+   * the key's lock against every later write.
+   */
+  function forward(req: IncomingMessage, res: ServerResponse, closed: Promise<void>): Promise<void> {
+    if (res.destroyed || req.socket.destroyed) {
+      req.destroy();
+      return Promise.resolve();
+    }
+    const upstreamReq = request(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: forwardableHeaders(req.headers),
+        agent,
+      },
+      (upstreamRes) => {
+        res.writeHead(upstreamRes.statusCode ?? 502, forwardableHeaders(upstreamRes.headers));
+        pipeline(upstreamRes, res, () => undefined);
+      },
+    );
+    upstreamReq.on('error', () => {
+      if (!res.headersSent) sendError(res, S3_ERRORS.internal, undefined, req.method === 'HEAD');
+      else res.destroy();
     });
+    pipeline(req, upstreamReq, () => undefined);
+    // A client that leaves mid-request must not leave the emulator request hanging either.
+    closed.then(() => {
+      if (!res.writableFinished) upstreamReq.destroy();
+    });
+    return closed;
   }
 
   function injectFault(kind: FaultKind, req: IncomingMessage, res: ServerResponse, resource: string): void {
@@ -232,7 +243,7 @@ export async function startS3Proxy(options: S3ProxyOptions): Promise<S3Proxy> {
     return true;
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function handle(req: IncomingMessage, res: ServerResponse, closed: Promise<void>): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const operation = s3OperationName(method, url.pathname, url.searchParams, req.headers);
@@ -262,7 +273,7 @@ export async function startS3Proxy(options: S3ProxyOptions): Promise<S3Proxy> {
         req.resume();
         return sendError(res, failure, resource, head);
       }
-      return forward(req, res);
+      return forward(req, res, closed);
     }
     // Every write to a key holds that key's lock, so "check the precondition, then write" is atomic and
     // two concurrent `If-None-Match: *` puts cannot both win.
@@ -286,12 +297,14 @@ export async function startS3Proxy(options: S3ProxyOptions): Promise<S3Proxy> {
         req.resume();
         return sendError(res, failure, resource, head);
       }
-      await forward(req, res);
+      await forward(req, res, closed);
     });
   }
 
   const server = createServer((req, res) => {
-    handle(req, res).catch(() => {
+    // Taken before anything else can await, so the end of this response is never missed.
+    const closed = new Promise<void>((resolve) => res.once('close', () => resolve()));
+    handle(req, res, closed).catch(() => {
       if (!res.headersSent) sendError(res, S3_ERRORS.internal, undefined, req.method === 'HEAD');
       else res.destroy();
     });

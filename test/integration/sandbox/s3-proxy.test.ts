@@ -134,6 +134,44 @@ describe('S3 proxy', () => {
     expect(seen.length - upstreamBefore).toBe(2);
   });
 
+  it('regression: a client that disconnects while its write waits does not leave the key locked', async () => {
+    // Seen with a deploy killed mid-copy (test/integration/deploy/crash.test.ts): its lock write was waiting
+    // out the added latency when the process died, and every later write to the lock key waited forever.
+    let releaseLatency!: () => void;
+    let latencyEntered!: () => void;
+    const entered = new Promise<void>((resolve) => {
+      latencyEntered = resolve;
+    });
+    let firstSleep = true;
+    const sleep = (_ms: number) => {
+      if (!firstSleep) return Promise.resolve();
+      firstSleep = false;
+      latencyEntered();
+      return new Promise<void>((resolve) => {
+        releaseLatency = resolve;
+      });
+    };
+    await withProxy({ latencyMs: 10, sleep }, async (proxy) => {
+      const url = new URL(`${proxy.endpoint}/bucket/locks/stack.json`);
+      const doomed = request({
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'PUT',
+        headers: { ...SIGNED, 'content-length': 2 },
+      });
+      doomed.on('error', () => undefined);
+      doomed.end('v1');
+      await entered;
+      doomed.destroy(); // the client dies while its request waits
+      await new Promise((resolve) => setTimeout(resolve, 50)); // let the proxy see the closed socket
+      releaseLatency();
+      const next = fetch(url, { method: 'PUT', headers: SIGNED, body: 'v2' }).then((res) => res.status);
+      const hang = new Promise((resolve) => setTimeout(() => resolve('still blocked'), 5_000).unref());
+      expect(await Promise.race([next, hang])).toBe(200);
+    });
+  });
+
   it('keeps the emulator out of reach for anything but S3 (its SQS/SNS API lives at POST /)', async () => {
     await withProxy({}, async (proxy) => {
       const res = await fetch(`${proxy.endpoint}/`, {
