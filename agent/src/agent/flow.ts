@@ -189,6 +189,8 @@ export async function resolveTarget(
         hint: 'Give 7 to 40 lowercase hex characters.',
       });
     }
+    // A short sha is expanded by the github server; a full sha names the commit exactly, and its
+    // complete build (checked below) is what makes it deployable — as for the engine's own deploy.
     commit = FULL_SHA.test(target.sha) ? { sha: target.sha } : await ctx.github.getCommit(target.sha);
   }
   if (!(await ctx.engine.readBuildManifest(ctx.s3, sync, commit.sha))) {

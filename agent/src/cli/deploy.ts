@@ -1,20 +1,10 @@
-import { userInfo } from 'node:os';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { askLine, isYes } from '../agent/cli-support.js';
+import { deployCommandThroughMcp } from '../agent/deploy-command.js';
 import { formatPlan } from '../agent/report.js';
-import { createCloudFrontClient, createS3Client, isLoopbackUrl } from '../aws/clients.js';
-import {
-  CLOUDFRONT_POLL_DELAY,
-  createCloudFrontInvalidator,
-  LOCAL_POLL_DELAY,
-} from '../cdn/cloudfront-invalidator.js';
-import { loadConfig, selectStack } from '../config/load.js';
 import type { DeployReport, ProgressEvent } from '../deploy/pipeline.js';
-import { runDeploy } from '../deploy/pipeline.js';
 import type { PlanSummary } from '../deploy/plan.js';
-import { readDeployTarget } from '../deploy/stack-target.js';
-import { isFullCommitSha } from '../deploy/sync-command.js';
 import { FrontendOpsError, toFrontendOpsError } from '../errors.js';
 import type { CliContext, GlobalOptions } from './context.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
@@ -75,16 +65,6 @@ export function deployErrorJson(commit: string, error: FrontendOpsError): Deploy
     code: error.code,
     message: error.message,
   };
-}
-
-function requestedBy(ctx: CliContext): string {
-  const name = ctx.env.GITHUB_ACTOR ?? ctx.env.USER ?? ctx.env.USERNAME;
-  if (name) return name;
-  try {
-    return userInfo().username;
-  } catch {
-    return 'cli';
-  }
 }
 
 function interactive(ctx: CliContext): boolean {
@@ -193,7 +173,7 @@ export function registerDeployCommand(program: Command, ctx: CliContext): void {
   program
     .command('deploy')
     .description('Deploy a built commit to the stack: plan, lock, copy in phases, invalidate, verify, prune.')
-    .requiredOption('--commit <sha>', 'full 40-hex commit sha with a complete build')
+    .option('--commit <sha>', 'commit sha with a complete build (default: the latest dashboard commit)')
     .option('--stack <name>', 'stack from the config (default: the only one)')
     .option('--dry-run', 'show the plan; change nothing')
     .option('-y, --yes', 'do not ask for confirmation')
@@ -202,56 +182,24 @@ export function registerDeployCommand(program: Command, ctx: CliContext): void {
       const json = Boolean(globals.json);
       const commit = flags.commit ?? '';
       const progress = progressReporter(ctx, json);
+      // The stack's name is known once the config is read, inside the flow.
+      const asks = confirmer(ctx, flags, '', json) !== undefined;
       try {
-        if (!isFullCommitSha(commit)) {
-          throw new FrontendOpsError(
-            'BAD_INPUT',
-            `--commit ${JSON.stringify(commit)} is not a full 40-hex sha`,
-            {
-              hint: 'Pass the full lowercase commit sha (git rev-parse HEAD).',
-            },
-          );
-        }
-        const loaded = await loadConfig(globals.config, { cwd: ctx.cwd, env: ctx.env });
-        const stack = selectStack(loaded.config, flags.stack);
-        const target = await readDeployTarget(stack);
-        const cloudfront = createCloudFrontClient(stack.aws);
-        const invalidator = createCloudFrontInvalidator({
-          client: cloudfront,
-          distributionId: target.outputs.distributionId,
-          poll:
-            stack.aws.cloudfrontEndpoint !== undefined && isLoopbackUrl(stack.aws.cloudfrontEndpoint)
-              ? LOCAL_POLL_DELAY
-              : CLOUDFRONT_POLL_DELAY,
+        // Through the MCP tool layer, like `ask` (design §7): outputs and invalidation via the pulumi
+        // server, the commit resolved and the release tagged via the github server, all audited.
+        const { report, stack } = await deployCommandThroughMcp(ctx, {
+          ...(globals.config === undefined ? {} : { config: globals.config }),
+          ...(flags.stack === undefined ? {} : { stack: flags.stack }),
+          ...(flags.commit === undefined ? {} : { commit: flags.commit }),
+          dryRun: Boolean(flags.dryRun),
+          ...(asks
+            ? { confirm: (plan: PlanSummary, stack: string) => confirmer(ctx, flags, stack, json)!(plan) }
+            : {}),
+          ...(progress.onProgress === undefined ? {} : { onProgress: progress.onProgress }),
         });
-        const { config } = loaded;
-        const confirm = confirmer(ctx, flags, stack.name, json);
-        const report = await runDeploy(
-          {
-            s3: createS3Client(stack.aws),
-            invalidator,
-            now: ctx.now,
-            ...(progress.onProgress === undefined ? {} : { onProgress: progress.onProgress }),
-          },
-          {
-            stack: stack.name,
-            commit,
-            sync: target.sync,
-            url: target.outputs.url,
-            trigger: 'cli',
-            requestedBy: requestedBy(ctx),
-            dryRun: Boolean(flags.dryRun),
-            keepReleases: config.keepReleases,
-            concurrency: config.concurrency,
-            lockTtlSeconds: config.lockTtlSeconds,
-            cacheRules: config.cacheRules,
-            invalidation: config.invalidation,
-            ...(confirm === undefined ? {} : { confirm }),
-          },
-        );
         progress.stop();
         if (json) writeJson(ctx, deployJson(report));
-        else printHuman(ctx, report, stack.name);
+        else printHuman(ctx, report, stack);
       } catch (error) {
         progress.stop();
         const err = toFrontendOpsError(error);
