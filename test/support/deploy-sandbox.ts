@@ -5,7 +5,12 @@ import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/
 import { createCloudFrontInvalidator, LOCAL_POLL_DELAY } from '../../agent/src/cdn/cloudfront-invalidator.js';
 import type { Invalidator } from '../../agent/src/cdn/invalidator.js';
 import { loadConfig, selectStack } from '../../agent/src/config/load.js';
-import { type DeployReport, type DeployRequest, runDeploy } from '../../agent/src/deploy/pipeline.js';
+import {
+  type DeployDeps,
+  type DeployReport,
+  type DeployRequest,
+  runDeploy,
+} from '../../agent/src/deploy/pipeline.js';
 import { publishBuild } from '../../agent/src/deploy/publish.js';
 import { readDeployTarget } from '../../agent/src/deploy/stack-target.js';
 import type { SyncCommand } from '../../agent/src/deploy/sync-command.js';
@@ -26,7 +31,11 @@ export interface EngineOnSandbox {
   invalidator: Invalidator;
   /** Generates version `version` (commit = commitSha(version)), publishes it, returns its files. */
   publishVersion(version: number, spec?: Partial<SiteSpec>): Promise<{ commit: string; files: SiteFile[] }>;
-  deploy(commit: string, overrides?: Partial<DeployRequest>): Promise<DeployReport>;
+  deploy(
+    commit: string,
+    overrides?: Partial<DeployRequest>,
+    deps?: Partial<DeployDeps>,
+  ): Promise<DeployReport>;
   /** The hosting bucket: key → ETag. */
   listing(): Promise<Map<string, string>>;
   getHosting(key: string): Promise<{
@@ -67,9 +76,9 @@ export async function engineOnSandbox(
       await publishBuild({ s3 }, { dir, commit, sync: target.sync, cacheRules: [], concurrency: 16 });
       return { commit, files };
     },
-    deploy(commit, overrides = {}) {
+    deploy(commit, overrides = {}, deps = {}) {
       return runDeploy(
-        { s3, invalidator },
+        { s3, invalidator, ...deps },
         {
           stack: STACK,
           commit,

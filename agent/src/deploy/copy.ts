@@ -23,6 +23,14 @@ export const DEFAULT_PART_BYTES = 512 * 1024 ** 2;
 /** User metadata key: S3 returns it as `x-amz-meta-sha256`. */
 export const SHA256_METADATA_KEY = 'sha256';
 
+/**
+ * A server-side copy's time grows with the object: a minute of slack plus 20 MB/s, far below what S3
+ * sustains, so only a request that is really stuck times out.
+ */
+export function copyTimeoutMs(bytes: number): number {
+  return 60_000 + Math.ceil(bytes / (20 * 1024 ** 2)) * 1000;
+}
+
 export interface CopyFileRequest {
   sourceBucket: string;
   sourceKey: string;
@@ -71,22 +79,27 @@ export async function copyFile(
   options: CopyFileOptions = {},
 ): Promise<{ etag: string }> {
   if (request.size > MAX_COPY_OBJECT_BYTES) return multipartCopy(s3, runner, request, options);
-  return runner.run('CopyObject', async () => {
-    const output = await s3.send(
-      new CopyObjectCommand({
-        Bucket: request.destinationBucket,
-        Key: request.destinationKey,
-        CopySource: copySourceFor(request.sourceBucket, request.sourceKey),
-        MetadataDirective: 'REPLACE',
-        ContentType: request.contentType,
-        CacheControl: request.cacheControl,
-        Metadata: { [SHA256_METADATA_KEY]: request.sha256 },
-      }),
-    );
-    const etag = output.CopyObjectResult?.ETag;
-    if (!etag) throw incompleteCopyError('CopyObject');
-    return { etag };
-  });
+  return runner.run(
+    'CopyObject',
+    async (abortSignal) => {
+      const output = await s3.send(
+        new CopyObjectCommand({
+          Bucket: request.destinationBucket,
+          Key: request.destinationKey,
+          CopySource: copySourceFor(request.sourceBucket, request.sourceKey),
+          MetadataDirective: 'REPLACE',
+          ContentType: request.contentType,
+          CacheControl: request.cacheControl,
+          Metadata: { [SHA256_METADATA_KEY]: request.sha256 },
+        }),
+        { abortSignal },
+      );
+      const etag = output.CopyObjectResult?.ETag;
+      if (!etag) throw incompleteCopyError('CopyObject');
+      return { etag };
+    },
+    { timeoutMs: copyTimeoutMs(request.size) },
+  );
 }
 
 async function multipartCopy(
@@ -95,7 +108,7 @@ async function multipartCopy(
   request: CopyFileRequest,
   options: CopyFileOptions,
 ): Promise<{ etag: string }> {
-  const created = await runner.run('CreateMultipartUpload', () =>
+  const created = await runner.run('CreateMultipartUpload', (abortSignal) =>
     s3.send(
       new CreateMultipartUploadCommand({
         Bucket: request.destinationBucket,
@@ -104,6 +117,7 @@ async function multipartCopy(
         CacheControl: request.cacheControl,
         Metadata: { [SHA256_METADATA_KEY]: request.sha256 },
       }),
+      { abortSignal },
     ),
   );
   const uploadId = created.UploadId;
@@ -119,25 +133,30 @@ async function multipartCopy(
           await options.keepAlive?.();
           const start = index * partBytes;
           const end = Math.min(request.size, start + partBytes) - 1;
-          return runner.run('UploadPartCopy', async () => {
-            const output = await s3.send(
-              new UploadPartCopyCommand({
-                Bucket: request.destinationBucket,
-                Key: request.destinationKey,
-                UploadId: uploadId,
-                PartNumber: index + 1,
-                CopySource: copySource,
-                CopySourceRange: `bytes=${start}-${end}`,
-              }),
-            );
-            const etag = output.CopyPartResult?.ETag;
-            if (!etag) throw incompleteCopyError('UploadPartCopy');
-            return { PartNumber: index + 1, ETag: etag };
-          });
+          return runner.run(
+            'UploadPartCopy',
+            async (abortSignal) => {
+              const output = await s3.send(
+                new UploadPartCopyCommand({
+                  Bucket: request.destinationBucket,
+                  Key: request.destinationKey,
+                  UploadId: uploadId,
+                  PartNumber: index + 1,
+                  CopySource: copySource,
+                  CopySourceRange: `bytes=${start}-${end}`,
+                }),
+                { abortSignal },
+              );
+              const etag = output.CopyPartResult?.ETag;
+              if (!etag) throw incompleteCopyError('UploadPartCopy');
+              return { PartNumber: index + 1, ETag: etag };
+            },
+            { timeoutMs: copyTimeoutMs(end - start + 1) },
+          );
         }),
       ),
     );
-    return await runner.run('CompleteMultipartUpload', async () => {
+    return await runner.run('CompleteMultipartUpload', async (abortSignal) => {
       const output = await s3.send(
         new CompleteMultipartUploadCommand({
           Bucket: request.destinationBucket,
@@ -145,6 +164,7 @@ async function multipartCopy(
           UploadId: uploadId,
           MultipartUpload: { Parts: parts },
         }),
+        { abortSignal },
       );
       if (!output.ETag) throw incompleteCopyError('CompleteMultipartUpload');
       return { etag: output.ETag };
@@ -152,13 +172,14 @@ async function multipartCopy(
   } catch (error) {
     // Parts of an abandoned upload are billed until aborted; the original error is what matters.
     await runner
-      .run('AbortMultipartUpload', () =>
+      .run('AbortMultipartUpload', (abortSignal) =>
         s3.send(
           new AbortMultipartUploadCommand({
             Bucket: request.destinationBucket,
             Key: request.destinationKey,
             UploadId: uploadId,
           }),
+          { abortSignal },
         ),
       )
       .catch(() => undefined);

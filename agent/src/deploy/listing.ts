@@ -17,13 +17,14 @@ export async function listHosting(
   let token: string | undefined;
   do {
     const page = await runner
-      .run('ListObjectsV2', () =>
+      .run('ListObjectsV2', (abortSignal) =>
         s3.send(
           new ListObjectsV2Command({
             Bucket: location.bucket,
             ...(location.prefix === '' ? {} : { Prefix: location.prefix }),
             ...(token === undefined ? {} : { ContinuationToken: token }),
           }),
+          { abortSignal },
         ),
       )
       .catch((error: unknown) => {

@@ -175,13 +175,14 @@ function handle(
     async release() {
       if (renewing) await renewing.catch(() => undefined);
       try {
-        await runner.run('DeleteObject', () =>
+        await runner.run('DeleteObject', (abortSignal) =>
           s3.send(
             new DeleteObjectCommand({
               Bucket: bucket,
               Key: key,
               ...(etag === undefined ? {} : { IfMatch: etag }),
             }),
+            { abortSignal },
           ),
         );
         return true;

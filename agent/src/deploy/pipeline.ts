@@ -12,7 +12,7 @@ import { type DeployPlan, type PlanSummary, planDeploy, summarizePlan } from './
 import { deleteSiteFiles } from './prune.js';
 import { currentReleaseKey, historyKey, readCurrentRelease, releaseIdFor } from './releases.js';
 import { createRequestRunner, type RequestRunner, realSleep, s3Failure } from './requests.js';
-import type { RetryPolicy } from './retry.js';
+import type { RetryEvent, RetryPolicy } from './retry.js';
 import { putJson } from './s3-json.js';
 import { type ReleaseFile, type ReleaseRecord, ReleaseRecordSchema, type Trigger } from './schemas.js';
 import { buildPrefixFor, isFullCommitSha, type SyncCommand } from './sync-command.js';
@@ -36,6 +36,10 @@ export interface DeployDeps {
   /** Jitter source for retries (tests make it deterministic). */
   random?: () => number;
   retryPolicy?: RetryPolicy;
+  /** Told about every retried S3 request (logging, diagnostics). */
+  onRetry?: (event: RetryEvent) => void;
+  /** Per-attempt timeout of S3 requests (default 60 s; copies of big objects get more). */
+  attemptTimeoutMs?: number;
   /** Written into the lock so a blocked deployer learns who holds it. */
   identity?: { host: string; pid: number };
   newLockId?: () => string;
@@ -122,6 +126,8 @@ export async function runDeploy(deps: DeployDeps, request: DeployRequest): Promi
     sleep,
     ...(deps.random === undefined ? {} : { random: deps.random }),
     ...(deps.retryPolicy === undefined ? {} : { policy: deps.retryPolicy }),
+    ...(deps.onRetry === undefined ? {} : { onRetry: deps.onRetry }),
+    ...(deps.attemptTimeoutMs === undefined ? {} : { attemptTimeoutMs: deps.attemptTimeoutMs }),
   });
   const { s3, invalidator } = deps;
   const { sync, commit, stack } = request;

@@ -22,12 +22,13 @@ export async function deleteSiteFiles(
   let deleted = 0;
   for (let start = 0; start < paths.length; start += MAX_DELETE_KEYS) {
     const batch = paths.slice(start, start + MAX_DELETE_KEYS);
-    await runner.run('DeleteObjects', async () => {
+    await runner.run('DeleteObjects', async (abortSignal) => {
       const output = await s3.send(
         new DeleteObjectsCommand({
           Bucket: location.bucket,
           Delete: { Objects: batch.map((p) => ({ Key: `${location.prefix}${p}` })), Quiet: true },
         }),
+        { abortSignal },
       );
       const errors = output.Errors ?? [];
       if (errors.length === 0) return;

@@ -172,26 +172,37 @@ async function uploadFile(
   };
   if (file.size > MULTIPART_THRESHOLD_BYTES) {
     // lib-storage splits, uploads parts in parallel and aborts on failure; a retry restarts the file.
-    await runner.run('MultipartUpload', () =>
-      new Upload({
-        client: s3,
-        params: { ...common, Body: createReadStream(file.absolutePath) },
-        partSize: 8 * 1024 ** 2,
-        queueSize: 4,
-      }).done(),
+    await runner.run(
+      'MultipartUpload',
+      (abortSignal) => {
+        const upload = new Upload({
+          client: s3,
+          params: { ...common, Body: createReadStream(file.absolutePath) },
+          partSize: 8 * 1024 ** 2,
+          queueSize: 4,
+        });
+        abortSignal.addEventListener('abort', () => void upload.abort(), { once: true });
+        return upload.done();
+      },
+      // Uploading is bounded by the uplink, not by S3: allow 1 MB/s on top of a minute.
+      { timeoutMs: 60_000 + Math.ceil(file.size / 1024 ** 2) * 1000 },
     );
     return;
   }
   const body = await readFile(file.absolutePath);
-  await runner.run('PutObject', () =>
-    s3.send(
-      new PutObjectCommand({
-        ...common,
-        Body: body,
-        // S3 recomputes and rejects the upload if the bytes arrive different from what was hashed.
-        ChecksumSHA256: Buffer.from(entry.sha256, 'hex').toString('base64'),
-      }),
-    ),
+  await runner.run(
+    'PutObject',
+    (abortSignal) =>
+      s3.send(
+        new PutObjectCommand({
+          ...common,
+          Body: body,
+          // S3 recomputes and rejects the upload if the bytes arrive different from what was hashed.
+          ChecksumSHA256: Buffer.from(entry.sha256, 'hex').toString('base64'),
+        }),
+        { abortSignal },
+      ),
+    { timeoutMs: 60_000 + Math.ceil(file.size / 1024 ** 2) * 1000 },
   );
 }
 

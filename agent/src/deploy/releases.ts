@@ -47,13 +47,14 @@ export async function listReleases(
   let token: string | undefined;
   do {
     const page = await runner
-      .run('ListObjectsV2', () =>
+      .run('ListObjectsV2', (abortSignal) =>
         s3.send(
           new ListObjectsV2Command({
             Bucket: artifactsBucket,
             Prefix: historyPrefix(stack),
             ...(token === undefined ? {} : { ContinuationToken: token }),
           }),
+          { abortSignal },
         ),
       )
       .catch((error: unknown) => {

@@ -6,13 +6,28 @@ import { DEFAULT_RETRY_POLICY, type RetryEvent, type RetryPolicy, withRetry } fr
  * each attempt by S3 operation name, which is what the deploy report and the benchmark show.
  */
 export interface RequestRunner {
-  run<T>(operation: string, attempt: () => Promise<T>): Promise<T>;
+  /**
+   * Runs one S3 request with retries. Each attempt gets an AbortSignal that fires after `timeoutMs`
+   * (default `DEFAULT_ATTEMPT_TIMEOUT_MS`): pass it to `s3.send(command, { abortSignal })`. A request
+   * that hangs (a dead connection, a stuck endpoint) then fails as a retryable TimeoutError instead of
+   * stalling the deploy, and its lock, forever.
+   */
+  run<T>(
+    operation: string,
+    attempt: (signal: AbortSignal) => Promise<T>,
+    options?: { timeoutMs?: number },
+  ): Promise<T>;
   /** Attempts by S3 operation, retries included. */
   counts(): Record<string, number>;
   retries(): number;
 }
 
+/** Generous for metadata calls and small copies; copies of big objects get more (copy.ts). */
+export const DEFAULT_ATTEMPT_TIMEOUT_MS = 60_000;
+
 export interface RequestRunnerOptions {
+  /** Per-attempt timeout unless a call sets its own. */
+  attemptTimeoutMs?: number;
   sleep: (ms: number) => Promise<void>;
   random?: () => number;
   policy?: RetryPolicy;
@@ -25,11 +40,22 @@ export function createRequestRunner(options: RequestRunnerOptions): RequestRunne
   const policy = options.policy ?? DEFAULT_RETRY_POLICY;
   const random = options.random ?? Math.random;
   return {
-    run(operation, attempt) {
+    run(operation, attempt, runOptions = {}) {
+      const timeoutMs = runOptions.timeoutMs ?? options.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS;
       return withRetry(
-        () => {
+        async () => {
           counts.set(operation, (counts.get(operation) ?? 0) + 1);
-          return attempt();
+          const controller = new AbortController();
+          const timer = setTimeout(() => controller.abort(), timeoutMs);
+          try {
+            return await attempt(controller.signal);
+          } catch (error) {
+            // The SDK reports an aborted request as AbortError, which is terminal; ours is a timeout.
+            if (controller.signal.aborted) throw attemptTimeout(operation, timeoutMs, error);
+            throw error;
+          } finally {
+            clearTimeout(timer);
+          }
         },
         {
           operation,
@@ -46,6 +72,13 @@ export function createRequestRunner(options: RequestRunnerOptions): RequestRunne
     counts: () => Object.fromEntries([...counts.entries()].sort(([a], [b]) => (a < b ? -1 : 1))),
     retries: () => retries,
   };
+}
+
+function attemptTimeout(operation: string, timeoutMs: number, cause: unknown): Error {
+  const error = new Error(`${operation} did not complete within ${timeoutMs} ms`, { cause });
+  // The SDK's classifier treats TimeoutError as transient, so the attempt is retried.
+  error.name = 'TimeoutError';
+  return error;
 }
 
 interface S3ErrorLike {

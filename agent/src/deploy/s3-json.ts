@@ -23,8 +23,8 @@ export async function getJson<S extends z.ZodType>(
 ): Promise<JsonObject<z.infer<S>> | undefined> {
   let raw: { text: string; etag: string | undefined } | undefined;
   try {
-    raw = await runner.run('GetObject', async () => {
-      const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    raw = await runner.run('GetObject', async (abortSignal) => {
+      const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal });
       // Reading the body is part of the attempt: a connection reset mid-body is retried as a whole.
       const text = (await response.Body?.transformToString('utf8')) ?? '';
       return { text, etag: response.ETag };
@@ -68,7 +68,7 @@ export async function putJson(
   options: PutJsonOptions = {},
 ): Promise<string | undefined> {
   const body = `${JSON.stringify(value, null, 2)}\n`;
-  const output = await runner.run('PutObject', () =>
+  const output = await runner.run('PutObject', (abortSignal) =>
     s3.send(
       new PutObjectCommand({
         Bucket: bucket,
@@ -79,6 +79,7 @@ export async function putJson(
         ...(options.ifNoneMatch === undefined ? {} : { IfNoneMatch: options.ifNoneMatch }),
         ...(options.ifMatch === undefined ? {} : { IfMatch: options.ifMatch }),
       }),
+      { abortSignal },
     ),
   );
   return output.ETag;

@@ -113,3 +113,21 @@ describe('request runner', () => {
     expect(runner.retries()).toBe(2);
   });
 });
+
+describe('per-attempt timeout', () => {
+  it('aborts a hung attempt and retries it as a TimeoutError', async () => {
+    const runner = createRequestRunner({ sleep: async () => {}, random: () => 0, attemptTimeoutMs: 20 });
+    let attempts = 0;
+    const result = await runner.run('GetObject', (signal) => {
+      attempts += 1;
+      if (attempts > 1) return Promise.resolve('answered');
+      // a request that never answers until aborted, like a dead connection
+      return new Promise<string>((_resolve, reject) => {
+        signal.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' })));
+      });
+    });
+    expect(result).toBe('answered');
+    expect(runner.counts()).toEqual({ GetObject: 2 });
+    expect(runner.retries()).toBe(1);
+  });
+});
