@@ -7,7 +7,7 @@ import type { PlanSummary } from '../deploy/plan.js';
 import type { Answer } from './dispatch.js';
 import type { Approval } from './flow.js';
 import { confirmQuestion } from './report.js';
-import { Session, type SessionOptions } from './session.js';
+import type { Session, SessionOptions } from './session.js';
 
 /** What the agent's CLI commands share: opening a session, asking for confirmation, printing answers. */
 
@@ -22,11 +22,13 @@ export interface CommonFlags {
   yes?: boolean;
 }
 
-export function openSession(
+export async function openSession(
   ctx: CliContext,
   flags: CommonFlags,
   extra: Partial<SessionOptions> = {},
 ): Promise<Session> {
+  // Loaded on use: a session pulls in the AWS and MCP SDKs, which `--version` and `--help` must not pay for.
+  const { Session } = await import('./session.js');
   return Session.open({
     ...(flags.config === undefined ? {} : { configPath: flags.config }),
     ...(flags.stack === undefined ? {} : { stackName: flags.stack }),
