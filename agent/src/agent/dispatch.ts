@@ -126,7 +126,12 @@ export async function dispatchIntent(
         durationMs: ctx.now().getTime() - started,
       });
     }
-    return answer;
+    // Answers carry repository text (commit subjects): whatever secret it holds is not printed.
+    return {
+      ...answer,
+      text: session.redactor.text(answer.text),
+      json: session.redactor.value(answer.json) as Record<string, unknown>,
+    };
   } catch (error) {
     if (intent.kind === 'status' || intent.kind === 'history') {
       const err = toFrontendOpsError(error);

@@ -65,9 +65,14 @@ function subjectOf(message: string): string {
 }
 
 export class GithubTools {
+  /**
+   * @param redact applied to commit subjects as they arrive, before anything shortens them for
+   * display (a cut secret is still a leaked prefix).
+   */
   constructor(
     private readonly tools: ToolLayer,
     private readonly settings: GithubSettings,
+    private readonly redact: (text: string) => string = (text) => text,
   ) {}
 
   private get repo(): { owner: string; repo: string } {
@@ -92,14 +97,18 @@ export class GithubTools {
     );
     return answer.commits.map((c) => ({
       sha: c.sha,
-      subject: subjectOf(c.message),
+      subject: this.redact(subjectOf(c.message)),
       date: c.committer?.date ?? c.author?.date,
     }));
   }
 
   async getCommit(sha: string): Promise<CommitInfo> {
     const c = await this.ask('get_commit', { sha }, CommitSchema);
-    return { sha: c.sha, subject: subjectOf(c.message), date: c.committer?.date ?? c.author?.date };
+    return {
+      sha: c.sha,
+      subject: this.redact(subjectOf(c.message)),
+      date: c.committer?.date ?? c.author?.date,
+    };
   }
 
   async getTag(tag: string): Promise<TagDetail> {

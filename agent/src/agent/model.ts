@@ -177,7 +177,10 @@ export function guardedTools(ctx: FlowContext, redact: (t: string) => string): S
 }
 
 /** The read-only MCP tools, with the adapter's schemas, called through the audited tool layer. */
-export async function mcpReadTools(ctx: FlowContext): Promise<StructuredToolInterface[]> {
+export async function mcpReadTools(
+  ctx: FlowContext,
+  redact: (text: string) => string,
+): Promise<StructuredToolInterface[]> {
   const tools: StructuredToolInterface[] = [];
   for (const role of ['github', 'pulumi'] as const) {
     const allowed = new Set(MODEL_MCP_TOOLS[role]);
@@ -194,7 +197,8 @@ export async function mcpReadTools(ctx: FlowContext): Promise<StructuredToolInte
           func: async (args: Record<string, unknown>) => {
             try {
               const output = await ctx.tools.call(role, definition.name, args);
-              return untrusted(definition.name, output.text);
+              // Redacted before it reaches the model provider: repository text may hold a pasted secret.
+              return untrusted(definition.name, redact(output.text));
             } catch (error) {
               const err = toFrontendOpsError(error);
               return `Error [${err.code}]: ${err.message}`;
@@ -233,7 +237,7 @@ export async function askModel(
   options: { history?: BaseMessage[]; redact: (t: string) => string },
 ): Promise<ModelTurn> {
   const known = new Set<string>();
-  const tools = [...(await mcpReadTools(ctx)), ...guardedTools(ctx, options.redact)];
+  const tools = [...(await mcpReadTools(ctx, options.redact)), ...guardedTools(ctx, options.redact)];
   for (const t of tools) known.add(t.name);
   const toolCalls: ModelTurn['toolCalls'] = [];
   const guard = createMiddleware({

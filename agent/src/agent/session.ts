@@ -137,7 +137,7 @@ export class Session {
       config: this.config,
       stack: this.stack,
       tools,
-      github: new GithubTools(tools, this.config.github),
+      github: new GithubTools(tools, this.config.github, this.redactor.text),
       pulumi: new PulumiTools(tools, {
         name: this.stack.name,
         workDir: resolveFromConfig(this.loaded, this.stack.workDir),

@@ -8,6 +8,7 @@ import {
   fetchText,
   headOf,
   leakedSecrets,
+  PLANTED,
   publishSite,
   readAudit,
   runCli,
@@ -94,11 +95,18 @@ describe('frontendops ask "Deploy the latest dashboard" on the sandbox', () => {
     expect(await tagsIn(s)).toHaveLength(1);
 
     // 3. A new commit with a build → -2.
-    const second = await commitDashboardChange(s, 'chart.txt', 'Dashboard: new chart');
+    // Its message carries planted secrets (a token-shaped one and one with no shape): the agent prints
+    // commit subjects, and must not print these.
+    const second = await commitDashboardChange(
+      s,
+      'chart.txt',
+      `Dashboard: new chart ${PLANTED.GITHUB_TOKEN} ${PLANTED.FRONTENDOPS_TEST_API_KEY}`,
+    );
     await publishSite(s, second, 'release two');
     const deployed2 = await ask('ship the newest dashboard');
     expect(deployed2.code, deployed2.stderr).toBe(0);
     expect(deployed2.stdout).toContain(`dashboard-deploy-${stamp}-2`);
+    expect(deployed2.stdout).toContain('"Dashboard: new chart [REDACTED] [REDACTED]"');
     expect(JSON.parse((await fetchText(`${s.info.edgeUrl}/version.json`)).text).commit).toBe(second);
     expect((await fetchText(`${s.info.edgeUrl}/`)).text).toContain('release two');
 
