@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
@@ -17,6 +17,7 @@ import type { SyncCommand } from '../../agent/src/deploy/sync-command.js';
 import type { Sandbox } from '../../agent/src/sandbox/index.js';
 import { generateSite, type SiteFile, type SiteSpec, writeSite } from './builds.js';
 import { commitSha } from './deploy-fixtures.js';
+import { runGit } from './git-repo.js';
 import { sandboxCloudFrontClient, sandboxS3Client } from './sandbox.js';
 
 /**
@@ -29,7 +30,7 @@ export interface EngineOnSandbox {
   sync: SyncCommand;
   url: string;
   invalidator: Invalidator;
-  /** Generates version `version` (commit = commitSha(version)), publishes it, returns its files. */
+  /** Generates version `version` (commit: `spec.commit`, else commitSha(version)), publishes it. */
   publishVersion(version: number, spec?: Partial<SiteSpec>): Promise<{ commit: string; files: SiteFile[] }>;
   deploy(
     commit: string,
@@ -48,6 +49,26 @@ export interface EngineOnSandbox {
 }
 
 export const STACK = 'dashboard-hosting-prod';
+
+/**
+ * A new commit touching sophia-dashboard/ in the sandbox's scratch repository: `frontendops deploy` now
+ * runs through the agent, which checks the commit and tags it with the github MCP server, so a CLI
+ * deploy needs a commit that really exists there.
+ */
+export async function commitInScratchRepo(sandbox: Sandbox, label: string): Promise<string> {
+  const repo = sandbox.info.repoPath;
+  await mkdir(join(repo, 'sophia-dashboard'), { recursive: true });
+  await writeFile(join(repo, 'sophia-dashboard', 'CHANGES.txt'), `${label}\n`);
+  const env = {
+    GIT_AUTHOR_NAME: 'Test',
+    GIT_AUTHOR_EMAIL: 't@example.test',
+    GIT_COMMITTER_NAME: 'Test',
+    GIT_COMMITTER_EMAIL: 't@example.test',
+  };
+  await runGit(repo, ['add', '--', 'sophia-dashboard/CHANGES.txt'], { env });
+  await runGit(repo, ['commit', '--quiet', '--no-verify', '-m', `Dashboard: ${label}`], { env });
+  return (await runGit(repo, ['rev-parse', 'HEAD'], { env })).trim();
+}
 
 export async function engineOnSandbox(
   sandbox: Sandbox,
@@ -69,8 +90,8 @@ export async function engineOnSandbox(
     url: target.outputs.url,
     invalidator,
     async publishVersion(version, spec = {}) {
-      const commit = commitSha(version);
-      const files = generateSite({ files: 60, version, commit, ...spec });
+      const commit = spec.commit ?? commitSha(version);
+      const files = generateSite({ files: 60, version, ...spec, commit });
       const dir = join(scratch, `v${version}-${Math.random().toString(36).slice(2)}`);
       await writeSite(dir, files);
       await publishBuild({ s3 }, { dir, commit, sync: target.sync, cacheRules: [], concurrency: 16 });

@@ -9,7 +9,7 @@ import pLimit from 'p-limit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeployLockSchema } from '../../../agent/src/deploy/schemas.js';
 import { FrontendOpsError } from '../../../agent/src/errors.js';
-import { type EngineOnSandbox, engineOnSandbox } from '../../support/deploy-sandbox.js';
+import { commitInScratchRepo, type EngineOnSandbox, engineOnSandbox } from '../../support/deploy-sandbox.js';
 import { sandboxPerFile } from '../../support/sandbox.js';
 
 /**
@@ -43,9 +43,12 @@ async function edgeHome(): Promise<string> {
 
 describe('a deploy killed mid-copy', () => {
   it('blocks others until its lock expires, then the next deploy completes', async () => {
-    const v1 = await engine.publishVersion(1);
+    const v1 = await engine.publishVersion(1, { commit: await commitInScratchRepo(sandbox(), 'v1') });
     expect((await engine.deploy(v1.commit)).status).toBe('deployed');
-    const v2 = await engine.publishVersion(2, { files: 400 });
+    const v2 = await engine.publishVersion(2, {
+      files: 400,
+      commit: await commitInScratchRepo(sandbox(), 'v2'),
+    });
 
     const config = JSON.parse(await readFile(sandbox().info.configPath, 'utf8'));
     const configPath = join(dir(), 'crash.config.json');
@@ -64,7 +67,11 @@ describe('a deploy killed mid-copy', () => {
         '--yes',
         '--json',
       ],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, USER: 'crashing-deployer' } },
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, FRONTENDOPS_REQUESTER: 'crashing-deployer' },
+      },
     );
     const exited = new Promise<NodeJS.Signals | null>((resolve) =>
       child!.on('exit', (_code, signal) => resolve(signal)),
