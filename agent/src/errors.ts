@@ -31,6 +31,8 @@ export const ERROR_CODES = {
   BUILD_NOT_FOUND: 'BUILD_NOT_FOUND',
   /** A complete build already exists for the commit with different content. Builds are immutable. */
   BUILD_EXISTS: 'BUILD_EXISTS',
+  /** `vite build` of the dashboard failed (the demo). The message has vite's last lines; `npm ci`, then fix the commit. */
+  DASHBOARD_BUILD_FAILED: 'DASHBOARD_BUILD_FAILED',
   /** A build manifest or release record in the bucket fails its schema. */
   MANIFEST_INVALID: 'MANIFEST_INVALID',
   /** Another deploy holds the stack's lock. Wait for it, or for the lock to expire. */
