@@ -29,7 +29,10 @@ describe('frontendops schedule with an injected timer and clock', () => {
     await publishSite(s, head, 'scheduled');
     let t = Date.parse('2026-11-23T10:00:00Z');
     const { ctx, out, shutdown } = testContext();
-    ctx.now = () => new Date((t += 1000));
+    ctx.now = () => {
+      t += 1000;
+      return new Date(t);
+    };
     const timer = manualTimer();
     const events: TickEvent[] = [];
     const waiters: Array<{ tick: number; kind: TickEvent['kind']; resolve: () => void }> = [];

@@ -344,7 +344,12 @@ export function flowHarness(options: FlowHarnessOptions = {}): FlowHarness {
     pulumi: new PulumiTools(tools, { name: stack.name, workDir: '/repo/stacks/dashboard-hosting-prod' }),
     s3: s3.client,
     engine: realEngine,
-    now: options.now ?? (() => new Date((t += 1000))),
+    now:
+      options.now ??
+      (() => {
+        t += 1000;
+        return new Date(t);
+      }),
     requester: 'alice',
     trigger: options.trigger ?? 'cli',
     approval: options.approval ?? { yes: true },
