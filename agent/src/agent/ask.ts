@@ -76,10 +76,29 @@ export async function runAsk(
   deps: AskDeps = {},
 ): Promise<ExitCode> {
   const json = Boolean(flags.json);
+  const spec = ctx.env.FRONTENDOPS_MODEL;
+  const useModel = deps.model !== undefined || (spec !== undefined && spec !== '');
+  const intent = routeIntent(text);
+  if (!useModel && (intent.kind === 'help' || intent.kind === 'unknown')) {
+    // Help and refusals need no stack: answer even without a usable config (audited when there is one).
+    const session = await openSession(ctx, flags, deps.session).catch(() => undefined);
+    if (!session) {
+      const { answerOffline } = await import('./dispatch.js');
+      return printAnswer(ctx, answerOffline(intent), json);
+    }
+    try {
+      return printAnswer(
+        ctx,
+        await dispatchIntent(session, intent, { trigger: 'cli', text, approval: { yes: false } }),
+        json,
+      );
+    } finally {
+      await session.close();
+    }
+  }
   const session = await openSession(ctx, flags, deps.session);
   try {
-    const spec = ctx.env.FRONTENDOPS_MODEL;
-    if (deps.model || (spec !== undefined && spec !== '')) {
+    if (useModel) {
       let model = deps.model;
       if (!model) {
         const { loadChatModel } = await import('./model.js');
@@ -98,7 +117,7 @@ export async function runAsk(
       }
     }
     const onProgress = progressPrinter(ctx, json);
-    const answer = await dispatchIntent(session, routeIntent(text), {
+    const answer = await dispatchIntent(session, intent, {
       trigger: 'cli',
       text,
       approval: terminalApproval(ctx, flags),

@@ -52,6 +52,19 @@ export function answerFromError(error: unknown, redact: (text: string) => string
   };
 }
 
+/** The answer to `help` or an unknown request: needs no stack, no server. */
+export function answerOffline(intent: Extract<Intent, { kind: 'help' | 'unknown' }>): Answer {
+  if (intent.kind === 'help')
+    return { ok: true, text: helpText(), json: { status: 'help', text: helpText() } };
+  const text = cannotDo(intent.reason);
+  return {
+    ok: false,
+    text,
+    error: new FrontendOpsError('BAD_INPUT', `I can't do that (${intent.reason})`),
+    json: { status: 'refused', code: 'BAD_INPUT', message: text },
+  };
+}
+
 async function run(ctx: FlowContext, intent: Intent): Promise<Answer> {
   switch (intent.kind) {
     case 'deploy': {
@@ -78,16 +91,8 @@ async function run(ctx: FlowContext, intent: Intent): Promise<Answer> {
       return { ok: true, text: formatHistory(entries), json: { status: 'ok', deploys: entries } };
     }
     case 'help':
-      return { ok: true, text: helpText(), json: { status: 'help', text: helpText() } };
-    case 'unknown': {
-      const text = cannotDo(intent.reason);
-      return {
-        ok: false,
-        text,
-        error: new FrontendOpsError('BAD_INPUT', `I can't do that (${intent.reason})`),
-        json: { status: 'refused', code: 'BAD_INPUT', message: text },
-      };
-    }
+    case 'unknown':
+      return answerOffline(intent);
   }
 }
 
