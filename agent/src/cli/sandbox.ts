@@ -25,6 +25,7 @@ const StartFlagsSchema = z.object({
   '--invalidation-delay-ms': integer(0, 3_600_000).optional(),
   '--port': integer(1, 65_533).optional(),
   '--repo-source': z.string().min(1).optional(),
+  '--persist': z.boolean().optional(),
 });
 
 interface StartOptions {
@@ -34,6 +35,7 @@ interface StartOptions {
   invalidationDelayMs?: string;
   port?: string;
   repoSource?: string;
+  persist?: boolean;
 }
 
 function printHuman(ctx: CliContext, info: SandboxInfo, startupMs: number): void {
@@ -76,6 +78,10 @@ export function registerSandboxCommand(program: Command, ctx: CliContext): void 
       'fixed ports: S3 on n, the edge on n+1, the CloudFront API on n+2 (default: free ports)',
     )
     .option('--repo-source <path>', 'a git repository to clone as the scratch repo (default: a fresh repo)')
+    .option(
+      '--persist',
+      "keep buckets, objects, stack resources and the scratch repo's tags in --dir between starts",
+    )
     .action(async (options: StartOptions, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
       const flags = parseWith(
@@ -87,6 +93,7 @@ export function registerSandboxCommand(program: Command, ctx: CliContext): void 
           '--invalidation-delay-ms': options.invalidationDelayMs,
           '--port': options.port,
           '--repo-source': options.repoSource,
+          '--persist': options.persist,
         },
         'BAD_INPUT',
         'sandbox start flags',
@@ -104,6 +111,7 @@ export function registerSandboxCommand(program: Command, ctx: CliContext): void 
         ...(flags['--repo-source'] === undefined
           ? {}
           : { repoSource: resolve(ctx.cwd, flags['--repo-source']) }),
+        ...(flags['--persist'] === true ? { persist: true } : {}),
       });
       const startupMs = performance.now() - started;
       if (globals.json) writeJson(ctx, running.info);

@@ -5,14 +5,53 @@
  * says so, when it gets SIGTERM, or when the IPC channel closes because the parent died: the emulator never
  * outlives the sandbox.
  *
- * Usage: node emulator-child.js <file:// URL of fauxqs dist/app.js> <port>
- * Kept free of relative imports so that Node 24 can also run the .ts source directly (type stripping).
+ * Usage: node emulator-child.js <file:// URL of fauxqs dist/app.js> <port> [<S3 storage dir>]
+ * With a storage dir, S3 buckets and objects live there as files (fauxqs's file-based S3 storage) and survive
+ * a restart; without one they live in memory. Kept free of relative imports so that Node 24 can also run the
+ * .ts source directly (type stripping).
  */
 
 interface FastifyLike {
   listen(options: { host: string; port: number }): Promise<string>;
   close(): Promise<void>;
+  addHook(name: 'preClose', hook: () => void): void;
   server: { address(): { port: number } | string | null };
+}
+
+/** fauxqs's S3 store and its file-based persistence (not in its package exports; imported by file URL). */
+interface S3StoreLike {
+  persistence: unknown;
+}
+interface FileS3PersistenceLike {
+  loadS3(store: S3StoreLike): void;
+  close(): void;
+}
+
+type BuildApp = (options: { logger: boolean; stores?: { s3Store: S3StoreLike } }) => FastifyLike;
+
+/**
+ * The app with S3 kept as files under `storageDir`, wired the way fauxqs's own `startFauxqs` wires its
+ * `s3StorageDir` option: load what is on disk first, then attach the persistence so every write goes through
+ * to disk. `startFauxqs` itself cannot be used: it listens on every interface.
+ */
+async function buildPersistentApp(
+  appUrl: string,
+  buildApp: BuildApp,
+  storageDir: string,
+): Promise<FastifyLike> {
+  const { S3Store } = (await import(new URL('./s3/s3Store.js', appUrl).href)) as {
+    S3Store: new () => S3StoreLike;
+  };
+  const { FileS3Persistence } = (await import(new URL('./s3/fileS3Persistence.js', appUrl).href)) as {
+    FileS3Persistence: new (dir: string) => FileS3PersistenceLike;
+  };
+  const s3Store = new S3Store();
+  const persistence = new FileS3Persistence(storageDir);
+  persistence.loadS3(s3Store);
+  s3Store.persistence = persistence;
+  const app = buildApp({ logger: false, stores: { s3Store } });
+  app.addHook('preClose', () => persistence.close());
+  return app;
 }
 
 type ChildMessage =
@@ -24,10 +63,14 @@ function send(message: ChildMessage): void {
 }
 
 async function main(): Promise<void> {
-  const [appUrl, portText] = process.argv.slice(2);
-  if (appUrl === undefined) throw new Error('usage: emulator-child <fauxqs app.js URL> <port>');
-  const fauxqs = (await import(appUrl)) as { buildApp: (options: { logger: boolean }) => FastifyLike };
-  const app = fauxqs.buildApp({ logger: false });
+  const [appUrl, portText, storageDir] = process.argv.slice(2);
+  if (appUrl === undefined)
+    throw new Error('usage: emulator-child <fauxqs app.js URL> <port> [<S3 storage dir>]');
+  const fauxqs = (await import(appUrl)) as { buildApp: BuildApp };
+  const app =
+    storageDir === undefined || storageDir === ''
+      ? fauxqs.buildApp({ logger: false })
+      : await buildPersistentApp(appUrl, fauxqs.buildApp, storageDir);
   let closing = false;
   const shutdown = (): void => {
     if (closing) return;

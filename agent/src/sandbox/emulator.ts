@@ -33,6 +33,8 @@ export interface StartEmulatorOptions {
   runtime: EmulatorRuntime;
   /** 0 (default) lets the OS pick a free port. */
   port?: number;
+  /** Keep S3 buckets and objects as files in this directory (they survive a restart); default: in memory. */
+  s3StorageDir?: string;
 }
 
 /**
@@ -42,7 +44,12 @@ export interface StartEmulatorOptions {
 export async function startEmulator(options: StartEmulatorOptions): Promise<Emulator> {
   const child = spawn(
     options.runtime.nodePath,
-    [CHILD_SCRIPT, options.runtime.fauxqsAppUrl, String(options.port ?? 0)],
+    [
+      CHILD_SCRIPT,
+      options.runtime.fauxqsAppUrl,
+      String(options.port ?? 0),
+      ...(options.s3StorageDir === undefined ? [] : [options.s3StorageDir]),
+    ],
     {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       // A minimal environment: the emulator needs nothing from ours, least of all credentials.

@@ -46,6 +46,28 @@ async function git(
 }
 
 /**
+ * Brings a persisted scratch repository up to date with `source` instead of recloning it, so the deploy tags
+ * it holds survive: every branch of `source` is fetched over the local branch of the same name (forced, as a
+ * fresh clone would have it), the source's tags are left out (the scratch repo's own tags are the record of
+ * the sandbox's deploys), and the checked-out branch's working tree is reset to its new tip.
+ * Returns the HEAD commit.
+ */
+export async function refreshScratchRepo(repoPath: string, source: string): Promise<string> {
+  await git(repoPath, [
+    'fetch',
+    '--quiet',
+    '--no-tags',
+    // The checked-out branch is among those updated; the working tree is reset right after.
+    '--update-head-ok',
+    '--',
+    source,
+    '+refs/heads/*:refs/heads/*',
+  ]);
+  await git(repoPath, ['reset', '--quiet', '--hard', 'HEAD']);
+  return git(repoPath, ['rev-parse', 'HEAD']);
+}
+
+/**
  * Creates the sandbox's scratch repository at `repoPath`: a non-bare clone of `source` (its `origin` removed,
  * so nothing can be pushed back to the user's checkout by accident), or a fresh repository with one commit
  * that touches `sophia-dashboard/`. Returns the HEAD commit.

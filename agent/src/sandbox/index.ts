@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { SANDBOX_CREDENTIALS } from '../aws/clients.js';
 import { FrontendOpsError, toFrontendOpsError } from '../errors.js';
@@ -12,12 +13,18 @@ import { acquireDirLock, type DirLock, LOCK_FILE } from './dir-lock.js';
 import { startEdge } from './edge.js';
 import { type Emulator, startEmulator } from './emulator.js';
 import { FAULT_KINDS, type FaultKind, FaultSettingsSchema } from './faults.js';
-import { createScratchRepo } from './git.js';
+import { createScratchRepo, refreshScratchRepo } from './git.js';
 import { cloudFrontStyleId, InvalidationStore } from './invalidations.js';
 import { REPO_ROOT } from './paths.js';
 import { resolveEmulatorRuntime } from './runtime.js';
 import { startS3Proxy } from './s3-proxy.js';
-import { fileBackendUrl, sandboxStackOutputs, writeSandboxState } from './state.js';
+import {
+  fileBackendUrl,
+  type PersistedResources,
+  readPersistedResources,
+  sandboxStackOutputs,
+  writeSandboxState,
+} from './state.js';
 
 export interface SandboxOptions {
   /** Working dir; holds frontendops.config.json, pulumi-state/, repo/, the audit log. */
@@ -32,6 +39,13 @@ export interface SandboxOptions {
   repoSource?: string;
   /** Fixed ports: S3 on `port`, the edge on `port + 1`, the CloudFront API on `port + 2`. Default 0: free ports. */
   port?: number;
+  /**
+   * Keep the world between starts in `dir` (the demo's re-runs deploy only what changed): S3 objects as files
+   * in `<dir>/s3`, the bucket names and distribution id (read back from the Pulumi state, whose `url` is
+   * rewritten for the new edge port), and the scratch repo with its tags (on restart, `repoSource`'s new
+   * commits are fetched into it instead of recloning). Default false: every start is a fresh world.
+   */
+  persist?: boolean;
 }
 
 /** Exactly the `sandbox start --json` line. */
@@ -66,7 +80,7 @@ export interface Sandbox {
 
 export const DEFAULT_INVALIDATION_DELAY_MS = 300;
 export const CONFIG_FILE = 'frontendops.config.json';
-/** Marks a directory as a sandbox's, so a restart may replace its repo/ and pulumi-state/. */
+/** Marks a directory as a sandbox's, so a restart may replace its repo/, pulumi-state/ and s3/. */
 export const SANDBOX_MARKER = '.frontendops-sandbox';
 
 export const SandboxOptionsSchema = z
@@ -77,6 +91,7 @@ export const SandboxOptionsSchema = z
     invalidationDelayMs: z.number().int().min(0).max(3_600_000).optional(),
     repoSource: z.string().min(1).optional(),
     port: z.number().int().min(0).max(65_533).optional(),
+    persist: z.boolean().optional(),
   })
   .strict();
 
@@ -85,7 +100,7 @@ function suffix(): string {
   return randomBytes(4).toString('hex').slice(0, 7);
 }
 
-/** Refuses a non-empty directory that is not a sandbox's: a restart deletes repo/ and pulumi-state/ in it. */
+/** Refuses a non-empty directory that is not a sandbox's: a restart deletes repo/, pulumi-state/ and s3/ in it. */
 async function prepareDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
   const entries = await readdir(dir);
@@ -104,7 +119,15 @@ async function createBuckets(emulatorEndpoint: string, buckets: readonly string[
     credentials: { ...SANDBOX_CREDENTIALS },
   });
   try {
-    await Promise.all(buckets.map((Bucket) => s3.send(new CreateBucketCommand({ Bucket }))));
+    await Promise.all(
+      buckets.map((Bucket) =>
+        s3.send(new CreateBucketCommand({ Bucket })).catch((error: unknown) => {
+          // A persisted sandbox's buckets were loaded from disk: creating them again is a no-op.
+          if (error instanceof S3ServiceException && error.name === 'BucketAlreadyOwnedByYou') return;
+          throw error;
+        }),
+      ),
+    );
   } finally {
     s3.destroy();
   }
@@ -113,7 +136,8 @@ async function createBuckets(emulatorEndpoint: string, buckets: readonly string[
 /**
  * Starts the whole sandbox (design §8): S3 (fauxqs behind our proxy), the edge and the CloudFront API, a
  * file:// Pulumi state whose outputs point at them, a scratch git repository, and `<dir>/frontendops.config.json`.
- * Resolves once everything answers. Every start is a fresh world: the emulator keeps objects in memory.
+ * Resolves once everything answers. Every start is a fresh world (the emulator keeps objects in memory), unless
+ * `persist` is set: then buckets, objects, the stack's resources and the scratch repo's tags carry over.
  */
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const opts = parseWith(SandboxOptionsSchema, options, 'BAD_INPUT', 'sandbox options');
@@ -136,15 +160,29 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const portFor = (offset: number) => (basePort === 0 ? 0 : basePort + offset);
     const repoPath = join(dir, 'repo');
     const backendDir = join(dir, 'pulumi-state');
+    const s3StorageDir = join(dir, 's3');
+    const persist = opts.persist === true;
 
     // The emulator takes most of the start-up time: spawn it first and prepare files meanwhile.
-    const emulatorStarting = (async () => startEmulator({ runtime: resolveEmulatorRuntime() }))();
-    const filesReady = (async () => {
-      await Promise.all([
-        rm(repoPath, { recursive: true, force: true }),
-        rm(backendDir, { recursive: true, force: true }),
-      ]);
-      await createScratchRepo(repoPath, opts.repoSource, now);
+    const emulatorStarting = (async () =>
+      startEmulator({ runtime: resolveEmulatorRuntime(), ...(persist ? { s3StorageDir } : {}) }))();
+    const filesReady = (async (): Promise<PersistedResources | undefined> => {
+      if (!persist) {
+        await Promise.all(
+          [repoPath, backendDir, s3StorageDir].map((path) => rm(path, { recursive: true, force: true })),
+        );
+        await createScratchRepo(repoPath, opts.repoSource, now);
+        return undefined;
+      }
+      const kept = await readPersistedResources(backendDir);
+      if (existsSync(join(repoPath, '.git'))) {
+        if (opts.repoSource !== undefined) await refreshScratchRepo(repoPath, opts.repoSource);
+      } else {
+        // Nothing usable to keep (first start, or a start interrupted before the repo was complete).
+        await rm(repoPath, { recursive: true, force: true });
+        await createScratchRepo(repoPath, opts.repoSource, now);
+      }
+      return kept;
     })();
     const [emulatorResult, filesResult] = await Promise.allSettled([emulatorStarting, filesReady]);
     if (emulatorResult.status === 'fulfilled') {
@@ -155,9 +193,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     if (filesResult.status === 'rejected') throw filesResult.reason;
     const emulator = emulatorResult.value;
 
-    const artifactsBucket = `sophia-dashboard-build-artifacts-${suffix()}`;
-    const hostingBucket = `sophia-dashboard-hosting-prod-${suffix()}`;
-    const distributionId = cloudFrontStyleId('E');
+    const kept = filesResult.value;
+    const artifactsBucket = kept?.artifactsBucket ?? `sophia-dashboard-build-artifacts-${suffix()}`;
+    const hostingBucket = kept?.hostingBucket ?? `sophia-dashboard-hosting-prod-${suffix()}`;
+    const distributionId = kept?.distributionId ?? cloudFrontStyleId('E');
     await createBuckets(emulator.endpoint, [artifactsBucket, hostingBucket]);
 
     const proxy = await startS3Proxy({

@@ -1,8 +1,14 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { checkpointFilePath, META_YAML, META_YAML_KEY, renderCheckpoint } from '../stack/checkpoint.js';
-import { HOSTING_PROJECT, HOSTING_STACK, type StackOutputs } from '../stack/outputs.js';
+import {
+  checkpointFilePath,
+  META_YAML,
+  META_YAML_KEY,
+  outputsFromCheckpoint,
+  renderCheckpoint,
+} from '../stack/checkpoint.js';
+import { HOSTING_PROJECT, HOSTING_STACK, type StackOutputs, StackOutputsSchema } from '../stack/outputs.js';
 
 /** Fake account id of the sandbox's ARNs (the documented example account). */
 export const SANDBOX_ACCOUNT_ID = '000000000000';
@@ -43,4 +49,31 @@ export async function writeSandboxState(backendDir: string, outputs: StackOutput
   await mkdir(dirname(checkpointPath), { recursive: true });
   await writeFile(join(backendDir, ...META_YAML_KEY.split('/')), META_YAML);
   await writeFile(checkpointPath, renderCheckpoint(HOSTING_PROJECT, HOSTING_STACK, { ...outputs }, now));
+}
+
+/** The resources a persisted sandbox keeps between starts (the edge URL changes with its port). */
+export type PersistedResources = Omit<SandboxResources, 'edgeUrl'>;
+
+/**
+ * The buckets and distribution recorded in an earlier sandbox's state, as `pulumi up` would find them in the
+ * stack's state. Undefined when there is no state or it does not hold valid outputs (then the sandbox starts
+ * with new resources).
+ */
+export async function readPersistedResources(backendDir: string): Promise<PersistedResources | undefined> {
+  let text: string;
+  try {
+    text = await readFile(checkpointFilePath(backendDir, HOSTING_PROJECT, HOSTING_STACK), 'utf8');
+  } catch {
+    return undefined;
+  }
+  let raw: unknown;
+  try {
+    raw = outputsFromCheckpoint(text);
+  } catch {
+    return undefined;
+  }
+  const parsed = StackOutputsSchema.safeParse(raw);
+  if (!parsed.success) return undefined;
+  const { artifactsBucket, hostingBucket, distributionId } = parsed.data;
+  return { artifactsBucket, hostingBucket, distributionId };
 }

@@ -49,6 +49,7 @@ describe('frontendops sandbox start: flags', () => {
       '--invalidation-delay-ms',
       '--port',
       '--repo-source',
+      '--persist',
     ]) {
       expect(out()).toContain(flag);
     }
