@@ -1,4 +1,6 @@
-import { runCli } from './main.js';
+// Node 20 is this project's supported runtime; the AWS SDK's notice that its 2027 releases will need
+// Node 22 would otherwise be printed on every command. (Noted in the README under "Runtime".)
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const code = await runCli(process.argv.slice(2));
-process.exitCode = code;
+const { runCli } = await import('./main.js');
+process.exitCode = await runCli(process.argv.slice(2));

@@ -5,7 +5,7 @@ import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { createRedactor, type Redactor } from '../audit/redact.js';
 import type { McpServerEntry } from '../config/schema.js';
 import { ERROR_CODES, FrontendOpsError, type ErrorCode as FrontendOpsErrorCode } from '../errors.js';
-import { serverEnvironment } from './client/env.js';
+import { resolveEntryEnv, serverEnvironment } from './client/env.js';
 import { CallToolOutputSchema, type ToolOutput, textOf, toolErrorInfo } from './client/results.js';
 
 /**
@@ -231,7 +231,10 @@ export async function connectMcpServer(
   entry: McpServerEntry,
   options: ConnectOptions,
 ): Promise<McpServerConnection> {
-  const redactor = options.redactor ?? createRedactor(Object.values(entry.env));
+  const env = serverEnvironment(entry, options.agentEnv);
+  // Values resolved from `${env:NAME}` are secrets too: redact what the server really received.
+  const redactor =
+    options.redactor ?? createRedactor(Object.values(resolveEntryEnv(entry.env, options.agentEnv)));
   const now = options.now ?? (() => performance.now());
   const state: ConnectionState = { closing: false, closed: false, failure: undefined, stderr: '' };
   let transport: Transport;
@@ -241,7 +244,7 @@ export async function connectMcpServer(
     const stdio = new StdioClientTransport({
       command: entry.command,
       args: entry.args,
-      env: serverEnvironment(entry, options.agentEnv),
+      env,
       ...((entry.cwd ?? options.cwd) ? { cwd: entry.cwd ?? options.cwd } : {}),
       stderr: 'pipe',
     });

@@ -1,4 +1,5 @@
 import type { McpServerEntry } from '../../config/schema.js';
+import { FrontendOpsError } from '../../errors.js';
 
 /**
  * The only variables of the agent's own environment an MCP server inherits: what a process needs to
@@ -19,7 +20,37 @@ export const INHERITED_ENV_VARS = [
   'TZ',
 ] as const;
 
-/** The complete environment for one server: the basics above, then the entry's own `env`. */
+/** `${env:NAME}` (Cursor's syntax): a value taken from the agent's environment when the server starts. */
+const ENV_REFERENCE = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/**
+ * Resolves `${env:NAME}` references in an entry's values, so a config file can hand one secret to one
+ * server without containing it. A reference to an unset variable is a config error, never an empty value.
+ */
+export function resolveEntryEnv(
+  entryEnv: Readonly<Record<string, string>>,
+  agentEnv: Readonly<Record<string, string | undefined>>,
+): Record<string, string> {
+  const resolved: Record<string, string> = {};
+  for (const [key, raw] of Object.entries(entryEnv)) {
+    resolved[key] = raw.replace(ENV_REFERENCE, (_match, name: string) => {
+      const value = agentEnv[name];
+      if (value === undefined) {
+        throw new FrontendOpsError(
+          'CONFIG_INVALID',
+          `mcpServers env ${key} names \${env:${name}}, which is not set`,
+          {
+            hint: `Export ${name} in the agent's environment, or remove it from the server's env.`,
+          },
+        );
+      }
+      return value;
+    });
+  }
+  return resolved;
+}
+
+/** The complete environment for one server: the basics above, then the entry's own (resolved) `env`. */
 export function serverEnvironment(
   entry: Pick<McpServerEntry, 'env'>,
   agentEnv: Readonly<Record<string, string | undefined>>,
@@ -30,5 +61,5 @@ export function serverEnvironment(
     // A value starting with `()` is an exported shell function: never pass those on.
     if (value !== undefined && !value.startsWith('()')) env[name] = value;
   }
-  return { ...env, ...entry.env };
+  return { ...env, ...resolveEntryEnv(entry.env, agentEnv) };
 }

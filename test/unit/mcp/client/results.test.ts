@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { serverEnvironment } from '../../../../agent/src/mcp/client/env.js';
+import { resolveEntryEnv, serverEnvironment } from '../../../../agent/src/mcp/client/env.js';
 import { jsonObjectIn, textOf, toolErrorInfo } from '../../../../agent/src/mcp/client/results.js';
 
 describe('toolErrorInfo', () => {
@@ -59,5 +59,26 @@ describe('serverEnvironment', () => {
 
   it('drops exported shell functions', () => {
     expect(serverEnvironment({ env: {} }, { SHELL: '() { evil; }', USER: 'me' })).toEqual({ USER: 'me' });
+  });
+});
+
+describe('resolveEntryEnv', () => {
+  it('takes ${env:NAME} values from the agent environment, leaving literal values alone', () => {
+    const env = resolveEntryEnv(
+      { GITHUB_TOKEN: '${env:GITHUB_TOKEN}', REGION: 'eu-west-1', URL: 'https://${env:HOST}/api' },
+      { GITHUB_TOKEN: 'tok-123', HOST: 'ghe.example.com' },
+    );
+    expect(env).toEqual({ GITHUB_TOKEN: 'tok-123', REGION: 'eu-west-1', URL: 'https://ghe.example.com/api' });
+  });
+
+  it('refuses a reference to an unset variable instead of passing an empty value', () => {
+    expect(() => resolveEntryEnv({ GITHUB_TOKEN: '${env:GITHUB_TOKEN}' }, {})).toThrowError(
+      /GITHUB_TOKEN.*not set/,
+    );
+  });
+
+  it('lets a server see only the variables its entry names', () => {
+    const env = serverEnvironment({ env: { TOKEN: '${env:A}' } }, { A: 'a', B: 'b', PATH: '/bin' });
+    expect(env).toEqual({ PATH: '/bin', TOKEN: 'a' });
   });
 });
