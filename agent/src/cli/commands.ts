@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerAskCommand } from './ask.js';
 import { registerChatCommand } from './chat.js';
 import type { CliContext } from './context.js';
+import { registerDemoCommand } from './demo.js';
 import { registerDeployCommand } from './deploy.js';
 import { registerDoctorCommand } from './doctor.js';
 import { registerHistoryCommand } from './history.js';
@@ -17,6 +18,7 @@ export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
 export const COMMANDS: readonly RegisterCommand[] = [
   registerSandboxCommand,
+  registerDemoCommand,
   registerPublishCommand,
   registerDeployCommand,
   registerAskCommand,
