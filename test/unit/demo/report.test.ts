@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { viteEnv } from '../../../agent/src/demo/build.js';
 import {
   changedFiles,
   type DemoResult,
@@ -138,15 +137,6 @@ describe('demoResultJson', () => {
       changedFiles: ['assets/index-AbCd1234.js', 'index.html', 'version.json'],
       deploy: { status: 'deployed', copied: 3 },
       timings: { sandboxMs: 301, buildMs: 1403, publishMs: 88, deployMs: 1631, totalMs: 3500 },
-    });
-  });
-});
-
-describe('viteEnv', () => {
-  it('sets DASHBOARD_COMMIT over an inherited one and drops NODE_ENV', () => {
-    expect(viteEnv({ PATH: '/usr/bin', NODE_ENV: 'development', DASHBOARD_COMMIT: 'main' }, C1)).toEqual({
-      PATH: '/usr/bin',
-      DASHBOARD_COMMIT: C1,
     });
   });
 });
