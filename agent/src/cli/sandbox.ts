@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { type SandboxInfo, startSandbox } from '../sandbox/index.js';
+import type { SandboxInfo } from '../sandbox/index.js';
 import { parseWith } from '../validation.js';
 import type { CliContext, GlobalOptions } from './context.js';
 import { writeJson, writeLine } from './output.js';
@@ -100,6 +100,8 @@ export function registerSandboxCommand(program: Command, ctx: CliContext): void 
         'Run `frontendops sandbox start --help` for the flags.',
       );
       const started = performance.now();
+      // Loaded on use: the sandbox pulls in the AWS SDK, which every other command's start-up would pay for.
+      const { startSandbox } = await import('../sandbox/index.js');
       const running = await startSandbox({
         dir: resolve(ctx.cwd, flags['--dir']),
         ...(flags['--latency-ms'] === undefined ? {} : { latencyMs: flags['--latency-ms'] }),
