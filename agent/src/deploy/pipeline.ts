@@ -14,7 +14,13 @@ import { currentReleaseKey, historyKey, readCurrentRelease, releaseIdFor } from 
 import { createRequestRunner, type RequestRunner, realSleep, s3Failure } from './requests.js';
 import type { RetryEvent, RetryPolicy } from './retry.js';
 import { putJson } from './s3-json.js';
-import { type ReleaseFile, type ReleaseRecord, ReleaseRecordSchema, type Trigger } from './schemas.js';
+import {
+  type BuildManifest,
+  type ReleaseFile,
+  type ReleaseRecord,
+  ReleaseRecordSchema,
+  type Trigger,
+} from './schemas.js';
 import { buildPrefixFor, isFullCommitSha, type SyncCommand } from './sync-command.js';
 import { VERSION_FILE, verifyDeployment } from './verify.js';
 
@@ -135,19 +141,21 @@ export async function runDeploy(deps: DeployDeps, request: DeployRequest): Promi
   const tick = (step: ProgressEvent['step'], message: string) =>
     progress({ step, done: 0, total: 0, bytes: 0, totalBytes: 0, message });
 
-  const manifest = await readBuildManifest(s3, sync, commit, runner);
-  if (manifest === undefined) {
-    throw new FrontendOpsError(
-      'BUILD_NOT_FOUND',
-      `commit ${commit} has no complete build (build.json) in s3://${artifactsBucket}`,
-      {
-        hint: 'Wait for the build workflow to publish it, or run `frontendops publish DIR --commit SHA`.',
-        data: { commit },
-      },
-    );
-  }
+  const manifestRead = readBuildManifest(s3, sync, commit, runner).then((found) => {
+    if (found === undefined) {
+      throw new FrontendOpsError(
+        'BUILD_NOT_FOUND',
+        `commit ${commit} has no complete build (build.json) in s3://${artifactsBucket}`,
+        {
+          hint: 'Wait for the build workflow to publish it, or run `frontendops publish DIR --commit SHA`.',
+          data: { commit },
+        },
+      );
+    }
+    return found;
+  });
 
-  const plan = async (): Promise<DeployPlan> => {
+  const plan = async (manifest: BuildManifest): Promise<DeployPlan> => {
     tick('plan', 'reading the live release and listing the hosting bucket');
     const [current, listing] = await Promise.all([
       readCurrentRelease(s3, artifactsBucket, stack, runner),
@@ -182,13 +190,13 @@ export async function runDeploy(deps: DeployDeps, request: DeployRequest): Promi
   });
 
   if (request.dryRun) {
-    const planned = await plan();
+    const planned = await plan(await manifestRead);
     return report(planned.noop ? 'noop' : 'planned', planned);
   }
 
   tick('lock', `locking stack ${stack}`);
   const identity = deps.identity ?? { host: hostname(), pid: process.pid };
-  const lock: DeployLockHandle = await acquireDeployLock(
+  const locking = acquireDeployLock(
     { s3, runner, now },
     {
       artifactsBucket,
@@ -201,6 +209,15 @@ export async function runDeploy(deps: DeployDeps, request: DeployRequest): Promi
       lockId: (deps.newLockId ?? randomUUID)(),
     },
   );
+  // The manifest is read while the lock is taken: one round trip fewer on every deploy.
+  const [manifestResult, lockResult] = await Promise.allSettled([manifestRead, locking]);
+  if (manifestResult.status === 'rejected') {
+    if (lockResult.status === 'fulfilled') await lockResult.value.release().catch(() => false);
+    throw manifestResult.reason;
+  }
+  if (lockResult.status === 'rejected') throw lockResult.reason;
+  const manifest = manifestResult.value;
+  const lock: DeployLockHandle = lockResult.value;
   const warnings: string[] = [];
   let record: ReleaseRecord | undefined;
   let historyWritten = false;
@@ -336,7 +353,7 @@ export async function runDeploy(deps: DeployDeps, request: DeployRequest): Promi
   // The report is built after the lock is released, so its request counts include the unlock.
   let finish: () => DeployReport;
   try {
-    const planned = await plan();
+    const planned = await plan(manifest);
     finish = planned.noop ? () => report('noop', planned, { warnings }) : await apply(planned);
   } catch (error) {
     // A release that went live but failed later (invalidation, verify, tag) still belongs in history.

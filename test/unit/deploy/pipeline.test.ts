@@ -253,7 +253,10 @@ describe('runDeploy: safety', () => {
     const h = harness();
     const error = await rejectionOf(runDeploy(h.deps, request(commitSha(5))));
     expect(error.code).toBe('BUILD_NOT_FOUND');
-    expect(h.s3.count('PutObject')).toBe(0);
+    expect(h.s3.count('CopyObject')).toBe(0);
+    // the lock, taken while the manifest was read, is released again
+    expect(h.s3.bucket(ARTIFACTS).has('locks/prod.json')).toBe(false);
+    expect(h.s3.bucket(HOSTING).size).toBe(0);
   });
 
   it('stops before the next phase when a copy fails for good: index.html never goes live', async () => {

@@ -1,0 +1,450 @@
+// The deploy engine against `aws s3 sync`, `rclone sync` and the floor (issue 3 "Benchmark"): a
+// realistic 2,000-file build on the sandbox with 20 ms of S3 latency, 5 runs each, median and min–max,
+// ratios, and S3 requests by operation. Run through `npm run bench` (bench/run.mjs compiles it), or:
+//
+//   npm run build && node bench/run.mjs engine [--runs 5] [--files 2000] [--latency-ms 20] [--write-results]
+//
+// `--write-results` replaces the engine section of bench/RESULTS.md with this run's table.
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import {
+  CopyObjectCommand,
+  DeleteObjectsCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { createCloudFrontClient, createS3Client } from 'frontendops/dist/aws/clients.js';
+import {
+  createCloudFrontInvalidator,
+  LOCAL_POLL_DELAY,
+} from 'frontendops/dist/cdn/cloudfront-invalidator.js';
+import { loadConfig, selectStack } from 'frontendops/dist/config/load.js';
+import { defaultHeadersFor } from 'frontendops/dist/deploy/cache-rules.js';
+import { type DeployReport, runDeploy } from 'frontendops/dist/deploy/pipeline.js';
+import { publishBuild } from 'frontendops/dist/deploy/publish.js';
+import { readDeployTarget } from 'frontendops/dist/deploy/stack-target.js';
+import { buildPrefixFor } from 'frontendops/dist/deploy/sync-command.js';
+import { startSandbox } from 'frontendops/dist/sandbox/index.js';
+import pLimit from 'p-limit';
+import { generateSite, type SiteFile, writeSite } from '../test/support/builds.js';
+
+// Resolved from the source location (bench/engine.ts): the compiled copy runs from a cache folder.
+const ROOT = process.env.FRONTENDOPS_ROOT ?? join(dirname(fileURLToPath(import.meta.url)), '..');
+const AWS_CLI = '/usr/bin/aws';
+const RCLONE = '/usr/bin/rclone';
+const STACK = 'dashboard-hosting-prod';
+const CONCURRENCY = 32;
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '5' },
+    files: { type: 'string', default: '2000' },
+    'latency-ms': { type: 'string', default: '20' },
+    'write-results': { type: 'boolean', default: false },
+  },
+});
+const RUNS = Number(values.runs);
+const FILES = Number(values.files);
+const LATENCY_MS = Number(values['latency-ms']);
+if (!Number.isInteger(RUNS) || RUNS < 1) throw new Error('--runs must be a positive integer');
+if (!Number.isInteger(FILES) || FILES < 20) throw new Error('--files must be an integer ≥ 20');
+
+type Counts = Record<string, number>;
+interface Sample {
+  ms: number;
+  counts: Counts;
+}
+interface Row {
+  tool: string;
+  mode: 'cold' | 'no-op' | 'incremental';
+  samples: Sample[];
+  note?: string;
+}
+
+function run(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error)
+        reject(new Error(`${file} ${args.slice(0, 2).join(' ')} failed: ${stderr || error.message}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+async function exists(path: string): Promise<boolean> {
+  return readFile(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Debian's awscli (2.x) and rclone, installed when missing; another `aws` on PATH may be 1.x. */
+async function ensureTools(): Promise<void> {
+  if ((await exists(AWS_CLI)) && (await exists(RCLONE))) return;
+  console.error('installing awscli and rclone from Debian (apt-get)…');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  try {
+    await run('apt-get', ['install', '-y', 'awscli', 'rclone'], env);
+  } catch {
+    await run('apt-get', ['update'], env);
+    await run('apt-get', ['install', '-y', 'awscli', 'rclone'], env);
+  }
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const commitFor = (v: number) => createHash('sha1').update(`bench-${v}`).digest('hex');
+
+async function main(): Promise<void> {
+  await ensureTools();
+  const dir = await mkdtemp(join(tmpdir(), 'frontendops-bench-'));
+  const sandbox = await startSandbox({ dir: join(dir, 'sandbox'), latencyMs: 0, invalidationDelayMs: 0 });
+  try {
+    const loaded = await loadConfig(sandbox.info.configPath);
+    const stack = selectStack(loaded.config, STACK);
+    const { outputs, sync } = await readDeployTarget(stack);
+    const s3: S3Client = createS3Client(stack.aws);
+    const invalidator = createCloudFrontInvalidator({
+      client: createCloudFrontClient(stack.aws),
+      distributionId: outputs.distributionId,
+      poll: LOCAL_POLL_DELAY,
+    });
+    const hosting = sync.destination.bucket;
+    const artifacts = sync.source.bucket;
+
+    // ---- builds: v1 … v(RUNS+1); each differs from the one before in exactly 10 files -------------
+    console.error(`generating and publishing ${RUNS + 1} builds of ${FILES} files…`);
+    const sites = new Map<number, SiteFile[]>();
+    for (let v = 1; v <= RUNS + 1; v += 1) {
+      const files = generateSite({ files: FILES, version: v, commit: commitFor(v), churn: 4 });
+      sites.set(v, files);
+      const siteDir = join(dir, `v${v}`);
+      await writeSite(siteDir, files);
+      await publishBuild(
+        { s3 },
+        { dir: siteDir, commit: commitFor(v), sync, cacheRules: [], concurrency: 64 },
+      );
+      await rm(siteDir, { recursive: true, force: true });
+    }
+    const v1 = sites.get(1)!;
+    const bytes = v1.reduce((sum, f) => sum + f.content.length, 0);
+    const sizes = v1.map((f) => f.content.length).sort((a, b) => a - b);
+    const diff = (a: SiteFile[], b: SiteFile[]) => {
+      const before = new Map(a.map((f) => [f.path, f.content]));
+      return b.filter((f) => !before.get(f.path)?.equals(f.content)).length;
+    };
+    const changed = diff(v1, sites.get(2)!);
+
+    // ---- helpers --------------------------------------------------------------------------------
+    const listKeys = async (bucket: string, prefix = ''): Promise<string[]> => {
+      const keys: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = await s3.send(
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+        );
+        for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+      return keys;
+    };
+    const deleteKeys = async (bucket: string, keys: string[]) => {
+      for (let i = 0; i < keys.length; i += 1000) {
+        await s3.send(
+          new DeleteObjectsCommand({
+            Bucket: bucket,
+            Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })) },
+          }),
+        );
+      }
+    };
+    /** Empty hosting bucket, no release records, no lock: a cold start for every tool. */
+    const reset = async () => {
+      sandbox.setLatency(0);
+      await deleteKeys(hosting, await listKeys(hosting));
+      await deleteKeys(artifacts, [
+        ...(await listKeys(artifacts, 'releases/')),
+        ...(await listKeys(artifacts, 'locks/')),
+      ]);
+      sandbox.setLatency(LATENCY_MS);
+    };
+    const measure = async (work: () => Promise<unknown>): Promise<Sample> => {
+      sandbox.resetRequestCounts();
+      const started = performance.now();
+      await work();
+      return { ms: performance.now() - started, counts: sandbox.requestCounts() };
+    };
+
+    const engineDeploy = (v: number): Promise<DeployReport> =>
+      runDeploy(
+        { s3, invalidator },
+        {
+          stack: STACK,
+          commit: commitFor(v),
+          sync,
+          url: outputs.url,
+          trigger: 'cli',
+          requestedBy: 'bench',
+          dryRun: false,
+          keepReleases: 3,
+          concurrency: CONCURRENCY,
+          lockTtlSeconds: 900,
+          cacheRules: [],
+          invalidation: { collapseAbove: 25, maxWaitSeconds: 60 },
+        },
+      ).then((report) => {
+        if (report.status === 'deployed' && report.verify.status !== 'passed')
+          throw new Error(`verify ${report.verify.status}: ${report.verify.note}`);
+        return report;
+      });
+
+    const awsEnv: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: dir,
+      AWS_ACCESS_KEY_ID: 'sandbox',
+      AWS_SECRET_ACCESS_KEY: 'sandbox-secret',
+      AWS_DEFAULT_REGION: 'us-east-1',
+      AWS_CONFIG_FILE: join(dir, 'aws-config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'aws-credentials'),
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_PAGER: '',
+    };
+    await writeFile(
+      join(dir, 'aws-config'),
+      '[default]\nregion = us-east-1\ns3 =\n  addressing_style = path\n',
+    );
+    await writeFile(join(dir, 'aws-credentials'), '');
+    const awsSync = (v: number) =>
+      run(
+        AWS_CLI,
+        [
+          's3',
+          'sync',
+          `s3://${artifacts}/${buildPrefixFor(sync, commitFor(v))}`,
+          `s3://${hosting}/`,
+          '--delete',
+          '--endpoint-url',
+          sandbox.info.s3Endpoint,
+          '--only-show-errors',
+          '--no-progress',
+        ],
+        awsEnv,
+      );
+
+    // rclone refuses to start while AWS_CA_BUNDLE is set, so its environment is built from scratch.
+    const rcloneEnv: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: dir,
+      RCLONE_CONFIG: join(dir, 'rclone.conf'),
+      RCLONE_CONFIG_SBX_TYPE: 's3',
+      RCLONE_CONFIG_SBX_PROVIDER: 'Other',
+      RCLONE_CONFIG_SBX_ENDPOINT: sandbox.info.s3Endpoint,
+      RCLONE_CONFIG_SBX_ACCESS_KEY_ID: 'sandbox',
+      RCLONE_CONFIG_SBX_SECRET_ACCESS_KEY: 'sandbox-secret',
+      RCLONE_CONFIG_SBX_REGION: 'us-east-1',
+      RCLONE_CONFIG_SBX_FORCE_PATH_STYLE: 'true',
+    };
+    await writeFile(join(dir, 'rclone.conf'), '');
+    const rcloneSync = (v: number) =>
+      run(
+        RCLONE,
+        ['sync', `sbx:${artifacts}/${buildPrefixFor(sync, commitFor(v))}`, `sbx:${hosting}/`, '--quiet'],
+        rcloneEnv,
+      );
+
+    const floorCopy = async (v: number) => {
+      const limit = pLimit(CONCURRENCY);
+      const prefix = buildPrefixFor(sync, commitFor(v));
+      await Promise.all(
+        sites.get(v)!.map((f) =>
+          limit(() =>
+            s3.send(
+              new CopyObjectCommand({
+                Bucket: hosting,
+                Key: f.path,
+                CopySource: `${artifacts}/${prefix}${f.path.split('/').map(encodeURIComponent).join('/')}`,
+              }),
+            ),
+          ),
+        ),
+      );
+    };
+
+    /** What a tool left behind: wrong headers and a stale version.json are correctness failures. */
+    const audit = async (v: number): Promise<string[]> => {
+      sandbox.setLatency(0);
+      const problems: string[] = [];
+      for (const path of ['index.html', 'version.json', v1.find((f) => f.path.endsWith('.js'))!.path]) {
+        const head = await s3.send(new HeadObjectCommand({ Bucket: hosting, Key: path }));
+        const want = defaultHeadersFor(path);
+        if (head.CacheControl !== want.cacheControl)
+          problems.push(`${path}: Cache-Control ${head.CacheControl ?? 'missing'}`);
+        if (head.ContentType !== want.contentType)
+          problems.push(`${path}: Content-Type ${head.ContentType ?? 'missing'}`);
+      }
+      const want = sites.get(v)!.find((f) => f.path === 'version.json')!.content;
+      const head = await s3.send(new HeadObjectCommand({ Bucket: hosting, Key: 'version.json' }));
+      const md5 = `"${createHash('md5').update(want).digest('hex')}"`;
+      if (head.ETag !== md5) problems.push('version.json is stale (same size, older mtime: skipped)');
+      sandbox.setLatency(LATENCY_MS);
+      return problems;
+    };
+
+    // Round robin: run i of every tool back to back, so load from elsewhere on the machine hits all
+    // tools alike instead of whichever happened to run during it.
+    interface Tool {
+      name: string;
+      sync: (v: number) => Promise<unknown>;
+      cold: Sample[];
+      noop: Sample[];
+      incremental: Sample[];
+      problems: { cold: string[]; incremental: string[] };
+      coldOnly?: boolean;
+    }
+    const tool = (name: string, sync1: (v: number) => Promise<unknown>, coldOnly = false): Tool => ({
+      name,
+      sync: sync1,
+      cold: [],
+      noop: [],
+      incremental: [],
+      problems: { cold: [], incremental: [] },
+      coldOnly,
+    });
+    const tools: Tool[] = [
+      tool('engine', engineDeploy),
+      tool('aws s3 sync', awsSync),
+      tool('rclone sync', rcloneSync),
+      tool(`floor (bare CopyObject ×${CONCURRENCY})`, floorCopy, true),
+    ];
+    for (let i = 0; i < RUNS; i += 1) {
+      console.error(`round ${i + 1} of ${RUNS}…`);
+      for (const t of tools) {
+        await reset();
+        t.cold.push(await measure(() => t.sync(1)));
+        if (t.coldOnly) continue;
+        if (i === RUNS - 1) t.problems.cold = await audit(1);
+        t.noop.push(await measure(() => t.sync(1)));
+        // incremental: release i+1 on top of release i+2's predecessor, each from a clean start
+        await reset();
+        await t.sync(i + 1);
+        t.incremental.push(await measure(() => t.sync(i + 2)));
+        if (i === RUNS - 1) t.problems.incremental = await audit(i + 2);
+      }
+    }
+    const rows: Row[] = [];
+    for (const t of tools) {
+      const note = (p: string[]) => (p.length ? { note: p.join('; ') } : {});
+      rows.push({ tool: t.name, mode: 'cold', samples: t.cold, ...note(t.problems.cold) });
+      if (t.coldOnly) continue;
+      rows.push({ tool: t.name, mode: 'no-op', samples: t.noop });
+      rows.push({
+        tool: t.name,
+        mode: 'incremental',
+        samples: t.incremental,
+        ...note(t.problems.incremental),
+      });
+    }
+
+    // ---- report ---------------------------------------------------------------------------------
+    const med = (tool: string, mode: Row['mode']) => {
+      const row = rows.find((r) => r.tool.startsWith(tool) && r.mode === mode);
+      return row ? median(row.samples.map((s) => s.ms)) : Number.NaN;
+    };
+    const faster = (other: number, mine: number) => `${(other / mine).toFixed(2)}×`;
+    const fmtCounts = (c: Counts) =>
+      Object.entries(c)
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([op, n]) => `${op} ${n}`)
+        .join(', ');
+    const lines: string[] = [];
+    const cpu = cpus();
+    lines.push(
+      `Machine: ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GB RAM, Node ${process.version}, ` +
+        `aws-cli ${(await run(AWS_CLI, ['--version'], awsEnv)).split(' ')[0]?.split('/')[1]}, ${(await run(RCLONE, ['version'], rcloneEnv)).split('\n')[0]}. Date: ${new Date().toISOString().slice(0, 10)}.`,
+    );
+    lines.push(
+      `Build: ${v1.length} files, ${(bytes / 1024 ** 2).toFixed(1)} MB (${sizes[0]} B … ${(sizes.at(-1)! / 1024 ** 2).toFixed(2)} MB); ` +
+        `incremental = ${changed} changed files per release. Sandbox S3 latency ${LATENCY_MS} ms per request; ${RUNS} runs each. ` +
+        `Engine concurrency ${CONCURRENCY} (config default); aws and rclone with their defaults (10 requests; 4 transfers + 8 checkers).`,
+    );
+    lines.push('');
+    lines.push(
+      '| tool | mode | median | min – max | engine faster than it by | S3 requests (last run) | correctness |',
+    );
+    lines.push('|---|---|---|---|---|---|---|');
+    for (const row of rows) {
+      const ms = row.samples.map((s) => s.ms);
+      const mine = med('engine', row.mode);
+      const ratio =
+        row.tool === 'engine'
+          ? '—'
+          : row.tool.startsWith('floor')
+            ? `${(mine / median(ms)).toFixed(2)}× the floor`
+            : faster(median(ms), mine);
+      lines.push(
+        `| ${row.tool} | ${row.mode} | ${seconds(median(ms))} | ${seconds(Math.min(...ms))} – ${seconds(Math.max(...ms))} | ${ratio} | ${fmtCounts(row.samples.at(-1)!.counts)} | ${row.note ?? 'headers and content right'} |`,
+      );
+    }
+    const engineRows = rows.filter((r) => r.tool === 'engine');
+    const noopCounts = engineRows.find((r) => r.mode === 'no-op')!.samples.at(-1)!.counts;
+    const incCounts = engineRows.find((r) => r.mode === 'incremental')!.samples.map((s) => s.counts);
+    const others = (c: Counts, except: string[]) =>
+      Object.entries(c).reduce((sum, [op, n]) => (except.includes(op) ? sum : sum + n), 0);
+    const coldAws = med('aws', 'cold') / med('engine', 'cold');
+    const coldRclone = med('rclone', 'cold') / med('engine', 'cold');
+    const coldFloor = med('engine', 'cold') / med('floor', 'cold');
+    const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+    lines.push('');
+    lines.push('Targets:');
+    lines.push(`- cold ≥ 2× faster than aws s3 sync: ${coldAws.toFixed(2)}× — ${verdict(coldAws >= 2)}`);
+    lines.push(`- cold ≥ 1.5× faster than rclone: ${coldRclone.toFixed(2)}× — ${verdict(coldRclone >= 1.5)}`);
+    lines.push(`- cold ≤ 1.2× the floor: ${coldFloor.toFixed(2)}× — ${verdict(coldFloor <= 1.2)}`);
+    const noopOther = others(noopCounts, ['ListObjectsV2']);
+    lines.push(
+      `- no-op = listing + ≤ 4 requests: listing ${noopCounts.ListObjectsV2 ?? 0} page(s) + ${noopOther} — ${verdict(noopOther <= 4)}`,
+    );
+    const incOther = incCounts.map((c) => others(c, ['ListObjectsV2', 'CopyObject', 'DeleteObjects']));
+    const incPrune = incCounts.map((c) => c.DeleteObjects ?? 0);
+    const incCopies = incCounts.map((c) => c.CopyObject ?? 0);
+    lines.push(
+      `- incremental = listing + 10 copies + ≤ 6 requests: copies ${incCopies.join('/')}, other requests ${incOther.join('/')} — ${verdict(incOther.every((n) => n <= 6) && incCopies.every((n) => n === changed))}` +
+        (incPrune.some((n) => n > 0)
+          ? `; plus one DeleteObjects in runs that prune (${incPrune.join('/')}): the deferred delete of chunks from ${3} releases ago, which aws s3 sync does at once (breaking open pages)`
+          : ''),
+    );
+    const table = lines.join('\n');
+    console.log(table);
+    if (values['write-results']) await writeResults(table);
+  } finally {
+    await sandbox.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const START = '<!-- engine:start -->';
+const END = '<!-- engine:end -->';
+
+async function writeResults(table: string): Promise<void> {
+  const path = join(ROOT, 'bench', 'RESULTS.md');
+  const section = `${START}\n## Deploy engine (\`bench/engine.ts\`)\n\n${table}\n${END}`;
+  const current = await readFile(path, 'utf8').catch(() => '# Benchmark results\n');
+  const next =
+    current.includes(START) && current.includes(END)
+      ? `${current.slice(0, current.indexOf(START))}${section}${current.slice(current.indexOf(END) + END.length)}`
+      : `${current.trimEnd()}\n\n${section}\n`;
+  await writeFile(path, next);
+  console.error(`wrote ${path}`);
+}
+
+await main();
