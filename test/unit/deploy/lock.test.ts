@@ -12,7 +12,12 @@ const KEY = lockKey('prod');
 function setup(start = Date.parse('2026-11-23T10:00:00Z')) {
   const s3 = new FakeS3([BUCKET]);
   let t = start;
-  const clock = { now: () => new Date(t), advance: (ms: number) => (t += ms) };
+  const clock = {
+    now: () => new Date(t),
+    advance: (ms: number) => {
+      t += ms;
+    },
+  };
   const runner = createRequestRunner({ sleep: async () => {}, random: () => 0.5 });
   return { s3, clock, runner, deps: { s3: s3.client, runner, now: clock.now } };
 }

@@ -70,12 +70,19 @@ function harness(options: { verifyCommit?: () => string | Error } = {}): Harness
   return {
     s3,
     invalidations,
-    clock: { advance: (ms) => (t += ms) },
+    clock: {
+      advance: (ms) => {
+        t += ms;
+      },
+    },
     live,
     deps: {
       s3: s3.client,
       invalidator,
-      now: () => new Date((t += 1)),
+      now: () => {
+        t += 1;
+        return new Date(t);
+      },
       fetch: fakeFetch,
       sleep: async () => {},
       random: () => 0,

@@ -123,7 +123,9 @@ describe('per-attempt timeout', () => {
       if (attempts > 1) return Promise.resolve('answered');
       // a request that never answers until aborted, like a dead connection
       return new Promise<string>((_resolve, reject) => {
-        signal.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' })));
+        signal.addEventListener('abort', () =>
+          reject(Object.assign(new Error('aborted'), { name: 'AbortError' })),
+        );
       });
     });
     expect(result).toBe('answered');
