@@ -13,6 +13,8 @@ export const FaultSettingsSchema = z
   .object({
     rate: z.number().min(0).max(1),
     kinds: z.array(z.enum(FAULT_KINDS)).min(1).optional(),
+    /** Replays the same fault sequence: tests that must see faults happen set it, benchmarks too. */
+    seed: z.number().int().optional(),
   })
   .strict();
 
@@ -36,4 +38,16 @@ export function chooseFault(
   if (random() >= settings.rate) return undefined;
   const index = Math.min(kinds.length - 1, Math.floor(random() * kinds.length));
   return kinds[index];
+}
+
+/** mulberry32: a tiny, well-known seeded PRNG, so a fault sequence can be replayed exactly. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
 }

@@ -68,7 +68,7 @@ export interface Sandbox {
   /** By S3 operation name: CopyObject, PutObject, ListObjectsV2, ... */
   requestCounts(): Record<string, number>;
   resetRequestCounts(): void;
-  setFaults(faults: { rate: number; kinds?: FaultKind[] }): void;
+  setFaults(faults: { rate: number; kinds?: FaultKind[]; seed?: number }): void;
   setLatency(ms: number): void;
   /**
    * Resolves with SANDBOX_FAILED if the sandbox breaks while running (the S3 emulator process died); never

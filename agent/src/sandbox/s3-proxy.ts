@@ -15,7 +15,13 @@ import {
   type ObjectState,
   type ReadConditions,
 } from './conditions.js';
-import { chooseFault, type FaultKind, type FaultSettings, FaultSettingsSchema } from './faults.js';
+import {
+  chooseFault,
+  type FaultKind,
+  type FaultSettings,
+  FaultSettingsSchema,
+  seededRandom,
+} from './faults.js';
 import { closeServer, listen, SANDBOX_HOST } from './http-server.js';
 import { KeyedMutex } from './key-lock.js';
 import { preconditionFailed, renderS3Error, S3_ERRORS, type S3ErrorSpec, s3RequestId } from './s3-errors.js';
@@ -84,7 +90,7 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 export async function startS3Proxy(options: S3ProxyOptions): Promise<S3Proxy> {
   const upstream = new URL(options.upstream);
   const agent = new Agent({ keepAlive: true, maxSockets: 512 });
-  const random = options.random ?? Math.random;
+  let random = options.random ?? Math.random;
   const sleep = options.sleep ?? defaultSleep;
   const mutex = new KeyedMutex();
   let counts: Record<string, number> = {};
@@ -319,6 +325,7 @@ export async function startS3Proxy(options: S3ProxyOptions): Promise<S3Proxy> {
     },
     setFaults: (next) => {
       faults = FaultSettingsSchema.parse(next);
+      if (faults.seed !== undefined) random = seededRandom(faults.seed);
     },
     setLatency: (ms) => {
       if (!Number.isFinite(ms) || ms < 0)

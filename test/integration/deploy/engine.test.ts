@@ -101,7 +101,8 @@ describe('deploy engine on the sandbox', () => {
 
   it('converges with a 10% fault rate, losing nothing', async () => {
     const v3 = await engine.publishVersion(3);
-    sandbox().setFaults({ rate: 0.1 });
+    // Seeded, so the faults this test relies on happen on every run rather than with high probability.
+    sandbox().setFaults({ rate: 0.1, seed: 7 });
     let report: Awaited<ReturnType<EngineOnSandbox['deploy']>>;
     try {
       report = await engine.deploy(v3.commit);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseFault, FaultSettingsSchema } from '../../../agent/src/sandbox/faults.js';
+import { chooseFault, FaultSettingsSchema, seededRandom } from '../../../agent/src/sandbox/faults.js';
 
 const sequence =
   (...values: number[]) =>
@@ -44,5 +44,20 @@ describe('chooseFault', () => {
       rate: 0.5,
       kinds: ['reset'],
     });
+  });
+});
+
+describe('seededRandom', () => {
+  it('replays the same sequence for the same seed and a different one for another seed', () => {
+    const a = seededRandom(7);
+    const b = seededRandom(7);
+    const c = seededRandom(8);
+    const first = Array.from({ length: 5 }, () => a());
+    expect(Array.from({ length: 5 }, () => b())).toEqual(first);
+    expect(Array.from({ length: 5 }, () => c())).not.toEqual(first);
+    for (const value of first) {
+      expect(value).toBeGreaterThanOrEqual(0);
+      expect(value).toBeLessThan(1);
+    }
   });
 });
