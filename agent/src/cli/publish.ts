@@ -1,9 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { createS3Client } from '../aws/clients.js';
 import { loadConfig, selectStack } from '../config/load.js';
-import { publishBuild } from '../deploy/publish.js';
-import { readDeployTarget } from '../deploy/stack-target.js';
 import type { CliContext, GlobalOptions } from './context.js';
 import { writeJson, writeLine } from './output.js';
 
@@ -27,6 +24,12 @@ export function registerPublishCommand(program: Command, ctx: CliContext): void 
       const globals = command.optsWithGlobals<GlobalOptions>();
       const loaded = await loadConfig(globals.config, { cwd: ctx.cwd, env: ctx.env });
       const stack = selectStack(loaded.config, flags.stack);
+      // Loaded on use: the AWS SDK costs every other command's start-up a third of a second.
+      const [{ createS3Client }, { publishBuild }, { readDeployTarget }] = await Promise.all([
+        import('../aws/clients.js'),
+        import('../deploy/publish.js'),
+        import('../deploy/stack-target.js'),
+      ]);
       const target = await readDeployTarget(stack);
       const report = await publishBuild(
         { s3: createS3Client(stack.aws), now: ctx.now },
