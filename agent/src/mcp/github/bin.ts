@@ -1,13 +1,9 @@
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { toFrontendOpsError } from '../../errors.js';
+import { runStdioServer } from '../stdio-main.js';
 import { createBackendFromConfig } from './backend-factory.js';
 import { describeConfig, resolveGitHubServerConfig } from './config.js';
 import { createServer, GITHUB_SERVER_NAME } from './server.js';
 
-// stdout carries the MCP protocol: everything human-readable goes to stderr.
-const log = (line: string) => process.stderr.write(`${GITHUB_SERVER_NAME}: ${line}\n`);
-
-try {
+await runStdioServer(GITHUB_SERVER_NAME, (log) => {
   const config = resolveGitHubServerConfig(process.argv.slice(2), process.env, process.cwd());
   const now = () => new Date();
   const { server, close } = createServer({
@@ -15,19 +11,5 @@ try {
     now,
     log,
   });
-  let closing = false;
-  const shutdown = () => {
-    if (closing) return;
-    closing = true;
-    void close().finally(() => process.exit(0));
-  };
-  process.on('SIGINT', shutdown);
-  process.on('SIGTERM', shutdown);
-  process.stdin.on('end', shutdown);
-  await server.connect(new StdioServerTransport());
-  log(`ready (${describeConfig(config)})`);
-} catch (error) {
-  const failure = toFrontendOpsError(error);
-  log(`${failure.code}: ${failure.message}${failure.hint === undefined ? '' : ` (${failure.hint})`}`);
-  process.exit(2);
-}
+  return { server, close, description: describeConfig(config) };
+});
