@@ -1,3 +1,4 @@
+import type { DeployReport } from '../deploy/pipeline.js';
 import type { PlanSummary } from '../deploy/plan.js';
 import type { DeployOutcome, HistoryEntry, StatusReport } from './flow.js';
 
@@ -73,11 +74,26 @@ export function formatDeployOutcome(outcome: DeployOutcome): string {
 }
 
 /**
- * `--json`: the engine's result shape (issue 3: status, commit, copied, unchanged, deleted,
- * deferredDeletes, invalidationId, requests, durationMs) plus the deploy `tag`.
+ * The `--json` result of every deploy, whatever asked for it: the engine's keys (issue 3) plus the
+ * deploy `tag` (issue 6), and `code`/`message` when refused or failed.
  */
-export function deployOutcomeJson(outcome: DeployOutcome): Record<string, unknown> {
-  const { report } = outcome;
+export type DeployJson = {
+  status: 'deployed' | 'noop' | 'planned' | 'refused' | 'failed';
+  commit: string;
+  copied: number | null;
+  unchanged: number | null;
+  deleted: number | null;
+  deferredDeletes: number | null;
+  invalidationId: string | null;
+  requests: Record<string, number>;
+  durationMs: number | null;
+  /** The deploy tag, once the release is tagged (issue 6); null when nothing was tagged. */
+  tag: string | null;
+  code?: string;
+  message?: string;
+};
+
+export function deployJson(report: DeployReport): DeployJson {
   return {
     status: report.status,
     commit: report.commit,
@@ -90,6 +106,10 @@ export function deployOutcomeJson(outcome: DeployOutcome): Record<string, unknow
     durationMs: report.durationMs,
     tag: report.tag ?? null,
   };
+}
+
+export function deployOutcomeJson(outcome: DeployOutcome): DeployJson {
+  return deployJson(outcome.report);
 }
 
 export function formatStatus(status: StatusReport): string {

@@ -2,7 +2,7 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { askLine, isYes } from '../agent/cli-support.js';
 import { deployCommandThroughMcp } from '../agent/deploy-command.js';
-import { formatPlan } from '../agent/report.js';
+import { type DeployJson, deployJson, formatPlan } from '../agent/report.js';
 import type { DeployReport, ProgressEvent } from '../deploy/pipeline.js';
 import type { PlanSummary } from '../deploy/plan.js';
 import { FrontendOpsError, toFrontendOpsError } from '../errors.js';
@@ -22,35 +22,6 @@ interface DeployFlags {
   yes?: boolean;
 }
 
-/** The `--json` result (issue 3): exactly these keys, plus `code`/`message` when refused or failed. */
-export interface DeployJson {
-  status: 'deployed' | 'noop' | 'planned' | 'refused' | 'failed';
-  commit: string;
-  copied: number | null;
-  unchanged: number | null;
-  deleted: number | null;
-  deferredDeletes: number | null;
-  invalidationId: string | null;
-  requests: Record<string, number>;
-  durationMs: number | null;
-  code?: string;
-  message?: string;
-}
-
-export function deployJson(report: DeployReport): DeployJson {
-  return {
-    status: report.status,
-    commit: report.commit,
-    copied: report.copied,
-    unchanged: report.unchanged,
-    deleted: report.deleted,
-    deferredDeletes: report.deferredDeletes,
-    invalidationId: report.invalidationId ?? null,
-    requests: report.requests,
-    durationMs: report.durationMs,
-  };
-}
-
 export function deployErrorJson(commit: string, error: FrontendOpsError): DeployJson {
   return {
     status: exitCodeFor(error.code) === EXIT.REFUSED ? 'refused' : 'failed',
@@ -62,6 +33,7 @@ export function deployErrorJson(commit: string, error: FrontendOpsError): Deploy
     invalidationId: null,
     requests: {},
     durationMs: null,
+    tag: null,
     code: error.code,
     message: error.message,
   };
