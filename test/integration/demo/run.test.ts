@@ -2,35 +2,13 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CliContext } from '../../../agent/src/cli/context.js';
 import { runCli } from '../../../agent/src/cli/main.js';
 import { startSandbox } from '../../../agent/src/sandbox/index.js';
+import { captureCli } from '../../support/cli-context.js';
 import { createTempGitRepo, type TempGitRepo } from '../../support/git-repo.js';
 
 /** The demo's refusals, in process: they happen before anything is built or deployed. */
-
-function context(cwd: string): { ctx: CliContext; out: () => string } {
-  const stdout = new PassThrough();
-  let out = '';
-  stdout.on('data', (chunk) => {
-    out += String(chunk);
-  });
-  return {
-    ctx: {
-      stdout,
-      stderr: new PassThrough(),
-      stdin: new PassThrough(),
-      env: process.env,
-      cwd,
-      now: () => new Date(),
-      isTTY: false,
-      onShutdown: () => () => {},
-    },
-    out: () => out,
-  };
-}
 
 const dirs: string[] = [];
 const repos: TempGitRepo[] = [];
@@ -43,7 +21,7 @@ describe('frontendops demo refusals', () => {
   it('exits 2 outside a git repository, naming the directory, and starts no sandbox', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'frontendops-demo-norepo-'));
     dirs.push(dir);
-    const { ctx, out } = context(dir);
+    const { ctx, out } = captureCli({ cwd: dir, env: process.env, now: () => new Date() });
     expect(await runCli(['--json', 'demo', '--exit'], ctx)).toBe(2);
     expect(JSON.parse(out())).toMatchObject({
       status: 'failed',
@@ -59,7 +37,7 @@ describe('frontendops demo refusals', () => {
     await repo.commit('dashboard: first', { 'sophia-dashboard/index.html': '<h1>one</h1>' });
     const running = await startSandbox({ dir: join(repo.path, '.sandbox', 'demo'), persist: true });
     try {
-      const { ctx, out } = context(repo.path);
+      const { ctx, out } = captureCli({ cwd: repo.path, env: process.env, now: () => new Date() });
       expect(await runCli(['--json', 'demo', '--exit'], ctx)).toBe(3);
       const printed = JSON.parse(out()) as { code: string; hint: string };
       expect(printed.code).toBe('SANDBOX_BUSY');

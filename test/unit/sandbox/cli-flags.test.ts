@@ -1,28 +1,8 @@
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { CliContext } from '../../../agent/src/cli/context.js';
 import { runCli } from '../../../agent/src/cli/main.js';
+import { captureCli } from '../../support/cli-context.js';
 
-/** Flag validation happens before anything starts, so these run without I/O. */
-function fakeContext(): { ctx: CliContext; out: () => string } {
-  const stdout = new PassThrough();
-  let out = '';
-  stdout.on('data', (chunk) => {
-    out += String(chunk);
-  });
-  const ctx: CliContext = {
-    stdout,
-    stderr: new PassThrough(),
-    stdin: new PassThrough(),
-    env: {},
-    cwd: '/nonexistent',
-    now: () => new Date('2026-11-23T10:00:00Z'),
-    isTTY: false,
-    onShutdown: () => () => {},
-  };
-  return { ctx, out: () => out };
-}
-
+// Flag validation happens before anything starts, so these run without I/O.
 describe('frontendops sandbox start: flags', () => {
   it.each([
     [['--fault-rate', '1.5'], '--fault-rate'],
@@ -32,7 +12,7 @@ describe('frontendops sandbox start: flags', () => {
     [['--port', '70000'], '--port'],
     [['--invalidation-delay-ms', 'soon'], '--invalidation-delay-ms'],
   ])('rejects %j with exit code 2 and names %s', async (flags, name) => {
-    const { ctx, out } = fakeContext();
+    const { ctx, out } = captureCli();
     expect(await runCli(['--json', 'sandbox', 'start', ...flags], ctx)).toBe(2);
     const printed = JSON.parse(out()) as { status: string; code: string; message: string };
     expect(printed).toMatchObject({ status: 'failed', code: 'BAD_INPUT' });
@@ -40,7 +20,7 @@ describe('frontendops sandbox start: flags', () => {
   });
 
   it('documents the flags in --help', async () => {
-    const { ctx, out } = fakeContext();
+    const { ctx, out } = captureCli();
     expect(await runCli(['sandbox', 'start', '--help'], ctx)).toBe(0);
     for (const flag of [
       '--dir',
