@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +11,7 @@ import {
   seedDashboardHistory,
   type TempGitRepo,
 } from '../../../support/git-repo.js';
+import { runInProcessGroup } from '../../../support/process-group.js';
 
 /**
  * The shipped bin (`node agent/bin/frontendops-github-mcp.js`, compiled by the integration globalSetup)
@@ -58,37 +58,6 @@ async function serverProcessesFor(repoPath: string): Promise<number[]> {
     }
   }
   return found;
-}
-
-/**
- * Runs a command in its own process group and collects its output. On timeout the whole group is
- * killed, so a misbehaving child (e.g. an inspector that started its web UI) never outlives the test.
- */
-function run(
-  command: string,
-  args: readonly string[],
-  env: Record<string, string>,
-  timeoutMs = 60_000,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: ROOT, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += String(chunk);
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += String(chunk);
-    });
-    const timer = setTimeout(() => {
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-    }, timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? 1, stdout, stderr });
-    });
-    child.stdin.end();
-  });
 }
 
 describe('frontendops-github-mcp over stdio', () => {
@@ -144,7 +113,7 @@ describe('frontendops-github-mcp over stdio', () => {
 
   it('exits 2 with a CONFIG_INVALID line on stderr when the octokit backend has no token', async () => {
     const env = { ...getDefaultEnvironment(), FRONTENDOPS_GITHUB_BACKEND: 'octokit' };
-    const result = await run(process.execPath, [BIN], env);
+    const result = await runInProcessGroup(process.execPath, [BIN], env, 60_000);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain('CONFIG_INVALID');
@@ -154,10 +123,12 @@ describe('frontendops-github-mcp over stdio', () => {
 describe('MCP Inspector CLI against frontendops-github-mcp', () => {
   // As a user runs it: npx finds the inspector installed in node_modules (a dev dependency).
   const inspector = (args: readonly string[]) =>
-    run('npx', ['@modelcontextprotocol/inspector', '--cli', process.execPath, BIN, ...args], {
-      ...(process.env as Record<string, string>),
-      ...serverEnv(),
-    });
+    runInProcessGroup(
+      'npx',
+      ['@modelcontextprotocol/inspector', '--cli', process.execPath, BIN, ...args],
+      { ...(process.env as Record<string, string>), ...serverEnv() },
+      60_000,
+    );
 
   it('lists the tools', async () => {
     const result = await inspector(['--method', 'tools/list']);

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,35 +72,4 @@ export async function invalidationCount(sandbox: Sandbox): Promise<number> {
   } finally {
     client.destroy();
   }
-}
-
-/**
- * Runs a command in its own process group, collecting output; on timeout the whole group is killed so
- * nothing (e.g. an inspector child) outlives the test.
- */
-export function run(
-  command: string,
-  args: readonly string[],
-  env: Record<string, string>,
-  timeoutMs = 90_000,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: ROOT, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += String(chunk);
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += String(chunk);
-    });
-    const timer = setTimeout(() => {
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-    }, timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? 1, stdout, stderr });
-    });
-    child.stdin.end();
-  });
 }

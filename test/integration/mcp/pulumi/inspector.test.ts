@@ -1,11 +1,11 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runInProcessGroup } from '../../../support/process-group.js';
 import { sandboxPerFile } from '../../../support/sandbox.js';
 import {
   BIN,
   invalidationCount,
   type McpServerEntry,
-  run,
   STACK,
   sandboxPulumiEntry,
   WORKDIR,
@@ -21,10 +21,12 @@ beforeAll(async () => {
 });
 
 function inspector(args: readonly string[]) {
-  return run('npx', ['@modelcontextprotocol/inspector', '--cli', process.execPath, BIN, ...args], {
-    ...(process.env as Record<string, string>),
-    ...entry.env,
-  });
+  return runInProcessGroup(
+    'npx',
+    ['@modelcontextprotocol/inspector', '--cli', process.execPath, BIN, ...args],
+    { ...(process.env as Record<string, string>), ...entry.env },
+    90_000,
+  );
 }
 
 async function callTool(tool: string, toolArgs: string[]) {
