@@ -3,9 +3,9 @@ import type { CliContext } from '../cli/context.js';
 import { EXIT, type ExitCode } from '../cli/exit-codes.js';
 import { parseSyncCommand, type SyncCommand } from '../deploy/sync-command.js';
 import { isFrontendOpsError, toFrontendOpsError } from '../errors.js';
-import { AGENT_VERSION, type CommonFlags } from './cli-support.js';
+import { type CommonFlags, openSession } from './cli-support.js';
 import type { AgentStackOutputs } from './pulumi.js';
-import { Session, type SessionOptions } from './session.js';
+import type { Session, SessionOptions } from './session.js';
 
 /**
  * `frontendops doctor`: checks every dependency a deploy has, in the order a deploy meets them, and
@@ -95,15 +95,7 @@ export async function runChecks(
     'config',
     clock,
     async () => {
-      session = await Session.open({
-        ...(flags.config === undefined ? {} : { configPath: flags.config }),
-        ...(flags.stack === undefined ? {} : { stackName: flags.stack }),
-        cwd: ctx.cwd,
-        env: ctx.env,
-        now: ctx.now,
-        clientVersion: AGENT_VERSION,
-        ...deps.session,
-      });
+      session = await openSession(ctx, flags, deps.session);
       return { detail: `${session.loaded.path} (stack ${session.stack.name})` };
     },
     (t) => t,

@@ -1,7 +1,7 @@
 import type { CliContext } from '../cli/context.js';
 import { EXIT, type ExitCode } from '../cli/exit-codes.js';
 import { FrontendOpsError } from '../errors.js';
-import { AGENT_VERSION, type CommonFlags } from './cli-support.js';
+import { type CommonFlags, openSession } from './cli-support.js';
 import { dispatchIntent } from './dispatch.js';
 import {
   cronTimer,
@@ -11,7 +11,7 @@ import {
   type TickEvent,
   type Timer,
 } from './schedule.js';
-import { Session, type SessionOptions } from './session.js';
+import type { SessionOptions } from './session.js';
 
 /**
  * `frontendops schedule --cron EXPR`: runs "deploy the latest dashboard" on the timer until SIGINT or
@@ -50,15 +50,7 @@ export async function runScheduleCommand(
   deps: ScheduleDeps = {},
 ): Promise<ExitCode> {
   const timer = deps.timer ?? cronTimer(flags.cron, flags.timezone ? { timezone: flags.timezone } : {});
-  const session = await Session.open({
-    ...(flags.config === undefined ? {} : { configPath: flags.config }),
-    ...(flags.stack === undefined ? {} : { stackName: flags.stack }),
-    cwd: ctx.cwd,
-    env: ctx.env,
-    now: ctx.now,
-    clientVersion: AGENT_VERSION,
-    ...deps.session,
-  });
+  const session = await openSession(ctx, flags, deps.session);
   try {
     if (!flags.yes && !session.stack.autoApprove) {
       throw new FrontendOpsError(
