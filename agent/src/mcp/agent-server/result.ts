@@ -1,5 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { type FrontendOpsError, toFrontendOpsError } from '../../errors.js';
+import { formatToolErrorText } from '../tool-error.js';
 
 /**
  * Tool results of the agent's own MCP server, in the same shape as the pulumi and github servers
@@ -15,15 +16,7 @@ export function okResult<T extends object>(summary: string, structured: T): Call
 }
 
 export function errorResult(error: FrontendOpsError): CallToolResult {
-  const body = {
-    code: error.code,
-    message: error.message,
-    ...(error.hint === undefined ? {} : { hint: error.hint }),
-  };
-  return {
-    isError: true,
-    content: [{ type: 'text', text: `${error.code}: ${error.message}\n${JSON.stringify(body)}` }],
-  };
+  return { isError: true, content: [{ type: 'text', text: formatToolErrorText(error) }] };
 }
 
 export async function runTool(body: () => Promise<CallToolResult>): Promise<CallToolResult> {

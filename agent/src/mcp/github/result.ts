@@ -1,5 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { type FrontendOpsError, toFrontendOpsError } from '../../errors.js';
+import { formatToolErrorText } from '../tool-error.js';
 
 /**
  * Tool results. Success: `structuredContent` plus one text block for clients that only read text.
@@ -48,16 +49,7 @@ export function plainResult<T extends Record<string, unknown>>(
 }
 
 export function errorResult(error: FrontendOpsError): CallToolResult {
-  const body = {
-    code: error.code,
-    message: error.message,
-    ...(error.hint === undefined ? {} : { hint: error.hint }),
-    ...(error.data === undefined ? {} : { data: error.data }),
-  };
-  return {
-    isError: true,
-    content: [{ type: 'text', text: `${error.code}: ${error.message}\n${JSON.stringify(body)}` }],
-  };
+  return { isError: true, content: [{ type: 'text', text: formatToolErrorText(error) }] };
 }
 
 export type ToolLog = (line: string) => void;

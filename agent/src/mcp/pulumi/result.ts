@@ -1,5 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { type FrontendOpsError, toFrontendOpsError } from '../../errors.js';
+import { toFrontendOpsError } from '../../errors.js';
+import { formatToolErrorText } from '../tool-error.js';
 
 /**
  * Tool results and failures (contracts §2). Success: `structuredContent` plus a text block for clients
@@ -11,17 +12,6 @@ export type ToolLog = (line: string) => void;
 
 export function toolResult(structured: Record<string, unknown>, text: string): CallToolResult {
   return { structuredContent: structured, content: [{ type: 'text', text }] };
-}
-
-export function formatToolError(error: FrontendOpsError): string {
-  const body = {
-    code: error.code,
-    message: error.message,
-    ...(error.hint === undefined ? {} : { hint: error.hint }),
-    ...(error.data === undefined ? {} : { data: error.data }),
-  };
-  // One line each, so a client can read the first as `CODE: message` and the last as JSON.
-  return `${error.code}: ${error.message.replace(/\s*\n\s*/g, ' ')}\n${JSON.stringify(body)}`;
 }
 
 /**
@@ -42,7 +32,7 @@ export function toolHandler<A>(
     } catch (thrown) {
       const error = toFrontendOpsError(thrown);
       log(`${name}: ${error.code}`);
-      throw new Error(formatToolError(error), { cause: error });
+      throw new Error(formatToolErrorText(error), { cause: error });
     }
   };
 }
