@@ -1,7 +1,6 @@
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { askLine, isYes } from '../agent/cli-support.js';
-import { deployCommandThroughMcp } from '../agent/deploy-command.js';
+import type { DeployTarget } from '../agent/intent.js';
 import { type DeployJson, deployJson, formatPlan } from '../agent/report.js';
 import type { DeployReport, ProgressEvent } from '../deploy/pipeline.js';
 import type { PlanSummary } from '../deploy/plan.js';
@@ -9,6 +8,61 @@ import { FrontendOpsError, toFrontendOpsError } from '../errors.js';
 import type { CliContext, GlobalOptions } from './context.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { CommandExit, writeJson, writeLine } from './output.js';
+import { askLine, isYes, openSession } from './support.js';
+
+/**
+ * `frontendops deploy [--commit SHA]`, through the same MCP tool layer and pipeline as `ask` (design §7:
+ * "Both paths end in the same pipeline"): stack outputs from the pulumi server, the commit checked
+ * with the github server, the CDN invalidated through the pulumi server and the release tagged
+ * through the github server — audited like every other request. The CLI keeps its own printing.
+ */
+export interface DeployCommandRequest {
+  config?: string;
+  stack?: string;
+  /** A commit sha (7–40 hex); absent: the latest dashboard commit with a complete build. */
+  commit?: string;
+  dryRun: boolean;
+  /** Asks a person; absent means approved (`--yes`, or a dry run). */
+  confirm?: (plan: PlanSummary, stack: string) => Promise<boolean>;
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+export async function deployCommandThroughMcp(
+  ctx: CliContext,
+  request: DeployCommandRequest,
+): Promise<{ report: DeployReport; stack: string }> {
+  let target: DeployTarget = { kind: 'latest' };
+  if (request.commit !== undefined) {
+    if (!/^[0-9a-f]{7,40}$/.test(request.commit)) {
+      throw new FrontendOpsError(
+        'BAD_INPUT',
+        `--commit ${JSON.stringify(request.commit)} is not a commit sha`,
+        {
+          hint: 'Pass a lowercase commit sha (git rev-parse HEAD), or leave --commit out for the latest build.',
+        },
+      );
+    }
+    target = { kind: 'commit', sha: request.commit };
+  }
+  const session = await openSession(ctx, {
+    ...(request.config === undefined ? {} : { config: request.config }),
+    ...(request.stack === undefined ? {} : { stack: request.stack }),
+  });
+  try {
+    const confirm = request.confirm;
+    const flowCtx = await session.startRequest({
+      trigger: 'cli',
+      text: `deploy${request.commit ? ` --commit ${request.commit}` : ''}${request.dryRun ? ' --dry-run' : ''}`,
+      approval: confirm ? { yes: false, ask: (plan, stack) => confirm(plan, stack) } : { yes: true },
+      ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+    });
+    const { deployThroughMcp } = await import('../agent/flow.js');
+    const outcome = await deployThroughMcp(flowCtx, { target, dryRun: request.dryRun, trigger: 'cli' });
+    return { report: outcome.report, stack: outcome.stack };
+  } finally {
+    await session.close();
+  }
+}
 
 /**
  * `frontendops deploy --commit SHA --stack S [--dry-run] [--yes] [--json]`: the engine, driven

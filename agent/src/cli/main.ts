@@ -1,15 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
+import { VERSION } from '../version.js';
 import { COMMANDS } from './commands.js';
 import { type CliContext, processContext } from './context.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { CommandExit, reportError } from './output.js';
 
-const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-  version: string;
-};
-
-export const VERSION = packageJson.version;
+export { VERSION } from '../version.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:

@@ -1,6 +1,123 @@
 import type { Command } from 'commander';
+import { dispatchIntent } from '../agent/dispatch.js';
+import {
+  cronTimer,
+  type RunOutcome,
+  type RunStatus,
+  ScheduleLoop,
+  type TickEvent,
+  type Timer,
+} from '../agent/schedule.js';
+import type { SessionOptions } from '../agent/session.js';
+import { FrontendOpsError } from '../errors.js';
 import type { CliContext } from './context.js';
+import { EXIT, type ExitCode } from './exit-codes.js';
 import { CommandExit } from './output.js';
+import { type CommonFlags, openSession } from './support.js';
+
+/**
+ * `frontendops schedule --cron EXPR`: runs "deploy the latest dashboard" on the timer until SIGINT or
+ * SIGTERM. Unattended, so it needs `--yes` or `stacks[].autoApprove`. Each run starts the MCP servers
+ * afresh (a server that crashed in one run does not poison the next) and is idempotent: a no-op when
+ * the latest commit is already live. One log line per event (JSON lines with --json).
+ */
+
+export interface ScheduleFlags extends CommonFlags {
+  cron: string;
+  timezone?: string;
+}
+
+export interface ScheduleDeps {
+  timer?: Timer;
+  session?: Partial<SessionOptions>;
+  onEvent?: (event: TickEvent) => void;
+}
+
+const STATUSES: readonly RunStatus[] = ['deployed', 'noop', 'planned', 'refused', 'failed'];
+
+function describe(event: TickEvent): string {
+  switch (event.kind) {
+    case 'started':
+      return `${event.at.toISOString()} run ${event.tick}: started`;
+    case 'skipped':
+      return `${event.at.toISOString()} run ${event.tick}: skipped, run started at ${event.runningSince.toISOString()} is still going`;
+    case 'finished':
+      return `${event.at.toISOString()} run ${event.tick}: ${event.outcome.status} — ${event.outcome.summary}`;
+  }
+}
+
+export async function runScheduleCommand(
+  ctx: CliContext,
+  flags: ScheduleFlags,
+  deps: ScheduleDeps = {},
+): Promise<ExitCode> {
+  const timer = deps.timer ?? cronTimer(flags.cron, flags.timezone ? { timezone: flags.timezone } : {});
+  const session = await openSession(ctx, flags, deps.session);
+  try {
+    if (!flags.yes && !session.stack.autoApprove) {
+      throw new FrontendOpsError(
+        'REFUSED',
+        `scheduled deploys of ${session.stack.name} cannot ask for confirmation`,
+        {
+          hint: 'Pass --yes, or set stacks[].autoApprove: true for this stack.',
+        },
+      );
+    }
+    const json = Boolean(flags.json);
+    const log = (event: TickEvent) => {
+      if (json) {
+        ctx.stdout.write(`${JSON.stringify({ ...event, at: event.at.toISOString() })}\n`);
+      } else {
+        ctx.stdout.write(`${describe(event)}\n`);
+      }
+      deps.onEvent?.(event);
+    };
+    const run = async (): Promise<RunOutcome> => {
+      try {
+        const answer = await dispatchIntent(
+          session,
+          { kind: 'deploy', target: { kind: 'latest' }, dryRun: false },
+          {
+            trigger: 'schedule',
+            text: `schedule --cron ${flags.cron}`,
+            approval: { yes: Boolean(flags.yes) },
+            requester: `schedule (${session.requester()})`,
+          },
+        );
+        const status = String(answer.json.status);
+        const tag = typeof answer.json.tag === 'string' ? answer.json.tag : undefined;
+        const commit = typeof answer.json.commit === 'string' ? answer.json.commit : undefined;
+        return {
+          status: (STATUSES as readonly string[]).includes(status) ? (status as RunStatus) : 'failed',
+          summary: answer.text.split('\n')[0] ?? '',
+          ...(commit ? { commit } : {}),
+          ...(tag ? { tag } : {}),
+          ...(answer.error ? { code: answer.error.code } : {}),
+        };
+      } finally {
+        await session.connections.closeAll();
+      }
+    };
+    const loop = new ScheduleLoop({ timer, run, onEvent: log, now: ctx.now });
+    const next = timer.next();
+    if (!json) {
+      ctx.stdout.write(
+        `Scheduled "deploy the latest dashboard" on ${session.stack.name} (${flags.cron})` +
+          `${next ? `; next run ${next.toISOString()}` : ''}. Ctrl-C or SIGTERM stops.\n`,
+      );
+    }
+    await new Promise<void>((resolve) => {
+      const stopListening = ctx.onShutdown(() => {
+        stopListening();
+        void loop.stop().then(resolve);
+      });
+      loop.start();
+    });
+    return EXIT.OK;
+  } finally {
+    await session.close();
+  }
+}
 
 export function registerScheduleCommand(program: Command, ctx: CliContext): void {
   program
@@ -13,7 +130,6 @@ export function registerScheduleCommand(program: Command, ctx: CliContext): void
     .option('-y, --yes', 'apply without confirmation (needed unless stacks[].autoApprove is set)')
     .option('-s, --stack <name>', 'stack to deploy (default: the only one configured)')
     .action(async (_options: unknown, command: Command) => {
-      const { runScheduleCommand } = await import('../agent/schedule-command.js');
       const code = await runScheduleCommand(ctx, command.optsWithGlobals());
       if (code !== 0) throw new CommandExit(code);
     });

@@ -1,6 +1,5 @@
 import { join, relative, resolve } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { openSession, progressPrinter } from '../agent/cli-support.js';
 import { type Answer, dispatchIntent } from '../agent/dispatch.js';
 import { routeIntent } from '../agent/intent.js';
 import { displayText, short } from '../agent/report.js';
@@ -8,6 +7,7 @@ import { createS3Client } from '../aws/clients.js';
 import type { CliContext } from '../cli/context.js';
 import { EXIT, type ExitCode, exitCodeFor } from '../cli/exit-codes.js';
 import { writeJson } from '../cli/output.js';
+import { openSession, progressPrinter } from '../cli/support.js';
 import { loadConfig, selectStack } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { readBuildManifest } from '../deploy/manifest.js';

@@ -2,8 +2,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { runChat } from '../../../agent/src/agent/chat.js';
-import { runDoctor } from '../../../agent/src/agent/doctor.js';
+import { runChat } from '../../../agent/src/cli/chat.js';
+import { runDoctor } from '../../../agent/src/cli/doctor.js';
 import { sandboxPerFile } from '../../support/sandbox.js';
 import { headOf, leakedSecrets, publishSite, readAudit, testContext } from './support.js';
 

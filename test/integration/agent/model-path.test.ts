@@ -1,7 +1,7 @@
 import { AIMessage, ToolMessage } from '@langchain/core/messages';
 import { fakeModel } from '@langchain/core/testing';
 import { describe, expect, it } from 'vitest';
-import { runAsk } from '../../../agent/src/agent/ask.js';
+import { runAsk } from '../../../agent/src/cli/ask.js';
 import { sandboxPerFile } from '../../support/sandbox.js';
 import {
   fetchText,

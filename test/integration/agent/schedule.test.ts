@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import type { TickEvent, Timer } from '../../../agent/src/agent/schedule.js';
-import { runScheduleCommand } from '../../../agent/src/agent/schedule-command.js';
+import { runScheduleCommand } from '../../../agent/src/cli/schedule.js';
 import { sandboxPerFile } from '../../support/sandbox.js';
 import { fetchText, headOf, publishSite, readAudit, tagsIn, testContext } from './support.js';
 

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { answerFromError } from '../../../agent/src/agent/dispatch.js';
-import { doctorExitCode, formatChecks } from '../../../agent/src/agent/doctor.js';
 import type { DeployOutcome } from '../../../agent/src/agent/flow.js';
 import { DeployArgs, RollbackArgs, targetOf } from '../../../agent/src/agent/guarded.js';
 import {
@@ -9,6 +8,7 @@ import {
   formatDeployOutcome,
   formatPlan,
 } from '../../../agent/src/agent/report.js';
+import { doctorExitCode, formatChecks } from '../../../agent/src/cli/doctor.js';
 import type { PlanSummary } from '../../../agent/src/deploy/plan.js';
 import { FrontendOpsError } from '../../../agent/src/errors.js';
 

@@ -1,9 +1,10 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { AGENT_VERSION, type CommonFlags, openSession } from '../../agent/cli-support.js';
 import { dispatchIntent } from '../../agent/dispatch.js';
 import { historyThroughMcp } from '../../agent/flow.js';
 import { targetOf } from '../../agent/guarded.js';
 import type { CliContext } from '../../cli/context.js';
+import { type CommonFlags, openSession } from '../../cli/support.js';
+import { VERSION } from '../../version.js';
 import { Deployments } from './deployments.js';
 import type { AgentServerDeps } from './deps.js';
 import { createServer } from './server.js';
@@ -50,7 +51,7 @@ export async function runAgentMcpServer(ctx: CliContext, flags: CommonFlags): Pr
       return historyThroughMcp(flowCtx, limit);
     },
   };
-  const { server, close } = createServer(deps, AGENT_VERSION);
+  const { server, close } = createServer(deps, VERSION);
   server.server.oninitialized = () => {
     clientName = server.server.getClientVersion()?.name ?? 'client';
   };

@@ -1,19 +1,16 @@
-import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import type { CliContext } from '../cli/context.js';
-import { EXIT, type ExitCode, exitCodeFor } from '../cli/exit-codes.js';
+import type { Answer } from '../agent/dispatch.js';
+import type { Approval } from '../agent/flow.js';
+import type { Intent } from '../agent/intent.js';
+import { confirmQuestion } from '../agent/report.js';
+import type { Session, SessionOptions } from '../agent/session.js';
 import type { ProgressEvent } from '../deploy/pipeline.js';
 import type { PlanSummary } from '../deploy/plan.js';
-import type { Answer } from './dispatch.js';
-import type { Approval } from './flow.js';
-import { confirmQuestion } from './report.js';
-import type { Session, SessionOptions } from './session.js';
+import { VERSION } from '../version.js';
+import type { CliContext } from './context.js';
+import { EXIT, type ExitCode, exitCodeFor } from './exit-codes.js';
 
 /** What the agent's CLI commands share: opening a session, asking for confirmation, printing answers. */
-
-export const AGENT_VERSION: string = (
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
 
 export interface CommonFlags {
   config?: string;
@@ -28,14 +25,14 @@ export async function openSession(
   extra: Partial<SessionOptions> = {},
 ): Promise<Session> {
   // Loaded on use: a session pulls in the AWS and MCP SDKs, which `--version` and `--help` must not pay for.
-  const { Session } = await import('./session.js');
+  const { Session } = await import('../agent/session.js');
   return Session.open({
     ...(flags.config === undefined ? {} : { configPath: flags.config }),
     ...(flags.stack === undefined ? {} : { stackName: flags.stack }),
     cwd: ctx.cwd,
     env: ctx.env,
     now: ctx.now,
-    clientVersion: AGENT_VERSION,
+    clientVersion: VERSION,
     ...extra,
   });
 }
@@ -93,4 +90,28 @@ export function printAnswer(ctx: CliContext, answer: Answer, json: boolean): Exi
   else ctx.stderr.write(`${answer.text}\n`);
   if (answer.ok) return EXIT.OK;
   return answer.error ? exitCodeFor(answer.error.code) : EXIT.FAILURE;
+}
+
+/** One request through the flow, printed, with the exit code it means (`rollback`, `status`, `history`). */
+export async function runVerb(
+  ctx: CliContext,
+  flags: CommonFlags,
+  intent: Intent,
+  text: string,
+): Promise<ExitCode> {
+  const json = Boolean(flags.json);
+  const session = await openSession(ctx, flags);
+  try {
+    const { dispatchIntent } = await import('../agent/dispatch.js');
+    const onProgress = progressPrinter(ctx, json);
+    const answer = await dispatchIntent(session, intent, {
+      trigger: 'cli',
+      text,
+      approval: terminalApproval(ctx, flags),
+      ...(onProgress ? { onProgress } : {}),
+    });
+    return printAnswer(ctx, answer, json);
+  } finally {
+    await session.close();
+  }
 }
