@@ -15,6 +15,11 @@ export const ERROR_CODES = {
   // --- stack outputs and the sync command ------------------------------------------------------
   /** `syncCommand` falls outside the strict grammar `aws s3 sync <s3 uri> <s3 uri> [--delete]`. */
   SYNC_COMMAND_REJECTED: 'SYNC_COMMAND_REJECTED',
+  /**
+   * `syncCommand` parses, but its source is not the stack's `artifactsBucket` output or its destination
+   * not its `hostingBucket` output. Refused before the first S3 request; fix the stack's outputs.
+   */
+  SYNC_COMMAND_MISMATCH: 'SYNC_COMMAND_MISMATCH',
   /** The stack has no outputs, or an output fails its schema. Run `pulumi up` on the hosting stack. */
   STACK_OUTPUT_INVALID: 'STACK_OUTPUT_INVALID',
   /** The stack (or its checkpoint) cannot be found in the configured Pulumi backend. */
@@ -35,6 +40,30 @@ export const ERROR_CODES = {
   DASHBOARD_BUILD_FAILED: 'DASHBOARD_BUILD_FAILED',
   /** A build manifest or release record in the bucket fails its schema. */
   MANIFEST_INVALID: 'MANIFEST_INVALID',
+  /** A manifest path falls under a prefix the engine reserves (`builds/`, `releases/`, `locks/`, …). */
+  RESERVED_PATH: 'RESERVED_PATH',
+  /** The build lacks a required entry file (`index.html`, `version.json`, or the configured list). */
+  BUILD_INCOMPLETE: 'BUILD_INCOMPLETE',
+  /**
+   * A stored build file is missing, or its size or fingerprint differs from what publish recorded in
+   * `build.json`. Nothing was copied; publish the commit again from a clean build.
+   */
+  BUILD_CORRUPT: 'BUILD_CORRUPT',
+  /**
+   * A file served as immutable (cached for a year) changed content under the same name. Rename it
+   * (content hash in the name) or change the cache rule; it is never copied silently.
+   */
+  IMMUTABLE_CHANGED: 'IMMUTABLE_CHANGED',
+  /**
+   * A release went live but some later step (invalidate, verify, tag, history, prune) did not finish.
+   * The release journal says which; the next deploy, rollback or `status --finish` completes it.
+   */
+  RELEASE_INCOMPLETE: 'RELEASE_INCOMPLETE',
+  /**
+   * The site failed its health check after going live (a page or asset missing, or served with the
+   * wrong Content-Type). With autoRollback the previous release was restored.
+   */
+  HEALTH_CHECK_FAILED: 'HEALTH_CHECK_FAILED',
   /** Another deploy holds the stack's lock. Wait for it, or for the lock to expire. */
   DEPLOY_IN_PROGRESS: 'DEPLOY_IN_PROGRESS',
   /** The lock was lost (taken over after expiry) while this deploy ran. */
@@ -45,8 +74,15 @@ export const ERROR_CODES = {
   COPY_FAILED: 'COPY_FAILED',
   /** The live site does not serve the deployed commit after the invalidation completed. */
   VERIFY_FAILED: 'VERIFY_FAILED',
-  /** The user declined the confirmation, or a policy refused the request. */
+  /** A policy or rule refused the request (e.g. no one can confirm, --yes is needed). Nothing changed. */
   REFUSED: 'REFUSED',
+  /** The person asked declined the confirmation. Nothing changed. */
+  CANCELLED: 'CANCELLED',
+  /**
+   * The request names its target ambiguously or negates it ("not 2c438a2b"). Nothing was guessed and
+   * nothing changed; say the target plainly.
+   */
+  AMBIGUOUS_REQUEST: 'AMBIGUOUS_REQUEST',
   /** There is no earlier release to roll back to. */
   NOTHING_TO_ROLL_BACK: 'NOTHING_TO_ROLL_BACK',
 
@@ -77,6 +113,22 @@ export const ERROR_CODES = {
   GITHUB_ERROR: 'GITHUB_ERROR',
   /** A git command failed. */
   GIT_ERROR: 'GIT_ERROR',
+
+  // --- endpoints and models -------------------------------------------------------------------
+  /**
+   * An endpoint (S3, CloudFront, the edge, an MCP server over HTTP) refused the connection or did not
+   * answer within its deadline. The message names the endpoint; the hint says how to start it.
+   */
+  ENDPOINT_UNREACHABLE: 'ENDPOINT_UNREACHABLE',
+  /**
+   * FRONTENDOPS_MODEL names a provider whose key or URL is not set (ANTHROPIC_API_KEY, OPENAI_API_KEY,
+   * OLLAMA_BASE_URL), or a provider that does not exist.
+   */
+  MODEL_NOT_CONFIGURED: 'MODEL_NOT_CONFIGURED',
+
+  // --- deploy jobs ----------------------------------------------------------------------------
+  /** No deploy job with that id exists in the artifacts bucket. Use an id from `list_deployments`. */
+  JOB_NOT_FOUND: 'JOB_NOT_FOUND',
 
   // --- MCP -----------------------------------------------------------------------------------
   /** An MCP server could not be started, crashed, timed out or answered garbage. */

@@ -10,6 +10,13 @@ export const EXIT = {
   BAD_INPUT: 2,
   /** Refused or conflicting: a held lock, a declined confirmation, a hostile stack output, a tag clash. */
   REFUSED: 3,
+  /**
+   * The release went live but did not finish (invalidation, verify, tag, history or prune missing). The
+   * result names the missing steps and the command that finishes them.
+   */
+  INCOMPLETE: 4,
+  /** The release went live, failed its health check, and the previous release was restored. */
+  ROLLED_BACK: 5,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -23,6 +30,7 @@ const BAD_INPUT_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'BUILD_NOT_FOUND',
   'TAG_NOT_FOUND',
   'COMMIT_NOT_FOUND',
+  'MODEL_NOT_CONFIGURED',
 ]);
 
 const REFUSED_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
@@ -33,10 +41,18 @@ const REFUSED_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'BUILD_EXISTS',
   'NOTHING_TO_ROLL_BACK',
   'SANDBOX_BUSY',
+  'SYNC_COMMAND_MISMATCH',
+  'RESERVED_PATH',
+  'BUILD_INCOMPLETE',
+  'BUILD_CORRUPT',
+  'IMMUTABLE_CHANGED',
+  'CANCELLED',
+  'AMBIGUOUS_REQUEST',
 ]);
 
 export function exitCodeFor(code: ErrorCode): ExitCode {
   if (BAD_INPUT_CODES.has(code)) return EXIT.BAD_INPUT;
   if (REFUSED_CODES.has(code)) return EXIT.REFUSED;
+  if (code === 'RELEASE_INCOMPLETE') return EXIT.INCOMPLETE;
   return EXIT.FAILURE;
 }

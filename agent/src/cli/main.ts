@@ -12,7 +12,9 @@ Exit codes:
   0  done, or nothing to do (the commit is already live)
   1  failure (S3, CloudFront, GitHub, an MCP server, verification)
   2  bad input (flags, arguments, config); nothing was changed
-  3  refused or conflict (held lock, declined confirmation, hostile stack output, tag clash)`;
+  3  refused or conflict (held lock, declined confirmation, hostile stack output, tag clash)
+  4  incomplete: the release went live but some steps did not finish (the output says which and how to finish)
+  5  rolled back: the release failed its health check and the previous release was restored`;
 
 export function createProgram(ctx: CliContext): Command {
   const program = new Command('frontendops')
