@@ -98,9 +98,14 @@ const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
  * Every relative link of `file` (a repository-relative path) must name something that exists, and every
  * `#anchor` a heading of the target Markdown file. Links with a scheme (https:, mailto:) are not checked.
  */
-export function checkLinks(file: string, markdown: string, sources: LinkSources): DocProblem[] {
+export function checkLinks(
+  file: string,
+  markdown: string,
+  sources: LinkSources,
+  /** Anchors per file, shared between calls so each target is parsed once. */
+  anchorsOf = new Map<string, Set<string> | undefined>(),
+): DocProblem[] {
   const problems: DocProblem[] = [];
-  const anchorsOf = new Map<string, Set<string> | undefined>();
   const anchors = (path: string): Set<string> | undefined => {
     if (!anchorsOf.has(path)) {
       const text = path === file ? markdown : sources.readMarkdown(path);
@@ -254,12 +259,26 @@ export function unknownCliUsage(program: Command, args: readonly string[]): stri
 /** Programs a README snippet may run besides the CLI: package manager, git, shell navigation, node. */
 export const OTHER_PROGRAMS = new Set(['npm', 'git', 'cd', 'node']);
 
-/** Every `frontendops …` (or `npx frontendops …`) line of the `sh` blocks must exist in the CLI. */
-export function checkShellSnippets(file: string, markdown: string, program: Command): DocProblem[] {
+const ENV_ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
+
+/**
+ * Every `frontendops …` (or `npx frontendops …`) command of the `sh` blocks must exist in the CLI. With
+ * `onlyKnownPrograms` (the README's quick start and tour), any other program than OTHER_PROGRAMS is
+ * reported too; reference pages also show `pulumi`, `gh`, the MCP Inspector and the like.
+ */
+export function checkShellSnippets(
+  file: string,
+  markdown: string,
+  program: Command,
+  { onlyKnownPrograms = true }: { onlyKnownPrograms?: boolean } = {},
+): DocProblem[] {
   const problems: DocProblem[] = [];
   for (const block of codeBlocks(markdown)) {
     if (block.lang !== 'sh') continue;
-    for (const words of shellCommands(block.value)) {
+    for (const command of shellCommands(block.value)) {
+      const start = command.findIndex((word) => !ENV_ASSIGNMENT.test(word));
+      if (start === -1) continue;
+      const words = command.slice(start);
       const [first, ...rest] = words as [string, ...string[]];
       const report = (problem: string) =>
         problems.push({ file, line: block.line, problem: `${words.join(' ')}: ${problem}` });
@@ -267,7 +286,8 @@ export function checkShellSnippets(file: string, markdown: string, program: Comm
       if (first === 'frontendops') args = rest;
       else if (first === 'npx' && rest[0] === 'frontendops') args = rest.slice(1);
       else {
-        if (!OTHER_PROGRAMS.has(first)) report(`${first} is neither the CLI nor a known program`);
+        if (onlyKnownPrograms && !OTHER_PROGRAMS.has(first))
+          report(`${first} is neither the CLI nor a known program`);
         continue;
       }
       const wrong = unknownCliUsage(program, args);

@@ -155,6 +155,14 @@ describe('the shell snippet checker', () => {
     expect(unknownCliUsage(cli, ['sandbox', 'stop'])).toBe('sandbox has no subcommand stop');
   });
 
+  it('skips environment assignments, and on reference pages checks only the CLI', () => {
+    const text = ['```sh', 'FOO=1 BAR=2 frontendops deploy --force', 'pulumi up', '```'].join('\n');
+    const problems = checkShellSnippets('docs/x.md', text, program(), { onlyKnownPrograms: false });
+    expect(problems.map((p) => p.problem)).toEqual([
+      'frontendops deploy --force: deploy has no option --force',
+    ]);
+  });
+
   it('reports unknown commands and programs in sh blocks only', () => {
     const text = [
       '```sh',
@@ -187,7 +195,8 @@ describe('README.md and docs/', () => {
   });
 
   it('has no broken relative link or anchor', () => {
-    const problems = docsFiles().flatMap((file) => checkLinks(file, read(file), repoSources));
+    const anchors = new Map<string, Set<string> | undefined>();
+    const problems = docsFiles().flatMap((file) => checkLinks(file, read(file), repoSources, anchors));
     expect(problems).toEqual([]);
   });
 
@@ -200,6 +209,13 @@ describe('README.md and docs/', () => {
     const readme = read('README.md');
     expect(codeBlocks(readme).filter((b) => b.lang === 'sh').length).toBeGreaterThan(0);
     expect(checkShellSnippets('README.md', readme, program())).toEqual([]);
+  });
+
+  it('shows only frontendops commands and flags the CLI has in the sh blocks of docs/', () => {
+    const problems = docsFiles()
+      .filter((file) => file !== 'README.md')
+      .flatMap((file) => checkShellSnippets(file, read(file), program(), { onlyKnownPrograms: false }));
+    expect(problems).toEqual([]);
   });
 
   it('shows the two commands exactly, and .ci/run runs the test one', () => {
