@@ -14,25 +14,25 @@ export interface SandboxConfigInput {
   repoPath: string;
   /** The Node that runs the MCP servers (the current one). */
   nodePath: string;
+  /** The Pulumi stacks the sandbox hosts (default: the one stack `dashboard-hosting-prod`). */
+  stackNames?: readonly string[];
 }
 
 /** The `frontendops.config.json` a sandbox writes (contracts §1): every command can use it with --config. Pure. */
 export function sandboxConfig(input: SandboxConfigInput): ConfigInput {
   return {
-    stacks: [
-      {
-        name: HOSTING_STACK,
-        workDir: join(input.repoRoot, 'stacks', 'dashboard-hosting-prod'),
-        backend: { kind: 'state', url: input.pulumiBackendUrl },
-        aws: {
-          region: 'us-east-1',
-          s3Endpoint: input.s3Endpoint,
-          cloudfrontEndpoint: input.cloudfrontEndpoint,
-          forcePathStyle: true,
-          sandboxCredentials: true,
-        },
+    stacks: (input.stackNames ?? [HOSTING_STACK]).map((name) => ({
+      name,
+      workDir: join(input.repoRoot, 'stacks', 'dashboard-hosting-prod'),
+      backend: { kind: 'state' as const, url: input.pulumiBackendUrl },
+      aws: {
+        region: 'us-east-1',
+        s3Endpoint: input.s3Endpoint,
+        cloudfrontEndpoint: input.cloudfrontEndpoint,
+        forcePathStyle: true,
+        sandboxCredentials: true,
       },
-    ],
+    })),
     github: { owner: 'sophia-ai', repo: 'sophia' },
     auditLogPath: join(input.dir, 'audit.jsonl'),
     mcpServers: {
