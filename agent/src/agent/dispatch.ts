@@ -35,6 +35,8 @@ export interface DispatchOptions {
   approval: Approval;
   requester?: string;
   onProgress?: RequestOptions['onProgress'];
+  /** The stack the request is about (default: the session's). */
+  stack?: string;
 }
 
 export function answerFromError(error: unknown, redact: (text: string) => string = (t) => t): Answer {
@@ -110,6 +112,7 @@ export async function dispatchIntent(
       approval: options.approval,
       ...(options.requester === undefined ? {} : { requester: options.requester }),
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+      ...(options.stack === undefined ? {} : { stack: options.stack }),
     });
   } catch (error) {
     return answerFromError(error, session.redactor.text);

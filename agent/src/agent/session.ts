@@ -17,9 +17,11 @@ import { PulumiTools } from './pulumi.js';
 import { type ConnectionSource, ToolLayer } from './tool-layer.js';
 
 /**
- * Everything one process needs to serve requests: the config, the MCP server pool, the S3 client, the
+ * Everything one process needs to serve requests: the config, the MCP server pool, the S3 clients, the
  * audit log and the redactor. Each request (`ask`, a chat line, a timer tick, an MCP job) gets its own
- * audit trail and tool layer from `startRequest`, sharing the pool.
+ * audit trail and tool layer from `startRequest`, sharing the pool, and names its stack: one process
+ * serves every stack of the config (`frontendops mcp`, `schedule`), the default being `--stack` or the
+ * only one configured.
  */
 
 export interface SessionOptions {
@@ -45,6 +47,8 @@ export interface RequestOptions {
   approval: Approval;
   requester?: string;
   onProgress?: (event: ProgressEvent) => void;
+  /** The stack this request is about (default: the session's stack). */
+  stack?: string;
 }
 
 /** Who asked: an explicit override, the CI actor, or the login name. */
@@ -67,16 +71,42 @@ function callTimeoutFrom(env: Readonly<Record<string, string | undefined>>): { c
 }
 
 export class Session {
+  /** One S3 client per stack (stacks may differ in region or endpoint), made on first use. */
+  private readonly s3Clients = new Map<string, S3Client>();
+
   private constructor(
     readonly loaded: LoadedConfig,
-    readonly stack: StackConfig,
     readonly redactor: Redactor,
     readonly audit: AuditSink,
     readonly connections: ConnectionSource & { closeAll(): Promise<void> },
-    readonly s3: S3Client,
     readonly engine: Engine,
     private readonly options: SessionOptions,
   ) {}
+
+  /** The default stack: `--stack`, or the only one configured (BAD_INPUT when several and none named). */
+  get stack(): StackConfig {
+    return this.stackFor(undefined);
+  }
+
+  /** A configured stack by name, or the default one; STACK_NOT_CONFIGURED names the stacks that exist. */
+  stackFor(name: string | undefined): StackConfig {
+    return selectStack(this.config, name ?? this.options.stackName);
+  }
+
+  /** The S3 client of the default stack. */
+  get s3(): S3Client {
+    return this.s3For(this.stack);
+  }
+
+  s3For(stack: StackConfig): S3Client {
+    if (this.options.s3) return this.options.s3;
+    let client = this.s3Clients.get(stack.name);
+    if (client === undefined) {
+      client = createS3Client(stack.aws);
+      this.s3Clients.set(stack.name, client);
+    }
+    return client;
+  }
 
   /** Who is asking when nobody says: the requester from the environment. */
   requester(): string {
@@ -90,7 +120,8 @@ export class Session {
   static async open(options: SessionOptions): Promise<Session> {
     const loaded = await loadConfig(options.configPath, { cwd: options.cwd, env: options.env });
     const { config } = loaded;
-    const stack = selectStack(config, options.stackName);
+    // A named stack must exist; several stacks without a name are fine until a request needs one.
+    if (options.stackName !== undefined) selectStack(config, options.stackName);
     // Secrets this process holds, and those it hands to servers: neither is ever written down.
     const redactor = createRedactor([
       ...secretValuesFromEnv(options.env),
@@ -108,21 +139,12 @@ export class Session {
         clientInfo: { name: 'frontendops', version: options.clientVersion },
         redactor,
       });
-    const s3 = options.s3 ?? createS3Client(stack.aws);
-    return new Session(
-      loaded,
-      stack,
-      redactor,
-      audit,
-      connections,
-      s3,
-      options.engine ?? realEngine,
-      options,
-    );
+    return new Session(loaded, redactor, audit, connections, options.engine ?? realEngine, options);
   }
 
   /** Starts one audited request and returns the flow context it runs with. */
   async startRequest(request: RequestOptions): Promise<FlowContext> {
+    const stack = this.stackFor(request.stack);
     const trail = new AuditTrail(this.audit);
     const requester = request.requester ?? requesterFrom(this.options.env);
     await trail.write({
@@ -130,36 +152,36 @@ export class Session {
       trigger: request.trigger,
       requester,
       text: request.text,
-      stack: this.stack.name,
+      stack: stack.name,
     });
     const tools = new ToolLayer({ connections: this.connections, servers: this.config.servers, trail });
     return {
       config: this.config,
-      stack: this.stack,
+      stack,
       tools,
       github: new GithubTools(tools, this.config.github, this.redactor.text),
       pulumi: new PulumiTools(tools, {
-        name: this.stack.name,
-        workDir: resolveFromConfig(this.loaded, this.stack.workDir),
+        name: stack.name,
+        workDir: resolveFromConfig(this.loaded, stack.workDir),
       }),
-      s3: this.s3,
+      s3: this.s3For(stack),
       engine: this.engine,
       now: this.options.now,
       requester,
       trigger: request.trigger,
       approval: request.approval,
-      directInvalidator: (distributionId) => this.directInvalidator(distributionId),
+      directInvalidator: (distributionId) => this.directInvalidator(stack, distributionId),
       ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
       ...(request.onProgress ? { onProgress: request.onProgress } : {}),
     };
   }
 
   /** CloudFront on the stack's own AWS settings; loaded only when a deploy needs it. */
-  private async directInvalidator(distributionId: string): Promise<Invalidator> {
+  private async directInvalidator(stack: StackConfig, distributionId: string): Promise<Invalidator> {
     if (this.options.directInvalidator) return this.options.directInvalidator(distributionId);
     const [{ createCloudFrontClient, isLoopbackUrl }, { createCloudFrontInvalidator, LOCAL_POLL_DELAY }] =
       await Promise.all([import('../aws/clients.js'), import('../cdn/cloudfront-invalidator.js')]);
-    const { aws } = this.stack;
+    const { aws } = stack;
     const local = aws.cloudfrontEndpoint !== undefined && isLoopbackUrl(aws.cloudfrontEndpoint);
     return createCloudFrontInvalidator({
       client: createCloudFrontClient(aws),
@@ -170,6 +192,7 @@ export class Session {
 
   async close(): Promise<void> {
     await this.connections.closeAll();
-    if (!this.options.s3) this.s3.destroy();
+    for (const client of this.s3Clients.values()) client.destroy();
+    this.s3Clients.clear();
   }
 }

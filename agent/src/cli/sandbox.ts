@@ -88,7 +88,7 @@ export function registerSandboxCommand(program: Command, ctx: CliContext): void 
     .option('--invalidation-delay-ms <n>', 'how long an invalidation stays InProgress (default 300)')
     .option(
       '--port <n>',
-      'fixed ports: S3 on n, the edge on n+1, the CloudFront API on n+2, further stacks\' edges on n+3… (default: free ports)',
+      "fixed ports: S3 on n, the edge on n+1, the CloudFront API on n+2, further stacks' edges on n+3… (default: free ports)",
     )
     .option('--repo-source <path>', 'a git repository to clone as the scratch repo (default: a fresh repo)')
     .option(

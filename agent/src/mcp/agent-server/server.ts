@@ -25,7 +25,7 @@ export function createServer(deps: AgentServerDeps, version: string): AgentServe
   return {
     server,
     close: async () => {
-      await deps.deployments.settled();
+      await deps.jobs.settled();
       await server.close();
     },
   };

@@ -1,0 +1,38 @@
+import { resolveStack } from './flow.js';
+import { instanceName } from './instance.js';
+import { s3JobBackend } from './job-backend.js';
+import { JobCoordinator } from './jobs.js';
+import type { Session } from './session.js';
+
+/**
+ * The deploy jobs of this process over the session's config: every configured stack, each stack's
+ * jobs in its artifacts bucket (learned from its stack outputs through the pulumi MCP server, in one
+ * audited request per stack and process). Shared by `frontendops mcp` and `schedule`.
+ */
+export function openJobs(
+  session: Session,
+  options: { trigger: 'mcp' | 'schedule'; env: NodeJS.ProcessEnv; now: () => Date },
+): JobCoordinator {
+  const instance = instanceName(options.env);
+  const backend = s3JobBackend({
+    stacks: session.config.stacks.map((s) => s.name),
+    now: options.now,
+    openStack: async (stack) => {
+      const ctx = await session.startRequest({
+        trigger: options.trigger,
+        text: `open the deploy jobs of ${stack}`,
+        approval: { yes: false },
+        requester: `frontendops (${instance})`,
+        stack,
+      });
+      const { sync } = await resolveStack(ctx);
+      return { s3: ctx.s3, artifactsBucket: sync.source.bucket };
+    },
+  });
+  return new JobCoordinator({
+    backend,
+    instance,
+    leaseSeconds: session.config.lockTtlSeconds,
+    now: options.now,
+  });
+}
