@@ -1,3 +1,4 @@
+import { AuditTrail } from '../audit/trail.js';
 import { resolveStack } from './flow.js';
 import { instanceName } from './instance.js';
 import { s3JobBackend } from './job-backend.js';
@@ -34,5 +35,35 @@ export function openJobs(
     instance,
     leaseSeconds: session.config.lockTtlSeconds,
     now: options.now,
+  });
+}
+
+/** One request answered without a flow (a poll, a list, a refusal): its request and result lines. */
+export interface AnsweredRequest {
+  trigger: 'mcp' | 'schedule';
+  requester: string;
+  text: string;
+  stack?: string;
+  status: string;
+  code?: string;
+  message?: string;
+  durationMs: number;
+}
+
+export async function auditAnsweredRequest(session: Session, request: AnsweredRequest): Promise<void> {
+  const trail = new AuditTrail(session.audit);
+  await trail.write({
+    kind: 'request',
+    trigger: request.trigger,
+    requester: request.requester,
+    text: request.text,
+    ...(request.stack === undefined ? {} : { stack: request.stack }),
+  });
+  await trail.write({
+    kind: 'result',
+    status: request.status,
+    durationMs: request.durationMs,
+    ...(request.code === undefined ? {} : { code: request.code }),
+    ...(request.message === undefined ? {} : { message: request.message }),
   });
 }

@@ -245,7 +245,7 @@ class JobHandle {
 }
 
 export class JobCoordinator {
-  private readonly running = new Map<string, { stack: string; promise: Promise<void> }>();
+  private readonly running = new Map<string, { stack: string; promise: Promise<JobRecord> }>();
   private readonly newId: () => string;
   private readonly setTimer: (fn: () => void, ms: number) => () => void;
 
@@ -310,11 +310,12 @@ export class JobCoordinator {
     const handle = new JobHandle(store, record, created.etag, instance, this.options.now);
     // Started after the record exists, so the first heartbeat has something to renew.
     const promise = this.execute(handle, spec).finally(() => this.running.delete(record.jobId));
+    promise.catch(() => undefined);
     this.running.set(record.jobId, { stack: spec.stack, promise });
     return { ...record };
   }
 
-  private async execute(handle: JobHandle, spec: StartJob): Promise<void> {
+  private async execute(handle: JobHandle, spec: StartJob): Promise<JobRecord> {
     const { now, leaseSeconds } = this.options;
     let progress: JobRecord['progress'];
     let progressWritten: JobRecord['progress'];
@@ -379,6 +380,7 @@ export class JobCoordinator {
     for (const jobId of adopted) {
       await this.settleIfDead(handle.record.stack, jobId, handle.record).catch(() => undefined);
     }
+    return { ...handle.record };
   }
 
   /**
@@ -473,6 +475,13 @@ export class JobCoordinator {
     const last = merged[merged.length - 1];
     const more = pages.some((page) => page.length >= options.limit) && last !== undefined;
     return { jobs, ...(more ? { cursor: last.key } : {}) };
+  }
+
+  /** Resolves with the job's final record once this instance's run of it has ended. */
+  async finished(jobId: string): Promise<JobRecord> {
+    const running = this.running.get(jobId);
+    if (running === undefined) return this.get(jobId);
+    return running.promise;
   }
 
   /** The jobs this instance runs now. */

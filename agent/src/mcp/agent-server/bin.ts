@@ -1,10 +1,9 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { dispatchIntent } from '../../agent/dispatch.js';
-import { openJobs } from '../../agent/fleet.js';
+import { auditAnsweredRequest, openJobs } from '../../agent/fleet.js';
 import { historyThroughMcp } from '../../agent/flow.js';
 import { targetOf } from '../../agent/guarded.js';
 import type { Session } from '../../agent/session.js';
-import { AuditTrail } from '../../audit/trail.js';
 import type { CliContext } from '../../cli/context.js';
 import { type CommonFlags, openSession } from '../../cli/support.js';
 import { VERSION } from '../../version.js';
@@ -55,19 +54,14 @@ function agentDeps(session: Session, ctx: CliContext, clientName: () => string):
       });
       return historyThroughMcp(flowCtx, limit);
     },
-    audit: async (record) => {
-      const trail = new AuditTrail(session.audit);
-      await trail.write({
-        kind: 'request',
+    audit: (record) =>
+      auditAnsweredRequest(session, {
         trigger: 'mcp',
         requester: record.requester,
         text: `${record.tool} ${JSON.stringify(record.args)}`,
-        ...(record.stack === undefined ? {} : { stack: record.stack }),
-      });
-      await trail.write({
-        kind: 'result',
         status: record.status,
         durationMs: record.durationMs,
+        ...(record.stack === undefined ? {} : { stack: record.stack }),
         ...(record.code === undefined ? {} : { code: record.code }),
         ...(record.message === undefined && record.deploymentId === undefined
           ? {}
@@ -76,8 +70,7 @@ function agentDeps(session: Session, ctx: CliContext, clientName: () => string):
                 .filter(Boolean)
                 .join(': '),
             }),
-      });
-    },
+      }),
   };
 }
 
