@@ -10,12 +10,27 @@ import { FrontendOpsError } from '../errors.js';
  * real AWS); `explainUnreachable` adds that hint where the config is known.
  */
 
-/** How a person names what is down; `data.service` of ENDPOINT_UNREACHABLE holds one of these. */
+/** Which dependency is down: `data.service` of every ENDPOINT_UNREACHABLE holds one of these ids. */
 export const SERVICES = {
-  s3: 'S3',
-  cloudfront: 'CloudFront API',
-  edge: 'the site (edge)',
+  s3: 's3',
+  cloudfront: 'cloudfront',
+  edge: 'edge',
+  mcp: 'mcp',
 } as const;
+
+export type EndpointService = (typeof SERVICES)[keyof typeof SERVICES];
+
+/** How a person names each service. */
+const SERVICE_NAMES: Readonly<Record<string, string>> = {
+  s3: 'S3',
+  cloudfront: 'the CloudFront API',
+  edge: 'the site',
+  mcp: 'the MCP server',
+};
+
+export function serviceName(service: string): string {
+  return SERVICE_NAMES[service] ?? service;
+}
 
 /** Node/undici error codes that mean "the endpoint did not take or keep the connection". */
 const CONNECTION_CODES: Readonly<Record<string, string>> = {
@@ -91,8 +106,7 @@ export function connectionFailure(error: unknown): ConnectionFailure | undefined
 }
 
 export interface EndpointTarget {
-  /** What is down, as a person names it: one of `SERVICES`, or e.g. `MCP server github`. */
-  service: string;
+  service: EndpointService;
   /** Its URL, when the raise site knows it; else the address the error names is shown. */
   endpoint?: string;
   /** What was being done: `reading s3://bucket/key`. */
@@ -112,7 +126,8 @@ export function unreachableError(
   cause?: unknown,
 ): FrontendOpsError {
   const endpoint = endpointOf(target, failure);
-  const where = endpoint === undefined ? target.service : `${target.service} at ${endpoint}`;
+  const name = serviceName(target.service);
+  const where = endpoint === undefined ? name : `${name} at ${endpoint}`;
   const during = target.action === undefined ? '' : ` while ${target.action}`;
   return new FrontendOpsError(
     'ENDPOINT_UNREACHABLE',
@@ -120,7 +135,7 @@ export function unreachableError(
     {
       hint:
         target.hint ??
-        `Check that ${endpoint ?? target.service} is up and reachable from this machine; \`frontendops doctor\` checks every dependency.`,
+        `Check that ${endpoint ?? name} is up and reachable from this machine; \`frontendops doctor\` checks every dependency.`,
       data: {
         service: target.service,
         ...(endpoint === undefined ? {} : { endpoint }),
@@ -142,7 +157,7 @@ export function endpointUnreachable(error: unknown, target: EndpointTarget): Fro
 export interface EndpointContext {
   /** The config file the endpoints come from. */
   configPath: string;
-  /** Configured endpoints by service (`SERVICES` values); absent means the service's AWS default. */
+  /** Configured endpoints by service id (`SERVICES`); absent means the service's AWS default. */
   endpoints: Readonly<Record<string, string | undefined>>;
   region: string;
   /** Set when a FrontendOps sandbox wrote the config. */
@@ -168,7 +183,7 @@ export function sandboxStartCommand(sandbox: SandboxWhereabouts): string {
 function sandboxHint(service: string, sandbox: SandboxWhereabouts): string {
   if (sandbox.runningPid !== undefined) {
     return (
-      `The sandbox in ${sandbox.dir} (pid ${sandbox.runningPid}) runs but ${service} does not answer: ` +
+      `The sandbox in ${sandbox.dir} (pid ${sandbox.runningPid}) runs but ${serviceName(service)} does not answer: ` +
       `stop it (Ctrl-C) and start it again with \`${sandboxStartCommand(sandbox)}\`.`
     );
   }
@@ -178,25 +193,42 @@ function sandboxHint(service: string, sandbox: SandboxWhereabouts): string {
   return `The sandbox in ${sandbox.dir} is not running: start it with ${start}, then try again.`;
 }
 
-function awsHint(service: string, endpoint: string | undefined, context: EndpointContext): string {
+function awsHint(
+  service: string,
+  endpoint: string | undefined,
+  configured: boolean,
+  context: EndpointContext,
+): string {
   if (service === SERVICES.edge) {
     const url = endpoint === undefined ? 'the site URL' : `the site URL ${endpoint}`;
     return `Check ${url} (the stack's url output) and its CloudFront distribution; \`frontendops doctor\` checks every dependency.`;
   }
-  const configured =
-    service === SERVICES.s3
-      ? context.endpoints[SERVICES.s3]
-      : service === SERVICES.cloudfront
-        ? context.endpoints[SERVICES.cloudfront]
-        : undefined;
-  if (configured !== undefined) {
+  const custom = context.endpoints[service];
+  if (configured && custom !== undefined) {
     const field = service === SERVICES.s3 ? 'aws.s3Endpoint' : 'aws.cloudfrontEndpoint';
-    return `Check that ${configured} (${field} in ${context.configPath}) is up and reachable from this machine.`;
+    return `Check that ${custom} (${field} in ${context.configPath}) is up and reachable from this machine.`;
   }
-  return (
-    `Check this machine's network path to AWS ${service} in ${context.region} (DNS, proxy, VPN, firewall); ` +
-    '`frontendops doctor` checks every dependency.'
-  );
+  if (custom === undefined && (endpoint === undefined || !isLoopbackHost(endpoint))) {
+    return (
+      `Check this machine's network path to AWS ${serviceName(service)} in ${context.region} (DNS, proxy, VPN, firewall); ` +
+      '`frontendops doctor` checks every dependency.'
+    );
+  }
+  // Not the endpoint this config names: another process's own setting (an MCP server's environment).
+  return `Check that ${endpoint ?? serviceName(service)} is up and reachable from this machine (it is not the endpoint ${context.configPath} names for ${serviceName(service)}; check the MCP servers' env in mcpServers).`;
+}
+
+function isLoopbackHost(endpoint: string): boolean {
+  const host = hostOf(endpoint) ?? endpoint;
+  return /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(host);
+}
+
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).host;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -207,15 +239,26 @@ function awsHint(service: string, endpoint: string | undefined, context: Endpoin
 export function explainUnreachable(error: FrontendOpsError, context: EndpointContext): FrontendOpsError {
   if (error.code !== 'ENDPOINT_UNREACHABLE') return error;
   const data = error.data ?? {};
-  const service = typeof data.service === 'string' ? data.service : 'an endpoint';
+  const service = typeof data.service === 'string' ? data.service : 'endpoint';
   const configured = context.endpoints[service];
-  const endpoint = configured ?? (typeof data.endpoint === 'string' ? data.endpoint : undefined);
-  let message = error.message;
   const seen = typeof data.endpoint === 'string' ? data.endpoint : undefined;
-  if (configured !== undefined && seen !== undefined && seen !== configured && message.includes(seen)) {
-    message = message.replace(seen, configured);
-  }
-  const hint = context.sandbox ? sandboxHint(service, context.sandbox) : awsHint(service, endpoint, context);
+  // A raise site that only saw the socket's `host:port` is shown the configured URL of that same
+  // address; an endpoint that differs (another process's own setting) is left as it was seen.
+  const sameAddress = configured !== undefined && seen !== undefined && hostOf(configured) === seen;
+  const isConfigured =
+    configured !== undefined &&
+    (seen === undefined || sameAddress || seen === configured || hostOf(seen) === hostOf(configured));
+  const endpoint = seen === undefined || sameAddress ? configured : seen;
+  const message = sameAddress && seen !== undefined ? error.message.replace(seen, configured) : error.message;
+  // The sandbox's command only when what failed is the sandbox's endpoint (the edge's URL comes from the
+  // stack outputs the sandbox wrote, so it counts when it is on loopback).
+  const sandboxOwned =
+    context.sandbox !== undefined &&
+    (isConfigured || (service === SERVICES.edge && endpoint !== undefined && isLoopbackHost(endpoint)));
+  const hint =
+    sandboxOwned && context.sandbox
+      ? sandboxHint(service, context.sandbox)
+      : awsHint(service, endpoint, isConfigured, context);
   return new FrontendOpsError('ENDPOINT_UNREACHABLE', message, {
     hint,
     data: {

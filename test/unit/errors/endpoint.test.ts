@@ -85,7 +85,7 @@ describe('endpointUnreachable', () => {
     expect(error?.message).toBe(
       'S3 at 127.0.0.1:4566 refused the connection (ECONNREFUSED) while reading s3://artifacts/releases/prod/current.json',
     );
-    expect(error?.data).toEqual({ service: 'S3', endpoint: '127.0.0.1:4566', reason: 'ECONNREFUSED' });
+    expect(error?.data).toEqual({ service: 's3', endpoint: '127.0.0.1:4566', reason: 'ECONNREFUSED' });
     expect(error?.hint).toMatch(/frontendops doctor/);
   });
 
@@ -94,9 +94,7 @@ describe('endpointUnreachable', () => {
       service: SERVICES.edge,
       endpoint: 'http://127.0.0.1:8081',
     });
-    expect(error?.message).toBe(
-      'the site (edge) at http://127.0.0.1:8081 refused the connection (ECONNREFUSED)',
-    );
+    expect(error?.message).toBe('the site at http://127.0.0.1:8081 refused the connection (ECONNREFUSED)');
   });
 
   it('returns undefined for anything but a connection failure, and keeps an existing one', () => {
@@ -117,7 +115,7 @@ describe('explainUnreachable', () => {
   ): EndpointContext => ({
     configPath: '/work/.sandbox/frontendops.config.json',
     region: 'us-east-1',
-    endpoints: { S3: 'http://127.0.0.1:4566', 'CloudFront API': 'http://127.0.0.1:4568' },
+    endpoints: { s3: 'http://127.0.0.1:4566', cloudfront: 'http://127.0.0.1:4568' },
     sandbox: { dir: '.sandbox', persist: false, demo: false, ...sandbox },
   });
 
@@ -130,10 +128,19 @@ describe('explainUnreachable', () => {
       'The sandbox in .sandbox is not running: start it with `frontendops sandbox start --dir .sandbox`, then try again.',
     );
     expect(explained.data).toMatchObject({
-      service: 'S3',
+      service: 's3',
       endpoint: 'http://127.0.0.1:4566',
       sandboxDir: '.sandbox',
     });
+  });
+
+  it('leaves an endpoint that is not the configured one as it was seen (another process used its own)', () => {
+    const elsewhere = endpointUnreachable(socketError('ECONNREFUSED', { address: '127.0.0.1', port: 5999 }), {
+      service: SERVICES.s3,
+    }) as FrontendOpsError;
+    const explained = explainUnreachable(elsewhere, sandboxContext());
+    expect(explained.message).toBe('S3 at 127.0.0.1:5999 refused the connection (ECONNREFUSED)');
+    expect(explained.data?.endpoint).toBe('127.0.0.1:5999');
   });
 
   it('keeps --persist for a persisted sandbox and names npm run demo for the demo', () => {
@@ -154,27 +161,43 @@ describe('explainUnreachable', () => {
   });
 
   it('for real AWS says what to check: the configured endpoint, or the network path to the region', () => {
-    const custom = explainUnreachable(refused(), {
+    const minio = endpointUnreachable(socketError('ECONNREFUSED', { address: '10.0.0.5', port: 9000 }), {
+      service: SERVICES.s3,
+      endpoint: 'https://minio.internal:9000',
+    }) as FrontendOpsError;
+    const custom = explainUnreachable(minio, {
       configPath: '/etc/frontendops.json',
       region: 'eu-west-1',
-      endpoints: { S3: 'https://minio.internal:9000' },
+      endpoints: { s3: 'https://minio.internal:9000' },
     });
     expect(custom.hint).toBe(
       'Check that https://minio.internal:9000 (aws.s3Endpoint in /etc/frontendops.json) is up and reachable from this machine.',
     );
-    const aws = explainUnreachable(refused(), {
-      configPath: '/etc/f.json',
-      region: 'eu-west-1',
-      endpoints: {},
-    });
+    const dns = endpointUnreachable(socketError('ENOTFOUND', { hostname: 's3.eu-west-1.amazonaws.com' }), {
+      service: SERVICES.s3,
+    }) as FrontendOpsError;
+    const aws = explainUnreachable(dns, { configPath: '/etc/f.json', region: 'eu-west-1', endpoints: {} });
+    expect(aws.message).toBe(
+      'S3 at s3.eu-west-1.amazonaws.com has a host name that does not resolve (ENOTFOUND)',
+    );
     expect(aws.hint).toMatch(/^Check this machine's network path to AWS S3 in eu-west-1 \(DNS, proxy, VPN/);
     const edge = explainUnreachable(
-      new FrontendOpsError('ENDPOINT_UNREACHABLE', 'the site (edge) at https://d1.cloudfront.net refused', {
+      new FrontendOpsError('ENDPOINT_UNREACHABLE', 'the site at https://d1.cloudfront.net refused', {
         data: { service: SERVICES.edge, endpoint: 'https://d1.cloudfront.net' },
       }),
       { configPath: '/etc/f.json', region: 'eu-west-1', endpoints: {} },
     );
     expect(edge.hint).toMatch(/^Check the site URL https:\/\/d1\.cloudfront\.net \(the stack's url output\)/);
+  });
+
+  it("does not blame the sandbox for an endpoint that is not the sandbox's", () => {
+    const other = endpointUnreachable(socketError('ECONNREFUSED', { address: '127.0.0.1', port: 5999 }), {
+      service: SERVICES.cloudfront,
+    }) as FrontendOpsError;
+    const explained = explainUnreachable(other, sandboxContext({ runningPid: 4242 }));
+    expect(explained.hint).toBe(
+      "Check that 127.0.0.1:5999 is up and reachable from this machine (it is not the endpoint /work/.sandbox/frontendops.config.json names for the CloudFront API; check the MCP servers' env in mcpServers).",
+    );
   });
 
   it('passes other errors through unchanged', () => {
