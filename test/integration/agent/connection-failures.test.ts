@@ -114,9 +114,15 @@ describe('with the sandbox stopped', () => {
   });
 });
 
+/** The parts of a sandbox's config these tests change. */
+interface ConfigJson {
+  stacks: Array<{ backend: { kind: string; url: string } }>;
+  mcpServers: Record<'pulumi' | 'github', { command: string; args: string[]; env: Record<string, string> }>;
+}
+
 describe('doctor with each dependency broken in turn', () => {
   let sandbox: TestSandbox;
-  let base: Record<string, any>;
+  let base: ConfigJson;
   let work: string;
 
   beforeAll(async () => {
@@ -130,7 +136,7 @@ describe('doctor with each dependency broken in turn', () => {
   });
 
   /** Writes a copy of the sandbox's config changed by `change`; returns its path. */
-  async function brokenConfig(name: string, change: (config: Record<string, any>) => void): Promise<string> {
+  async function brokenConfig(name: string, change: (config: ConfigJson) => void): Promise<string> {
     const config = structuredClone(base);
     change(config);
     const path = join(work, `${name}.config.json`);
@@ -155,8 +161,8 @@ describe('doctor with each dependency broken in turn', () => {
     return fileBackendUrl(backendDir);
   }
 
-  function useState(config: Record<string, any>, url: string): void {
-    config.stacks[0].backend.url = url;
+  function useState(config: ConfigJson, url: string): void {
+    for (const stack of config.stacks) stack.backend.url = url;
     config.mcpServers.pulumi.env.PULUMI_BACKEND_URL = url;
   }
 
