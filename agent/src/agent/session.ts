@@ -11,19 +11,14 @@ import type { ProgressEvent } from '../deploy/pipeline.js';
 import type { Trigger } from '../deploy/schemas.js';
 import { type EndpointContext, explainUnreachable, SERVICES, serviceName } from '../errors/endpoint.js';
 import { FrontendOpsError, toFrontendOpsError } from '../errors.js';
-import type { ToolOutput } from '../mcp/client/results.js';
-import {
-  type McpCallOptions,
-  type McpServerConnection,
-  McpServerPool,
-  type McpToolInfo,
-} from '../mcp/client.js';
+import { McpServerPool } from '../mcp/client.js';
 import { sandboxState } from '../sandbox/record.js';
 import { realEngine } from './engine.js';
 import type { Approval, Engine, FlowContext } from './flow.js';
 import { GithubTools } from './github.js';
 import { PulumiTools } from './pulumi.js';
 import { type ConnectionSource, ToolLayer } from './tool-layer.js';
+import { WriteTracker } from './write-tracker.js';
 
 /**
  * Everything one process needs to serve requests: the config, the MCP server pool, the S3 client, the
@@ -81,19 +76,6 @@ export interface Reconnection {
   notice: string;
 }
 
-/** S3 commands that only read; any other command a request sends may have changed a bucket. */
-const S3_READS = new Set([
-  'GetObjectCommand',
-  'HeadObjectCommand',
-  'HeadBucketCommand',
-  'ListObjectsV2Command',
-  'ListObjectsCommand',
-  'ListObjectVersionsCommand',
-  'GetObjectAttributesCommand',
-  'GetBucketLocationCommand',
-]);
-const WRITE_COUNTER = 'frontendopsSessionWriteCounter';
-
 /** The parts of a session that come from the config file, replaced together by `refresh()`. */
 interface Wiring {
   loaded: LoadedConfig;
@@ -134,7 +116,7 @@ function wire(loaded: LoadedConfig, options: SessionOptions): Wiring {
   return { loaded, stack, redactor, audit, connections, s3 };
 }
 
-/** "S3 moved from A to B": the first endpoint that changed, else that the config did. */
+/** "S3 A → B, the CloudFront API C → D": the endpoints that moved, else that the config changed. */
 function describeMove(previous: Wiring, next: Wiring): string {
   const moves: Array<[string, string | undefined, string | undefined]> = [
     [SERVICES.s3, previous.stack.aws.s3Endpoint, next.stack.aws.s3Endpoint],
@@ -156,51 +138,9 @@ function displayPath(path: string, cwd: string): string {
   return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? path : rel;
 }
 
-/** Calls to tools their server does not mark read-only count as possible writes (see `Session.writes`). */
-class CountingConnection implements McpServerConnection {
-  constructor(
-    private readonly inner: McpServerConnection,
-    private readonly onWrite: () => void,
-  ) {}
-
-  get name(): string {
-    return this.inner.name;
-  }
-
-  get client(): McpServerConnection['client'] {
-    return this.inner.client;
-  }
-
-  get connectMs(): number {
-    return this.inner.connectMs;
-  }
-
-  get alive(): boolean {
-    return this.inner.alive;
-  }
-
-  listTools(): Promise<McpToolInfo[]> {
-    return this.inner.listTools();
-  }
-
-  async call(tool: string, args: Record<string, unknown>, options?: McpCallOptions): Promise<ToolOutput> {
-    const info = (await this.inner.listTools().catch(() => [])).find((t) => t.name === tool);
-    if (info?.annotations?.readOnlyHint !== true) this.onWrite();
-    return this.inner.call(tool, args, options);
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
-  }
-}
-
-function countingConnections(source: ConnectionSource, onWrite: () => void): ConnectionSource {
-  return { get: async (name) => new CountingConnection(await source.get(name), onWrite) };
-}
-
 export class Session {
   /** S3 commands and MCP tool calls that may have written, since the session opened (see `writes()`). */
-  private writeCount = 0;
+  private readonly tracker = new WriteTracker();
 
   private constructor(
     private wiring: Wiring,
@@ -244,7 +184,7 @@ export class Session {
   static async open(options: SessionOptions): Promise<Session> {
     const loaded = await loadConfig(options.configPath, { cwd: options.cwd, env: options.env });
     const session = new Session(wire(loaded, options), options.engine ?? realEngine, options);
-    session.countWrites(session.s3);
+    session.tracker.watchS3(session.s3);
     return session;
   }
 
@@ -253,18 +193,7 @@ export class Session {
    * sent. A request that failed with the count unchanged wrote nothing, so it is safe to run again.
    */
   writes(): number {
-    return this.writeCount;
-  }
-
-  private countWrites(s3: S3Client): void {
-    if (s3.middlewareStack.identify().some((name) => name.startsWith(WRITE_COUNTER))) return;
-    s3.middlewareStack.add(
-      (next, context) => async (args) => {
-        if (!S3_READS.has(String(context.commandName))) this.writeCount += 1;
-        return next(args);
-      },
-      { step: 'initialize', name: WRITE_COUNTER },
-    );
+    return this.tracker.count();
   }
 
   /**
@@ -279,7 +208,7 @@ export class Session {
     const next = wire(loaded, this.options);
     const previous = this.wiring;
     this.wiring = next;
-    this.countWrites(next.s3);
+    this.tracker.watchS3(next.s3);
     await previous.connections.closeAll().catch(() => undefined);
     if (!this.options.s3) previous.s3.destroy();
     return { notice: describeMove(previous, next) };
@@ -319,9 +248,7 @@ export class Session {
       stack: this.stack.name,
     });
     const tools = new ToolLayer({
-      connections: countingConnections(this.connections, () => {
-        this.writeCount += 1;
-      }),
+      connections: this.tracker.watchTools(this.connections),
       servers: this.config.servers,
       trail,
     });
