@@ -115,7 +115,7 @@ export async function dispatchIntent(
       ...(options.stack === undefined ? {} : { stack: options.stack }),
     });
   } catch (error) {
-    return answerFromError(error, session.redactor.text);
+    return answerFromError(await session.explain(error), session.redactor.text);
   }
   const started = ctx.now().getTime();
   try {
@@ -153,6 +153,6 @@ export async function dispatchIntent(
         })
         .catch(() => undefined);
     }
-    return answerFromError(error, session.redactor.text);
+    return answerFromError(await session.explain(error), session.redactor.text);
   }
 }

@@ -1,4 +1,5 @@
 import { AuditTrail } from '../audit/trail.js';
+import type { StackConfig } from '../config/schema.js';
 import { resolveStack } from './flow.js';
 import { instanceName } from './instance.js';
 import { s3JobBackend } from './job-backend.js';
@@ -15,19 +16,34 @@ export function openJobs(
   options: { trigger: 'mcp' | 'schedule'; env: NodeJS.ProcessEnv; now: () => Date },
 ): JobCoordinator {
   const instance = instanceName(options.env);
+  // Artifacts buckets by stack and stack settings: a config that changed (a restarted sandbox) is looked
+  // up again; a failed lookup (a server that was down) is not remembered.
+  const buckets = new Map<string, Promise<string>>();
+  const bucketOf = (stack: StackConfig): Promise<string> => {
+    const key = JSON.stringify(stack);
+    let bucket = buckets.get(key);
+    if (bucket === undefined) {
+      bucket = (async () => {
+        const ctx = await session.startRequest({
+          trigger: options.trigger,
+          text: `open the deploy jobs of ${stack.name}`,
+          approval: { yes: false },
+          requester: `frontendops (${instance})`,
+          stack: stack.name,
+        });
+        return (await resolveStack(ctx)).sync.source.bucket;
+      })();
+      buckets.set(key, bucket);
+      bucket.catch(() => buckets.delete(key));
+    }
+    return bucket;
+  };
   const backend = s3JobBackend({
     stacks: session.config.stacks.map((s) => s.name),
     now: options.now,
-    openStack: async (stack) => {
-      const ctx = await session.startRequest({
-        trigger: options.trigger,
-        text: `open the deploy jobs of ${stack}`,
-        approval: { yes: false },
-        requester: `frontendops (${instance})`,
-        stack,
-      });
-      const { sync } = await resolveStack(ctx);
-      return { s3: ctx.s3, artifactsBucket: sync.source.bucket };
+    openStack: async (name) => {
+      const stack = session.stackFor(name);
+      return { s3: session.s3For(stack), artifactsBucket: await bucketOf(stack) };
     },
   });
   return new JobCoordinator({

@@ -19,41 +19,23 @@ export interface S3JobBackendOptions {
 }
 
 /**
- * The job backend over S3: each stack's jobs, lock and release journal in its artifacts bucket. The
- * bucket is learned once per stack and process (a stack's artifacts bucket does not move under a
- * running agent; a deploy still checks it against the stack outputs every time).
+ * The job backend over S3: each stack's jobs, lock and release journal in its artifacts bucket, with
+ * the S3 client and bucket `openStack` gives (the caller caches the bucket lookup).
  */
 export function s3JobBackend(options: S3JobBackendOptions): JobBackend {
   const runner = options.runner ?? createRequestRunner({ sleep: realSleep });
-  const opened = new Map<string, Promise<StackStorage>>();
-  const open = (stack: string): Promise<StackStorage> => {
-    let storage = opened.get(stack);
-    if (storage === undefined) {
-      storage = options.openStack(stack);
-      opened.set(stack, storage);
-      // A failed lookup (a server that was down) is not remembered.
-      storage.catch(() => opened.delete(stack));
-    }
-    return storage;
-  };
-  const stores = new Map<string, JobStore>();
   return {
     stacks: options.stacks,
     async store(stack) {
-      const { s3, artifactsBucket } = await open(stack);
-      let store = stores.get(stack);
-      if (store === undefined) {
-        store = s3JobStore(s3, runner, artifactsBucket);
-        stores.set(stack, store);
-      }
-      return store;
+      const { s3, artifactsBucket } = await options.openStack(stack);
+      return s3JobStore(s3, runner, artifactsBucket);
     },
     async lock(stack) {
-      const { s3, artifactsBucket } = await open(stack);
+      const { s3, artifactsBucket } = await options.openStack(stack);
       return readLockView(s3, runner, artifactsBucket, stack, options.now);
     },
     async release(stack, ref) {
-      const { s3, artifactsBucket } = await open(stack);
+      const { s3, artifactsBucket } = await options.openStack(stack);
       return readReleaseView(s3, runner, artifactsBucket, stack, ref);
     },
   };

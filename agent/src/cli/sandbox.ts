@@ -93,7 +93,7 @@ export function registerSandboxCommand(program: Command, ctx: CliContext): void 
     .option('--repo-source <path>', 'a git repository to clone as the scratch repo (default: a fresh repo)')
     .option(
       '--persist',
-      "keep buckets, objects, stack resources and the scratch repo's tags in --dir between starts",
+      "keep buckets, objects, stack resources, the scratch repo's tags and the ports in --dir between starts",
     )
     .option(
       '--stacks <n>',
@@ -135,6 +135,8 @@ export function registerSandboxCommand(program: Command, ctx: CliContext): void 
         ...(flags['--stacks'] === undefined ? {} : { stacks: flags['--stacks'] }),
       });
       const startupMs = performance.now() - started;
+      // A port kept from the last run that is taken now: one line on stderr (stdout may be --json).
+      for (const notice of running.notices) ctx.stderr.write(`${notice}\n`);
       if (globals.json) writeJson(ctx, running.info);
       else printHuman(ctx, running.info, startupMs);
       let off: (() => void) | undefined;

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { dispatchIntent } from '../agent/dispatch.js';
 import { auditAnsweredRequest, openJobs } from '../agent/fleet.js';
 import type { JobCoordinator } from '../agent/jobs.js';
+import { followConfig, withReconnect } from '../agent/reconnect.js';
 import {
   cronTimer,
   fanOutTimer,
@@ -59,6 +60,8 @@ function describe(event: TickEvent, stack: string | undefined): string {
       return `${run}: skipped, run started at ${event.runningSince.toISOString()} is still going`;
     case 'finished':
       return `${run}: ${event.outcome.status} — ${event.outcome.summary}`;
+    case 'notice':
+      return `${run}: ${event.message}`;
   }
 }
 
@@ -82,10 +85,20 @@ async function runStack(
   jobs: JobCoordinator,
   stack: string,
   flags: ScheduleFlags,
+  notify: (message: string) => void,
 ): Promise<RunOutcome> {
   const requester = `schedule (${session.requester()})`;
   const text = `schedule --cron ${flags.cron}`;
   const started = performance.now();
+  // A sandbox restarted between runs has rewritten the config: follow it, say so in the log.
+  const broken = await followConfig(session, notify);
+  if (broken) {
+    return {
+      status: 'failed',
+      summary: broken.text.split('\n')[0] ?? '',
+      ...(broken.error ? { code: broken.error.code } : {}),
+    };
+  }
   let deploymentId: string;
   try {
     const job = await jobs.start({
@@ -95,17 +108,22 @@ async function runStack(
       trigger: 'schedule',
       requestedBy: requester,
       run: (job) =>
-        dispatchIntent(
+        withReconnect(
           session,
-          { kind: 'deploy', target: { kind: 'latest' }, dryRun: false },
-          {
-            trigger: 'schedule',
-            text: `${text} (deployment ${job.jobId})`,
-            approval: { yes: Boolean(flags.yes) },
-            requester,
-            stack,
-            onProgress: job.onProgress,
-          },
+          () =>
+            dispatchIntent(
+              session,
+              { kind: 'deploy', target: { kind: 'latest' }, dryRun: false },
+              {
+                trigger: 'schedule',
+                text: `${text} (deployment ${job.jobId})`,
+                approval: { yes: Boolean(flags.yes) },
+                requester,
+                stack,
+                onProgress: job.onProgress,
+              },
+            ),
+          notify,
         ),
     });
     deploymentId = job.jobId;
@@ -167,9 +185,11 @@ export async function runScheduleCommand(
       (stack, i) =>
         new ScheduleLoop({
           timer: timers[i] ?? timer,
-          run: async () => {
+          run: async (tick) => {
             try {
-              return await runStack(session, jobs, stack, flags);
+              return await runStack(session, jobs, stack, flags, (message) =>
+                log(stack)({ kind: 'notice', tick, at: ctx.now(), message }),
+              );
             } finally {
               // Servers are started afresh for the next run, once no other stack's run uses them.
               if (jobs.runningHere().length === 0) await session.connections.closeAll();

@@ -16,6 +16,7 @@ import { FAULT_KINDS, type FaultKind, FaultSettingsSchema } from './faults.js';
 import { createScratchRepo, refreshScratchRepo } from './git.js';
 import { cloudFrontStyleId, InvalidationStore } from './invalidations.js';
 import { REPO_ROOT } from './paths.js';
+import { readSandboxRecord, SANDBOX_MARKER, writeSandboxRecord } from './record.js';
 import { resolveEmulatorRuntime } from './runtime.js';
 import { startS3Proxy } from './s3-proxy.js';
 import { MAX_SANDBOX_STACKS, type SandboxStackInfo, sandboxStackNames } from './stacks.js';
@@ -55,6 +56,11 @@ export interface SandboxOptions {
    * commits are fetched into it instead of recloning). Default false: every start is a fresh world.
    */
   persist?: boolean;
+  /**
+   * Started by `frontendops demo`: recorded in `<dir>/sandbox.json`, so a hint about a stopped sandbox
+   * can say `npm run demo`.
+   */
+  demo?: boolean;
 }
 
 /** Exactly the `sandbox start --json` line. */
@@ -77,6 +83,11 @@ export interface SandboxInfo {
 
 export interface Sandbox {
   info: SandboxInfo;
+  /**
+   * One line each for what the person should know about this start: a port kept from the last run
+   * that was taken, so the service listens elsewhere this time.
+   */
+  notices: string[];
   /** The S3 emulator child process (tests check it is gone after stop). */
   emulatorPid: number;
   /** By S3 operation name: CopyObject, PutObject, ListObjectsV2, ... */
@@ -94,8 +105,6 @@ export interface Sandbox {
 
 export const DEFAULT_INVALIDATION_DELAY_MS = 300;
 export const CONFIG_FILE = 'frontendops.config.json';
-/** Marks a directory as a sandbox's, so a restart may replace its repo/, pulumi-state/ and s3/. */
-export const SANDBOX_MARKER = '.frontendops-sandbox';
 
 export const SandboxOptionsSchema = z
   .object({
@@ -107,6 +116,7 @@ export const SandboxOptionsSchema = z
     port: z.number().int().min(0).max(65_533).optional(),
     persist: z.boolean().optional(),
     stacks: z.number().int().min(1).max(MAX_SANDBOX_STACKS).optional(),
+    demo: z.boolean().optional(),
   })
   .strict()
   .refine((o) => (o.port ?? 0) === 0 || (o.port ?? 0) + Math.max(2, (o.stacks ?? 1) + 1) <= 65_535, {
@@ -184,6 +194,33 @@ async function createBuckets(emulatorEndpoint: string, buckets: readonly string[
 }
 
 /**
+ * Starts one of the sandbox's servers on the port it had last time, so the URLs a person bookmarked and
+ * the config other processes hold stay valid; when something else took that port meanwhile, on a free
+ * one, saying so in `notices`.
+ */
+async function startOnKeptPort<T>(
+  kept: number | undefined,
+  what: string,
+  start: (port: number) => Promise<T>,
+  portOf: (started: T) => number,
+  notices: string[],
+): Promise<T> {
+  if (kept === undefined) return start(0);
+  try {
+    return await start(kept);
+  } catch (error) {
+    if (!(error instanceof FrontendOpsError && error.code === 'SANDBOX_BUSY')) throw error;
+    const started = await start(0);
+    notices.push(
+      `Port ${kept} (the ${what}, kept from the last run) is taken by another program; the ${what} listens on ${portOf(started)} this time.`,
+    );
+    return started;
+  }
+}
+
+const portOfUrl = (url: string): number => Number(new URL(url).port);
+
+/**
  * Starts the whole sandbox (design §8): S3 (fauxqs behind our proxy), the edge and the CloudFront API, a
  * file:// Pulumi state whose outputs point at them, a scratch git repository, and `<dir>/frontendops.config.json`.
  * Resolves once everything answers. Every start is a fresh world (the emulator keeps objects in memory), unless
@@ -239,6 +276,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       }
       return kept;
     })();
+    // A persisted sandbox comes back on the ports of its last start (unless --port says otherwise).
+    const keptPorts = persist && opts.port === undefined ? (await readSandboxRecord(dir))?.ports : undefined;
+    const notices: string[] = [];
     const [emulatorResult, filesResult] = await Promise.allSettled([emulatorStarting, filesReady]);
     if (emulatorResult.status === 'fulfilled') {
       const emulator: Emulator = emulatorResult.value;
@@ -254,12 +294,19 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const stacks = stackResources(stackNames, artifactsBucket, kept);
     await createBuckets(emulator.endpoint, [artifactsBucket, ...stacks.map((s) => s.hostingBucket)]);
 
-    const proxy = await startS3Proxy({
-      upstream: emulator.endpoint,
-      port: portFor(0),
-      latencyMs: opts.latencyMs ?? 0,
-      faults: { rate: opts.faultRate ?? 0 },
-    });
+    const proxy = await startOnKeptPort(
+      keptPorts?.s3,
+      'S3 endpoint',
+      (port) =>
+        startS3Proxy({
+          upstream: emulator.endpoint,
+          port: keptPorts ? port : portFor(0),
+          latencyMs: opts.latencyMs ?? 0,
+          faults: { rate: opts.faultRate ?? 0 },
+        }),
+      (started) => portOfUrl(started.endpoint),
+      notices,
+    );
     cleanups.push(() => proxy.close());
 
     // One edge per distribution, each on its own port: every distribution has its own domain, and the
@@ -272,30 +319,45 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     cleanups.push(async () => invalidations.close());
     const edgeUrls: string[] = [];
     for (const [index, stack] of stacks.entries()) {
-      const edge = await startEdge({
-        s3Endpoint: emulator.endpoint,
-        bucket: stack.hostingBucket,
-        port: portFor(edgePortOffset(index)),
-        beforeRequest: () => invalidations.settleDue(),
-      });
+      // The first stack's edge comes back on its kept port (the demo's URL); the others on free ports.
+      const edge = await startOnKeptPort(
+        index === 0 ? keptPorts?.edge : undefined,
+        'site (edge)',
+        (port) =>
+          startEdge({
+            s3Endpoint: emulator.endpoint,
+            bucket: stack.hostingBucket,
+            port: index === 0 && keptPorts ? port : portFor(edgePortOffset(index)),
+            beforeRequest: () => invalidations.settleDue(),
+          }),
+        (started) => portOfUrl(started.url),
+        notices,
+      );
       edgeCaches.set(stack.distributionId, edge.cache);
       cleanups.push(() => edge.close());
       edgeUrls.push(edge.url);
     }
     const edgeUrlOf = (index: number): string => edgeUrls[index] ?? '';
 
-    const cloudfront = await startCloudFrontApi({
-      port: portFor(2),
-      distributions: stacks.map((stack, index) => ({
-        id: stack.distributionId,
-        domainName: new URL(edgeUrlOf(index)).host,
-        hostingBucket: stack.hostingBucket,
-        lastModified: now,
-        callerReference: `frontendops-sandbox-${now.getTime()}-${index + 1}`,
-        etag: cloudFrontStyleId('E', 13),
-      })),
-      invalidations,
-    });
+    const cloudfront = await startOnKeptPort(
+      keptPorts?.cloudfront,
+      'CloudFront API',
+      (port) =>
+        startCloudFrontApi({
+          port: keptPorts ? port : portFor(2),
+          distributions: stacks.map((stack, index) => ({
+            id: stack.distributionId,
+            domainName: new URL(edgeUrlOf(index)).host,
+            hostingBucket: stack.hostingBucket,
+            lastModified: now,
+            callerReference: `frontendops-sandbox-${now.getTime()}-${index + 1}`,
+            etag: cloudFrontStyleId('E', 13),
+          })),
+          invalidations,
+        }),
+      (started) => portOfUrl(started.endpoint),
+      notices,
+    );
     cleanups.push(() => cloudfront.close());
 
     const pulumiBackendUrl = fileBackendUrl(backendDir);
@@ -322,6 +384,17 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         stackNames,
       }),
     );
+
+    await writeSandboxRecord(dir, {
+      schema: 1,
+      persist,
+      demo: opts.demo === true,
+      ports: {
+        s3: portOfUrl(proxy.endpoint),
+        edge: portOfUrl(edgeUrlOf(0)),
+        cloudfront: portOfUrl(cloudfront.endpoint),
+      },
+    });
 
     const [first] = stacks;
     if (first === undefined) throw new Error('a sandbox has at least one stack');
@@ -364,6 +437,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     );
     return {
       info,
+      notices,
       emulatorPid: emulator.pid,
       failure,
       requestCounts: () => proxy.requestCounts(),
@@ -384,4 +458,4 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
 }
 
 export type { FaultKind };
-export { FAULT_KINDS, LOCK_FILE };
+export { FAULT_KINDS, LOCK_FILE, SANDBOX_MARKER };
