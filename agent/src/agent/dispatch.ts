@@ -37,6 +37,7 @@ export interface DispatchOptions {
   onProgress?: RequestOptions['onProgress'];
   /** The stack the request is about (default: the session's). */
   stack?: string;
+  job?: RequestOptions['job'];
 }
 
 export function answerFromError(error: unknown, redact: (text: string) => string = (t) => t): Answer {
@@ -113,6 +114,7 @@ export async function dispatchIntent(
       ...(options.requester === undefined ? {} : { requester: options.requester }),
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
       ...(options.stack === undefined ? {} : { stack: options.stack }),
+      ...(options.job === undefined ? {} : { job: options.job }),
     });
   } catch (error) {
     return answerFromError(await session.explain(error), session.redactor.text);

@@ -44,6 +44,16 @@ export interface Approval {
   implicitBy?: string;
 }
 
+/**
+ * The deploy job a request runs as (`frontendops mcp`, `schedule`): its id becomes the deploy lock's id
+ * (so the lock, and the release journaled under it, name the job that holds it), and it hears the
+ * engine's events (the release it journaled, the dead deploy whose lock it took over).
+ */
+export interface RequestJob {
+  jobId: string;
+  onEngineEvent?: (event: { kind: string }) => Promise<void>;
+}
+
 export interface FlowContext {
   config: Config;
   stack: StackConfig;
@@ -64,6 +74,7 @@ export interface FlowContext {
   directInvalidator: (distributionId: string) => Promise<Invalidator>;
   fetch?: typeof fetch;
   onProgress?: (event: ProgressEvent) => void;
+  job?: RequestJob;
 }
 
 /** What a deploy request produced: the engine's report plus what the agent learned on the way. */
@@ -244,7 +255,7 @@ async function deployCommit(
 ): Promise<DeployReport> {
   if (!options.dryRun) await requireWriteTools(ctx.tools);
   const invalidator = options.dryRun ? ctx.pulumi.invalidator() : await invalidatorFor(ctx, resolved.outputs);
-  const { config, stack } = ctx;
+  const { config, stack, job } = ctx;
   const request: DeployRequest = {
     stack: stack.name,
     commit: commit.sha,
@@ -267,6 +278,8 @@ async function deployCommit(
     now: ctx.now,
     ...(ctx.fetch ? { fetch: ctx.fetch } : {}),
     ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
+    // The job's id is the lock's: an instance reading the lock learns which deployment holds it.
+    ...(job === undefined ? {} : { newLockId: () => job.jobId }),
   };
   const report = await ctx.tools.step(
     options.dryRun ? 'plan_deploy' : 'run_deploy',

@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { type JobStore, s3JobStore } from '../deploy/job-store.js';
+import { s3JobStore } from '../deploy/job-store.js';
 import { createRequestRunner, type RequestRunner, realSleep } from '../deploy/requests.js';
 import { readLockView, readReleaseView } from './job-journal.js';
 import type { JobBackend } from './jobs.js';

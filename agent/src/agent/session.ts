@@ -14,7 +14,7 @@ import { FrontendOpsError, toFrontendOpsError } from '../errors.js';
 import { McpServerPool } from '../mcp/client.js';
 import { sandboxState } from '../sandbox/record.js';
 import { realEngine } from './engine.js';
-import type { Approval, Engine, FlowContext } from './flow.js';
+import type { Approval, Engine, FlowContext, RequestJob } from './flow.js';
 import { GithubTools } from './github.js';
 import { PulumiTools } from './pulumi.js';
 import { type ConnectionSource, ToolLayer } from './tool-layer.js';
@@ -53,6 +53,8 @@ export interface RequestOptions {
   onProgress?: (event: ProgressEvent) => void;
   /** The stack this request is about (default: the session's stack). */
   stack?: string;
+  /** The deploy job this request runs as. */
+  job?: RequestJob;
 }
 
 /** Who asked: an explicit override, the CI actor, or the login name. */
@@ -299,6 +301,7 @@ export class Session {
       directInvalidator: (distributionId) => this.directInvalidator(stack, distributionId),
       ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
       ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+      ...(request.job ? { job: request.job } : {}),
     };
   }
 

@@ -121,6 +121,7 @@ async function runStack(
                 requester,
                 stack,
                 onProgress: job.onProgress,
+                job,
               },
             ),
           notify,

@@ -29,6 +29,7 @@ function agentDeps(session: Session, ctx: CliContext, clientName: () => string):
           requester,
           stack,
           onProgress: job.onProgress,
+          job,
         },
       ),
     rollback: (args, stack, requester, job) =>
@@ -42,6 +43,7 @@ function agentDeps(session: Session, ctx: CliContext, clientName: () => string):
           requester,
           stack,
           onProgress: job.onProgress,
+          job,
         },
       ),
     history: async (stack, limit, requester) => {
