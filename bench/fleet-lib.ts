@@ -89,8 +89,52 @@ interface Instance {
   name: string;
   configPath: string;
   auditPath: string;
-  client: Client | undefined;
-  transport: StdioClientTransport | undefined;
+  agent: AgentProcess | undefined;
+}
+
+/** One `frontendops mcp` child process and an MCP client connected to it. */
+export interface AgentProcess {
+  client: Client;
+  pid: number | undefined;
+  /** SIGKILL: the instance gets no chance to finish, release or record anything. */
+  kill(): void;
+  close(): Promise<void>;
+}
+
+export interface AgentProcessOptions {
+  cli: string;
+  cwd: string;
+  configPath: string;
+  /** FRONTENDOPS_INSTANCE: the instance's name in job records and lock owners. */
+  name: string;
+  env?: Record<string, string>;
+}
+
+/** Starts `frontendops mcp` on `configPath` and connects an MCP client to it. */
+export async function startAgentProcess(options: AgentProcessOptions): Promise<AgentProcess> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [options.cli, 'mcp', '--config', options.configPath],
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      USER: 'fleet',
+      ...options.env,
+      FRONTENDOPS_INSTANCE: options.name,
+    },
+    cwd: options.cwd,
+    stderr: 'ignore',
+  });
+  const client = new Client({ name: `fleet-client-${options.name}`, version: '1' });
+  await client.connect(transport);
+  return {
+    client,
+    pid: transport.pid ?? undefined,
+    kill: () => {
+      if (transport.pid !== null) process.kill(transport.pid, 'SIGKILL');
+    },
+    close: () => client.close().catch(() => undefined),
+  };
 }
 
 function textOf(result: object): string {
@@ -161,8 +205,7 @@ export class Fleet {
           name,
           configPath,
           auditPath,
-          client: undefined,
-          transport: undefined,
+          agent: undefined,
         });
       }
     }
@@ -178,18 +221,14 @@ export class Fleet {
     return env;
   }
 
-  private async connect(instance: Instance): Promise<void> {
-    const transport = new StdioClientTransport({
-      command: process.execPath,
-      args: [this.options.cli, 'mcp', '--config', instance.configPath],
-      env: this.env(instance.name),
+  private async connect(instance: Instance): Promise<AgentProcess> {
+    instance.agent = await startAgentProcess({
+      cli: this.options.cli,
       cwd: this.options.cwd,
-      stderr: 'ignore',
+      configPath: instance.configPath,
+      name: instance.name,
     });
-    const client = new Client({ name: `fleet-client-${instance.index + 1}`, version: '1' });
-    await client.connect(transport);
-    instance.client = client;
-    instance.transport = transport;
+    return instance.agent;
   }
 
   async start(): Promise<void> {
@@ -223,7 +262,7 @@ export class Fleet {
     args: Structured,
   ): Promise<{ ok: boolean; structured: Structured; text: string } | undefined> {
     const instance = this.instances[index];
-    const client = instance?.client;
+    const client = instance?.agent?.client;
     if (instance === undefined || client === undefined) {
       this.calls.push({ instance: index, tool, answered: false });
       return undefined;
@@ -250,13 +289,13 @@ export class Fleet {
   async killAndRestart(index: number, downMs: number): Promise<void> {
     const instance = this.instances[index];
     if (instance === undefined) return;
-    const pid = instance.transport?.pid;
-    instance.client = undefined;
-    if (pid !== null && pid !== undefined) process.kill(pid, 'SIGKILL');
-    this.log(`killed ${instance.name} (pid ${pid})`);
+    const agent = instance.agent;
+    instance.agent = undefined;
+    agent?.kill();
+    this.log(`killed ${instance.name} (pid ${agent?.pid})`);
     await delay(downMs);
-    await this.connect(instance);
-    this.log(`restarted ${instance.name} (pid ${instance.transport?.pid})`);
+    const restarted = await this.connect(instance);
+    this.log(`restarted ${instance.name} (pid ${restarted.pid})`);
   }
 
   async stopSchedulers(): Promise<void> {
@@ -274,7 +313,7 @@ export class Fleet {
 
   async close(): Promise<void> {
     await this.stopSchedulers();
-    await Promise.all(this.instances.map((i) => i.client?.close().catch(() => undefined)));
+    await Promise.all(this.instances.map((i) => i.agent?.close()));
   }
 }
 
@@ -386,41 +425,44 @@ export async function runFleet(options: FleetOptions): Promise<FleetResult> {
   // Finish pass, through the tools: after a lock TTL (a killed instance's lock expires), one deploy of
   // "the latest" per stack finishes what a dead instance left and brings every stack up to date.
   await delay(options.lockTtlSeconds * 1000 + 1500);
-  for (const stack of fleet.stacks) {
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      const index = fleet.pick(fleet.instances.map((i) => i.index));
-      const answer = await fleet.call(index, 'deploy_dashboard', { stack });
-      if (answer?.ok) {
-        const id = String(answer.structured.deploymentId);
-        jobs.push({ deploymentId: id, stack });
-        const done = await waitForJob(fleet, index, id, deadline);
-        if (done !== undefined && done.status !== 'refused' && done.status !== 'failed') break;
+  await Promise.all(
+    fleet.stacks.map(async (stack) => {
+      const deadline = Date.now() + 120_000;
+      for (;;) {
+        const index = fleet.pick(fleet.instances.map((i) => i.index));
+        const answer = await fleet.call(index, 'deploy_dashboard', { stack });
+        if (answer?.ok) {
+          const id = String(answer.structured.deploymentId);
+          jobs.push({ deploymentId: id, stack });
+          const done = await waitForJob(fleet, index, id, deadline);
+          if (done !== undefined && done.status !== 'refused' && done.status !== 'failed') return;
+        }
+        if (Date.now() > deadline)
+          throw new Error(`the finish pass could not deploy ${stack}: ${answer?.text}`);
+        await delay(1000);
       }
-      if (Date.now() > deadline)
-        throw new Error(`the finish pass could not deploy ${stack}: ${answer?.text}`);
-      await delay(1000);
-    }
-  }
+    }),
+  );
 
   // Every job id a client was given, from every instance: finished, and the same answer everywhere.
-  const finalByInstance: FleetResult['finalByInstance'] = [];
   const settleBy = Date.now() + options.lockTtlSeconds * 1000 * 3 + 30_000;
-  for (const instance of fleet.instances) {
-    const seen: Record<string, { status: string; stack: string }> = {};
-    for (const job of jobs) {
-      let answer = await fleet.call(instance.index, 'get_deployment_status', job);
-      while (answer?.ok && !FINISHED(answer.structured.status) && Date.now() < settleBy) {
-        await delay(500);
-        answer = await fleet.call(instance.index, 'get_deployment_status', job);
+  const finalByInstance: FleetResult['finalByInstance'] = await Promise.all(
+    fleet.instances.map(async (instance) => {
+      const seen: Record<string, { status: string; stack: string }> = {};
+      for (const job of jobs) {
+        let answer = await fleet.call(instance.index, 'get_deployment_status', job);
+        while (answer?.ok && !FINISHED(answer.structured.status) && Date.now() < settleBy) {
+          await delay(500);
+          answer = await fleet.call(instance.index, 'get_deployment_status', job);
+        }
+        seen[job.deploymentId] = {
+          status: answer?.ok ? String(answer.structured.status) : `error: ${answer?.text ?? 'no answer'}`,
+          stack: answer?.ok ? String(answer.structured.stack) : '',
+        };
       }
-      seen[job.deploymentId] = {
-        status: answer?.ok ? String(answer.structured.status) : `error: ${answer?.text ?? 'no answer'}`,
-        stack: answer?.ok ? String(answer.structured.stack) : '',
-      };
-    }
-    finalByInstance.push(seen);
-  }
+      return seen;
+    }),
+  );
   options.sandbox.setFaults({ rate: 0 });
   // Every job of every stack, whoever started it, through one instance's list_deployments.
   const listed: FleetResult['listed'] = [];

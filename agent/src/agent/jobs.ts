@@ -148,12 +148,52 @@ export function outcomeOf(answer: Answer, now: Date): Partial<JobRecord> {
   };
 }
 
+/**
+ * "already being deployed by …": the stack's lock is held, by a deploy job (its lock id is the job id,
+ * a ULID) or by someone else (`frontendops deploy`, whose lock id is no deployment). Pure.
+ */
+export function busyError(stack: string, lockId: string, holder: string): FrontendOpsError {
+  const isJob = /^[0-9A-HJKMNP-TV-Z]{26}$/.test(lockId);
+  return new FrontendOpsError(
+    'DEPLOY_IN_PROGRESS',
+    `${stack} is already being deployed by ${holder}${isJob ? ` — deployment ${lockId}` : ''}`,
+    {
+      hint: isJob
+        ? `Poll get_deployment_status for ${lockId}; \`frontendops status --stack ${stack}\` shows the lock.`
+        : `Wait for it to finish; \`frontendops status --stack ${stack}\` shows the lock.`,
+      data: { ...(isJob ? { deploymentId: lockId } : {}), stack, holder },
+    },
+  );
+}
+
+/**
+ * A job that passed the quick check but met the lock in its deploy (another instance took it first) is
+ * refused the same way, naming the deployment that holds the lock. Other answers pass through. Pure.
+ */
+export function withHolderNamed(answer: Answer, stack: string): Answer {
+  const holder = (answer.error?.data as { holder?: { lockId?: unknown; owner?: unknown } } | undefined)
+    ?.holder;
+  if (answer.error?.code !== 'DEPLOY_IN_PROGRESS' || typeof holder?.lockId !== 'string') return answer;
+  const error = busyError(
+    stack,
+    holder.lockId,
+    typeof holder.owner === 'string' ? holder.owner : 'another deploy',
+  );
+  const line = `Refused [${error.code}] ${error.message}`;
+  return {
+    ...answer,
+    text: line,
+    json: { ...answer.json, status: 'refused', code: error.code, message: error.message, hint: error.hint },
+    error,
+  };
+}
+
 /** How a dead instance's job ends, from its release. Pure. */
 export function settledOutcome(release: ReleaseView | undefined, stack: string): Partial<JobRecord> {
   if (release === undefined) {
     return {
       status: 'failed',
-      summary: `Failed [JOB_ABANDONED]: the instance running this deploy stopped before anything went live on ${stack}; nothing changed.`,
+      summary: `Failed [JOB_ABANDONED] the instance running this deploy stopped before anything went live on ${stack}; nothing changed.`,
       error: {
         code: 'JOB_ABANDONED',
         message: `the instance running this deploy stopped before anything went live on ${stack}; nothing changed`,
@@ -259,14 +299,7 @@ export class JobCoordinator {
   }
 
   private busy(stack: string, jobId: string, holder: string): FrontendOpsError {
-    return new FrontendOpsError(
-      'DEPLOY_IN_PROGRESS',
-      `${stack} is already being deployed by ${holder} — deployment ${jobId}`,
-      {
-        hint: `Poll get_deployment_status for ${jobId}; \`frontendops status --stack ${stack}\` shows the lock.`,
-        data: { deploymentId: jobId, stack, holder },
-      },
-    );
+    return busyError(stack, jobId, holder);
   }
 
   /** Rule 1 and 2: refuse at once when the stack is busy, else create the job and run it. */
@@ -357,13 +390,13 @@ export class JobCoordinator {
     };
     let outcome: Partial<JobRecord>;
     try {
-      outcome = outcomeOf(await spec.run(ctx), now());
+      outcome = outcomeOf(withHolderNamed(await spec.run(ctx), handle.record.stack), now());
     } catch (error) {
       const err = toFrontendOpsError(error);
       outcome = {
         status: 'failed',
         finishedAt: now().toISOString(),
-        summary: `Failed [${err.code}]: ${err.message}`.slice(0, 1000),
+        summary: `Failed [${err.code}] ${err.message}`.slice(0, 1000),
         error: {
           code: err.code,
           message: err.message.slice(0, 2000),

@@ -144,7 +144,7 @@ async function runStack(
     }).catch(() => undefined);
     return {
       status: refused ? 'refused' : 'failed',
-      summary: `${refused ? 'Refused' : 'Failed'} [${err.code}]: ${err.message}`,
+      summary: `${refused ? 'Refused' : 'Failed'} [${err.code}] ${err.message}`,
       code: err.code,
     };
   }

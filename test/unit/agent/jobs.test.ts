@@ -111,6 +111,34 @@ describe('JobCoordinator', () => {
     expect(backend.store_.writes).toBe(2);
   });
 
+  it('a job that meets the lock in its deploy (another instance got there first) ends refused naming that deployment', async () => {
+    const backend = new FakeJobBackend(STACKS);
+    const { jobs } = instance(backend, 'host-b');
+    const winner = newId();
+    const lost = new FrontendOpsError(
+      'DEPLOY_IN_PROGRESS',
+      'stack alpha is being deployed by mcp:x on host-a',
+      {
+        data: { holder: { lockId: winner, owner: 'mcp:x on host-a (pid 7)' } },
+      },
+    );
+    const job = await jobs.start(
+      spec(async () => ({
+        ok: false,
+        text: 'Refused [DEPLOY_IN_PROGRESS] stack alpha is being deployed by mcp:x on host-a',
+        json: { status: 'refused', code: 'DEPLOY_IN_PROGRESS' },
+        error: lost,
+      })),
+    );
+    const done = await jobs.finished(job.jobId);
+    expect(done).toMatchObject({
+      status: 'refused',
+      summary: `Refused [DEPLOY_IN_PROGRESS] alpha is already being deployed by mcp:x on host-a (pid 7) — deployment ${winner}`,
+      error: { code: 'DEPLOY_IN_PROGRESS' },
+    });
+    expect(done.result).toMatchObject({ status: 'refused', code: 'DEPLOY_IN_PROGRESS' });
+  });
+
   it('runs stacks in parallel and refuses a second job on a busy stack of this instance', async () => {
     const backend = new FakeJobBackend(STACKS);
     const { jobs } = instance(backend, 'host-a');
