@@ -6,6 +6,7 @@
 // its MCP tools, S3 and the edge; the sandbox and the publisher are handed in (sources in tests, the
 // built package in the bench).
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -13,6 +14,7 @@ import { promisify } from 'node:util';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -50,12 +52,17 @@ export interface FleetOptions {
   /** In `latest` mode, a new dashboard commit every this many ms; in `commits` mode, how many to pre-publish. */
   commitEveryMs?: number;
   commits?: number;
+  /** The schedulers' cron (default every 2 seconds). */
+  scheduleCron?: string;
   /** SIGKILL instance 2 at half time and restart it. */
   killOne: boolean;
   lockTtlSeconds: number;
   /** Concurrent MCP clients firing deploys. */
   clients: number;
   log?: (line: string) => void;
+  /** Called when the measured load phase starts and ends (after the warm-up, before the finish pass). */
+  onLoadStart?: () => void;
+  onLoadEnd?: () => void;
 }
 
 export interface CallRecord {
@@ -72,8 +79,17 @@ export interface FleetResult {
   /** Final job records (from get_deployment_status) by id, as each instance answered. */
   finalByInstance: Array<Record<string, { status: string; stack: string }>>;
   calls: CallRecord[];
+  /** The deployments of the finish pass (after the load phase). */
+  finishPassIds: string[];
   /** Every job of every stack, as list_deployments pages them (clients' and the schedulers'). */
-  listed: Array<{ deploymentId: string; stack: string; status: string; trigger: string }>;
+  listed: Array<{
+    deploymentId: string;
+    stack: string;
+    status: string;
+    trigger: string;
+    /** From the job's creation to its end, in ms (by the running instance's clock). */
+    durationMs?: number;
+  }>;
   /** Jobs that ended deployed during the load phase, and the load phase's length. */
   deployedDuringLoad: number;
   loadMs: number;
@@ -107,33 +123,87 @@ export interface AgentProcessOptions {
   configPath: string;
   /** FRONTENDOPS_INSTANCE: the instance's name in job records and lock owners. */
   name: string;
+  /** `http`: `frontendops mcp --http 127.0.0.1:0` with a bearer token; `stdio` (default): the client spawns it. */
+  transport?: 'http' | 'stdio';
   env?: Record<string, string>;
+}
+
+function agentEnv(options: AgentProcessOptions, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    USER: 'fleet',
+    ...options.env,
+    ...extra,
+    FRONTENDOPS_INSTANCE: options.name,
+  };
 }
 
 /** Starts `frontendops mcp` on `configPath` and connects an MCP client to it. */
 export async function startAgentProcess(options: AgentProcessOptions): Promise<AgentProcess> {
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [options.cli, 'mcp', '--config', options.configPath],
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      USER: 'fleet',
-      ...options.env,
-      FRONTENDOPS_INSTANCE: options.name,
-    },
-    cwd: options.cwd,
-    stderr: 'ignore',
-  });
   const client = new Client({ name: `fleet-client-${options.name}`, version: '1' });
-  await client.connect(transport);
+  if (options.transport !== 'http') {
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [options.cli, 'mcp', '--config', options.configPath],
+      env: agentEnv(options),
+      cwd: options.cwd,
+      stderr: 'ignore',
+    });
+    await client.connect(transport);
+    return {
+      client,
+      pid: transport.pid ?? undefined,
+      kill: () => {
+        if (transport.pid !== null) process.kill(transport.pid, 'SIGKILL');
+      },
+      close: () => client.close().catch(() => undefined),
+    };
+  }
+  // A token made for this run (never a fixed string): the server refuses to listen without one.
+  const token = randomBytes(32).toString('hex');
+  const child = spawn(
+    process.execPath,
+    [options.cli, 'mcp', '--config', options.configPath, '--http', '127.0.0.1:0'],
+    {
+      cwd: options.cwd,
+      env: agentEnv(options, { FRONTENDOPS_MCP_TOKEN: token }),
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let stderr = '';
+    const onData = (chunk: Buffer) => {
+      stderr += String(chunk);
+      const found = /listening on (http:\/\/\S+)/.exec(stderr)?.[1];
+      if (found !== undefined) {
+        child.stderr?.off('data', onData);
+        child.stderr?.resume();
+        resolve(found);
+      }
+    };
+    child.stderr?.on('data', onData);
+    void exited.then(() => reject(new Error(`frontendops mcp ${options.name} exited: ${stderr}`)));
+  });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(url), {
+      requestInit: { headers: { Authorization: `Bearer ${token}` } },
+    }),
+  );
   return {
     client,
-    pid: transport.pid ?? undefined,
+    pid: child.pid,
     kill: () => {
-      if (transport.pid !== null) process.kill(transport.pid, 'SIGKILL');
+      child.kill('SIGKILL');
     },
-    close: () => client.close().catch(() => undefined),
+    close: async () => {
+      await client.close().catch(() => undefined);
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        await exited;
+      }
+    },
   };
 }
 
@@ -242,7 +312,7 @@ export class Fleet {
           this.options.cli,
           'schedule',
           '--cron',
-          '*/2 * * * * *',
+          this.options.scheduleCron ?? '*/2 * * * * *',
           '--yes',
           '--json',
           '--config',
@@ -329,7 +399,7 @@ async function waitForJob(
   while (Date.now() < deadline) {
     const answer = await fleet.call(index, 'get_deployment_status', { deploymentId });
     if (answer?.ok && FINISHED(answer.structured.status)) return answer.structured;
-    await delay(250);
+    await delay(500);
   }
   return undefined;
 }
@@ -354,7 +424,11 @@ export async function runFleet(options: FleetOptions): Promise<FleetResult> {
 
   const fleet = new Fleet(options);
   await fleet.start();
+  // Warm-up, outside the measured window: each instance learns every stack's artifacts bucket (one
+  // stack-outputs request per stack and instance) by listing the jobs of every stack once.
+  await Promise.all(fleet.instances.map((i) => fleet.call(i.index, 'list_deployments', { limit: 1 })));
   options.sandbox.setFaults({ rate: options.faultRate, seed: options.seed });
+  options.onLoadStart?.();
   const jobs: FleetResult['jobs'] = [];
   const jobStatus = new Map<string, string>();
   const started = Date.now();
@@ -418,6 +492,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetResult> {
   };
   await Promise.all([...Array.from({ length: options.clients }, (_, w) => client(w)), committer(), chaos()]);
   const loadMs = Date.now() - started;
+  options.onLoadEnd?.();
   const deployedDuringLoad = [...jobStatus.values()].filter((s) => s === 'deployed').length;
   await fleet.stopSchedulers();
   log(`load phase: ${jobs.length} jobs in ${Math.round(loadMs / 1000)} s, ${deployedDuringLoad} deployed`);
@@ -425,6 +500,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetResult> {
   // Finish pass, through the tools: after a lock TTL (a killed instance's lock expires), one deploy of
   // "the latest" per stack finishes what a dead instance left and brings every stack up to date.
   await delay(options.lockTtlSeconds * 1000 + 1500);
+  const finishPassIds: string[] = [];
   await Promise.all(
     fleet.stacks.map(async (stack) => {
       const deadline = Date.now() + 120_000;
@@ -434,6 +510,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetResult> {
         if (answer?.ok) {
           const id = String(answer.structured.deploymentId);
           jobs.push({ deploymentId: id, stack });
+          finishPassIds.push(id);
           const done = await waitForJob(fleet, index, id, deadline);
           if (done !== undefined && done.status !== 'refused' && done.status !== 'failed') return;
         }
@@ -476,6 +553,9 @@ export async function runFleet(options: FleetOptions): Promise<FleetResult> {
         stack: String(job.stack),
         status: String(job.status),
         trigger: String(job.trigger),
+        ...(typeof job.finishedAt === 'string'
+          ? { durationMs: Date.parse(job.finishedAt) - Date.parse(String(job.startedAt)) }
+          : {}),
       });
     }
     page = typeof answer.structured.cursor === 'string' ? answer.structured.cursor : undefined;
@@ -489,6 +569,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetResult> {
     jobs,
     finalByInstance,
     calls: fleet.calls,
+    finishPassIds,
     listed,
     deployedDuringLoad,
     loadMs,

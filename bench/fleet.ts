@@ -31,6 +31,7 @@ const { values } = parseArgs({
     'fault-rate': { type: 'string', default: '0.1' },
     instances: { type: 'string', default: '1,2,3' },
     'write-results': { type: 'boolean', default: false },
+    'skip-full': { type: 'boolean', default: false },
   },
 });
 const seconds = Number(values.seconds);
@@ -59,9 +60,16 @@ interface Row {
   minutes: number;
   perMinute: number;
   s3PerDeploy: number;
-  meanDeploySeconds: number;
+  /** Median time from a job's creation to its end (s). */
+  medianJobSeconds: number;
   load: number;
   result: FleetResult;
+  checks?: string;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted.length === 0 ? 0 : (sorted[Math.floor(sorted.length / 2)] ?? 0);
 }
 
 async function scenario(label: string, instances: number, full: boolean): Promise<Row> {
@@ -89,7 +97,7 @@ async function scenario(label: string, instances: number, full: boolean): Promis
         await rm(site, { recursive: true, force: true });
       }
     };
-    sandbox.resetRequestCounts();
+    let requestsAtLoad = 0;
     const result = await runFleet({
       dir,
       cli: CLI,
@@ -98,47 +106,67 @@ async function scenario(label: string, instances: number, full: boolean): Promis
       publish,
       instances,
       schedulers: full ? 1 : 0,
+      scheduleCron: '*/5 * * * * *',
       durationMs: seconds * 1000,
       faultRate,
       seed: 13,
       mode: full ? 'latest' : 'commits',
-      commits: 60,
+      commits: 30,
       commitEveryMs: 8000,
       killOne: full,
       lockTtlSeconds: 5,
       clients: full ? 4 : stackCount,
+      onLoadStart: () => {
+        sandbox.resetRequestCounts();
+      },
+      onLoadEnd: () => {
+        requestsAtLoad = Object.values(sandbox.requestCounts()).reduce((a, b) => a + b, 0);
+      },
       log: (line) => console.log(`  [${label}] ${line}`),
     });
     const load = loadavg()[0] ?? 0;
-    const requests = Object.values(sandbox.requestCounts()).reduce((a, b) => a + b, 0);
+    const deployedJobs = result.listed.filter((j) => j.status === 'deployed');
+    let checks: string | undefined;
     if (full) {
       const states = await inspectStacks(sandbox, result.stacks);
       const tags = await deployTags(sandbox.info.repoPath);
       const releases = states.reduce((n, s) => n + s.releases.length, 0);
       const broken = states.filter((s) => s.brokenAssets.length > 0 || s.servedCommit !== s.liveCommit);
-      const dupes = states.filter((s) => new Set(s.releases.map((r) => r.commit)).size !== s.releases.length);
+      const dupes = states.filter((s) => {
+        const commits = s.releases.filter((r) => r.kind === 'deploy').map((r) => r.commit);
+        return new Set(commits).size !== commits.length;
+      });
       const unfinished = result.finalByInstance.flatMap((seen) =>
         Object.values(seen).filter((j) => j.status === 'running' || j.status.startsWith('error')),
       );
-      console.log(
-        `  [${label}] checks: ${broken.length} stacks not serving their live build, ${dupes.length} stacks with a commit deployed twice, ` +
-          `${releases} releases / ${tags.length} tags, ${unfinished.length} job answers unfinished or missing, statuses ${JSON.stringify(result.statuses)}`,
-      );
+      const byTrigger: Record<string, Record<string, number>> = {};
+      for (const job of result.listed) {
+        const row = byTrigger[job.trigger] ?? {};
+        row[job.status] = (row[job.status] ?? 0) + 1;
+        byTrigger[job.trigger] = row;
+      }
+      checks =
+        `${broken.length} stacks not serving their live build whole, ${dupes.length} stacks with a commit deployed twice, ` +
+        `${releases} releases (${states.flatMap((s) => s.releases).filter((r) => r.status !== 'complete' && r.status !== 'rolled_back').length} neither complete nor rolled back), ` +
+        `${tags.length} tags, ${unfinished.length} job answers unfinished or missing; jobs by trigger and status ${JSON.stringify(byTrigger)}`;
+      console.log(`  [${label}] checks: ${checks}`);
     }
     const minutes = result.loadMs / 60_000;
+    // Throughput: jobs of the load phase that ended deployed, whoever started them (the finish pass is
+    // not counted).
+    const deployed = full ? deployedJobs.length - result.stacks.length : result.deployedDuringLoad;
     return {
       label,
       instances,
-      deployed: result.deployedDuringLoad,
+      deployed,
       minutes,
-      perMinute: result.deployedDuringLoad / minutes,
-      s3PerDeploy: result.deployedDuringLoad === 0 ? 0 : requests / result.deployedDuringLoad,
-      meanDeploySeconds:
-        result.deployedDuringLoad === 0
-          ? 0
-          : ((result.loadMs / 1000) * stackCount) / Math.max(1, result.deployedDuringLoad),
+      perMinute: deployed / minutes,
+      s3PerDeploy: deployed === 0 ? 0 : requestsAtLoad / deployed,
+      medianJobSeconds:
+        median(deployedJobs.flatMap((j) => (j.durationMs === undefined ? [] : [j.durationMs]))) / 1000,
       load,
       result,
+      ...(checks === undefined ? {} : { checks }),
     };
   } finally {
     s3.destroy();
@@ -153,24 +181,30 @@ console.log(
 );
 const rows: Row[] = [];
 for (const n of counts) rows.push(await scenario(`${n} instance${n === 1 ? '' : 's'}`, n, false));
-const full = await scenario('3 instances + schedule, one killed', 3, true);
+const full = values['skip-full'] ? undefined : await scenario('3 instances + schedule, one killed', 3, true);
 const base = rows[0]?.perMinute ?? 0;
 const table = [
-  '| run | instances | deploys | load (min) | deploys/min | vs 1 instance | S3 requests / deploy | stack busy per deploy (s) | load avg (1 min) |',
+  '| run | instances | deploys | load (min) | deploys/min | vs 1 instance | S3 requests / deploy | median deploy job (s) | load avg (1 min) |',
   '|---|---|---|---|---|---|---|---|---|',
-  ...[...rows, full].map(
+  ...rows.map(
     (r) =>
-      `| ${r.label} | ${r.instances} | ${r.deployed} | ${r.minutes.toFixed(2)} | ${r.perMinute.toFixed(1)} | ${base === 0 ? '–' : `${(r.perMinute / base).toFixed(2)}×`} | ${r.s3PerDeploy.toFixed(0)} | ${r.meanDeploySeconds.toFixed(1)} | ${r.load.toFixed(1)} |`,
+      `| ${r.label} | ${r.instances} | ${r.deployed} | ${r.minutes.toFixed(2)} | ${r.perMinute.toFixed(1)} | ${base === 0 ? '–' : `${(r.perMinute / base).toFixed(2)}×`} | ${r.s3PerDeploy.toFixed(0)} | ${r.medianJobSeconds.toFixed(1)} | ${r.load.toFixed(1)} |`,
   ),
 ];
+const fullLine =
+  full === undefined
+    ? undefined
+    : `Full scenario (3 instances, a schedule process on every stack every 5 s, 4 clients asking for "the latest" while a new commit lands every 8 s, instance 2 SIGKILLed and restarted half-way, then one finishing deploy per stack): ${full.deployed} deploys in ${full.minutes.toFixed(2)} min of load (${full.perMinute.toFixed(1)}/min, median deploy job ${full.medianJobSeconds.toFixed(1)} s, load avg ${full.load.toFixed(1)}); checks: ${full.checks}.`;
 console.log(table.join('\n'));
+if (fullLine !== undefined) console.log(fullLine);
 
 if (values['write-results']) {
   const path = join(ROOT, 'bench', 'RESULTS.md');
   const text = await readFile(path, 'utf8');
   const begin = '<!-- fleet:begin -->';
   const end = '<!-- fleet:end -->';
-  const section = `${begin}\n${table.join('\n')}\n\nMeasured ${new Date().toISOString().slice(0, 10)}: ${stackCount} stacks, ${seconds} s of load per run, ${faultRate * 100}% S3 faults, ${cpus().length} cores.\n${end}`;
+  const machine = `${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  const section = `${begin}\nMeasured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${machine}, shared with other work (load average in the table): ${stackCount} stacks, ${seconds} s of load per run, ${faultRate * 100}% S3 faults (seed 13), lock TTL 5 s.\n\n${table.join('\n')}\n${fullLine === undefined ? '' : `\n${fullLine}\n`}${end}`;
   const next = text.includes(begin)
     ? text.replace(new RegExp(`${begin}[\\s\\S]*${end}`), section)
     : `${text.trimEnd()}\n\n## Fleet throughput\n\n${section}\n`;

@@ -15,6 +15,7 @@ export class FakeJobStore implements JobStore {
   /** S3's clock. */
   serverNow = new Date('2026-01-01T00:00:00Z');
   writes = 0;
+  reads = 0;
 
   private key(stack: string, jobId: string): string {
     return `${stack}/${jobKeyName(jobId)}`;
@@ -38,6 +39,7 @@ export class FakeJobStore implements JobStore {
   }
 
   async read(stack: string, jobId: string): Promise<JobObject | undefined> {
+    this.reads += 1;
     const object = this.objects.get(this.key(stack, jobId));
     if (object === undefined) return undefined;
     return {

@@ -101,6 +101,7 @@ export interface JobListPage {
 }
 
 const MAX_FINAL_WRITE_ROUNDS = 5;
+const MAX_REMEMBERED_JOBS = 10_000;
 
 function defaultSetTimer(fn: () => void, ms: number): () => void {
   const timer = setTimeout(fn, ms);
@@ -286,6 +287,11 @@ class JobHandle {
 
 export class JobCoordinator {
   private readonly running = new Map<string, { stack: string; promise: Promise<JobRecord> }>();
+  /**
+   * The stack of each job id this instance has met: a job never moves, so a poll for a known id reads
+   * one key instead of looking in every stack. Bounded (oldest forgotten first); a miss only costs a search.
+   */
+  private readonly stackOfJob = new Map<string, string>();
   private readonly newId: () => string;
   private readonly setTimer: (fn: () => void, ms: number) => () => void;
 
@@ -345,6 +351,7 @@ export class JobCoordinator {
     const promise = this.execute(handle, spec).finally(() => this.running.delete(record.jobId));
     promise.catch(() => undefined);
     this.running.set(record.jobId, { stack: spec.stack, promise });
+    this.remember(record.jobId, spec.stack);
     return { ...record };
   }
 
@@ -464,9 +471,23 @@ export class JobCoordinator {
     return undefined;
   }
 
+  private remember(jobId: string, stack: string): void {
+    if (this.stackOfJob.has(jobId)) return;
+    if (this.stackOfJob.size >= MAX_REMEMBERED_JOBS) {
+      const oldest = this.stackOfJob.keys().next().value;
+      if (oldest !== undefined) this.stackOfJob.delete(oldest);
+    }
+    this.stackOfJob.set(jobId, stack);
+  }
+
   /** Any job of any configured stack (or of `stack`), settled first if its instance died. */
   async get(jobId: string, stack?: string): Promise<JobRecord> {
     if (!/^[0-9A-HJKMNP-TV-Z]{26}$/.test(jobId)) throw jobNotFound(jobId, 'the artifacts bucket');
+    const known = this.stackOfJob.get(jobId);
+    if (known !== undefined && (stack === undefined || stack === known)) {
+      const job = await this.settleIfDead(known, jobId);
+      if (job !== undefined) return job;
+    }
     const stacks = stack === undefined ? this.stacks : [stack];
     const found = await Promise.all(
       stacks.map(async (name) => {
@@ -477,6 +498,7 @@ export class JobCoordinator {
     const owner = found.find((name) => name !== undefined);
     if (owner === undefined)
       throw jobNotFound(jobId, stack === undefined ? 'any configured stack' : `stack ${stack}`);
+    this.remember(jobId, owner);
     const job = await this.settleIfDead(owner, jobId);
     if (job === undefined) throw jobNotFound(jobId, `stack ${owner}`);
     return job;
@@ -502,6 +524,7 @@ export class JobCoordinator {
       .flat()
       .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
       .slice(0, options.limit);
+    for (const entry of merged) this.remember(entry.jobId, entry.stack);
     const jobs = (
       await Promise.all(merged.map((entry) => this.settleIfDead(entry.stack, entry.jobId)))
     ).filter((job): job is JobRecord => job !== undefined);

@@ -340,6 +340,24 @@ describe('JobCoordinator', () => {
     expect((await jobs.get(ids[0] ?? '', 'alpha')).status).toBe('deployed');
   });
 
+  it('looks for an unknown id in every stack once, then polls read only its own stack', async () => {
+    const stacks = ['s1', 's2', 's3', 's4', 's5'];
+    const backend = new FakeJobBackend(stacks);
+    const a = instance(backend, 'host-a');
+    const b = instance(backend, 'host-b');
+    const gate = deferred<Answer>();
+    const job = await a.jobs.start(spec(() => gate.promise, 's4'));
+    backend.store_.reads = 0;
+    await b.jobs.get(job.jobId);
+    expect(backend.store_.reads).toBe(stacks.length + 1);
+    backend.store_.reads = 0;
+    await b.jobs.get(job.jobId);
+    await a.jobs.get(job.jobId);
+    expect(backend.store_.reads).toBe(2);
+    gate.resolve(deployed);
+    await a.jobs.settled();
+  });
+
   it('records a run that throws as failed with its code', async () => {
     const backend = new FakeJobBackend(STACKS);
     const { jobs } = instance(backend, 'host-a');
