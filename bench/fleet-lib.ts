@@ -89,6 +89,8 @@ export interface FleetResult {
     trigger: string;
     /** From the job's creation to its end, in ms (by the running instance's clock). */
     durationMs?: number;
+    /** The error code of a job that did not succeed. */
+    code?: string;
   }>;
   /** Jobs that ended deployed during the load phase, and the load phase's length. */
   deployedDuringLoad: number;
@@ -495,7 +497,11 @@ export async function runFleet(options: FleetOptions): Promise<FleetResult> {
   options.onLoadEnd?.();
   const deployedDuringLoad = [...jobStatus.values()].filter((s) => s === 'deployed').length;
   await fleet.stopSchedulers();
-  log(`load phase: ${jobs.length} jobs in ${Math.round(loadMs / 1000)} s, ${deployedDuringLoad} deployed`);
+  const loadStatuses: Record<string, number> = {};
+  for (const status of jobStatus.values()) loadStatuses[status] = (loadStatuses[status] ?? 0) + 1;
+  log(
+    `load phase: ${jobs.length} jobs in ${Math.round(loadMs / 1000)} s, ${deployedDuringLoad} deployed (${JSON.stringify(loadStatuses)})`,
+  );
 
   // Finish pass, through the tools: after a lock TTL (a killed instance's lock expires), one deploy of
   // "the latest" per stack finishes what a dead instance left and brings every stack up to date.
@@ -553,6 +559,9 @@ export async function runFleet(options: FleetOptions): Promise<FleetResult> {
         stack: String(job.stack),
         status: String(job.status),
         trigger: String(job.trigger),
+        ...(typeof (job.error as Structured | undefined)?.code === 'string'
+          ? { code: String((job.error as Structured).code) }
+          : {}),
         ...(typeof job.finishedAt === 'string'
           ? { durationMs: Date.parse(job.finishedAt) - Date.parse(String(job.startedAt)) }
           : {}),

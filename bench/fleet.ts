@@ -142,7 +142,8 @@ async function scenario(label: string, instances: number, full: boolean): Promis
       const byTrigger: Record<string, Record<string, number>> = {};
       for (const job of result.listed) {
         const row = byTrigger[job.trigger] ?? {};
-        row[job.status] = (row[job.status] ?? 0) + 1;
+        const status = job.code === undefined ? job.status : `${job.status} ${job.code}`;
+        row[status] = (row[status] ?? 0) + 1;
         byTrigger[job.trigger] = row;
       }
       checks =
