@@ -51,7 +51,7 @@ export function validateCommitSha(sha: string): string {
       'BAD_INPUT',
       `sha ${JSON.stringify(sha)} is not a full 40-character hex commit sha`,
       {
-        hint: 'Pass the full commit sha as returned by list_commits.',
+        hint: 'Pass the full 40-character sha of an existing commit (`git rev-parse HEAD`).',
       },
     );
   }
