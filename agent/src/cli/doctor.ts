@@ -106,7 +106,13 @@ export async function runChecks(
   const s = session as Session;
   const redact = s.redactor.text;
   try {
-    const flowCtx = await s.startRequest({ trigger: 'cli', text: 'doctor', approval: { yes: false } });
+    const flowCtx = await s.startRequest({
+      trigger: 'cli',
+      text: 'doctor',
+      approval: { yes: false },
+      // Doctor only reads; no act is asked for.
+      mandate: { kind: 'words', act: null, why: 'doctor only checks' },
+    });
     const roles = s.config.servers;
     const toolsOf = new Map<string, Set<string>>();
 

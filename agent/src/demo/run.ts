@@ -1,7 +1,7 @@
 import { join, relative, resolve } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { type Answer, dispatchIntent } from '../agent/dispatch.js';
-import { routeIntent } from '../agent/intent.js';
+import { routeIntent, wordsMandate } from '../agent/intent.js';
 import { displayText, short } from '../agent/report.js';
 import { createS3Client } from '../aws/clients.js';
 import type { CliContext } from '../cli/context.js';
@@ -67,10 +67,12 @@ async function askAgent(ctx: CliContext, configPath: string, json: boolean): Pro
   const session = await openSession(ctx, { config: configPath, yes: true });
   try {
     const onProgress = progressPrinter(ctx, json);
-    return await dispatchIntent(session, routeIntent(DEMO_REQUEST), {
+    const intent = routeIntent(DEMO_REQUEST);
+    return await dispatchIntent(session, intent, {
       trigger: 'cli',
       text: DEMO_REQUEST,
       approval: { yes: true },
+      mandate: wordsMandate(intent),
       ...(onProgress ? { onProgress } : {}),
     });
   } finally {

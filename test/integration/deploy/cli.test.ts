@@ -164,7 +164,8 @@ describe('frontendops deploy', () => {
     const commit = await publishedCommit('cli-b', 12);
     const declined = await cli(['deploy', '--commit', commit], { tty: true, stdin: 'n\n' });
     expect(declined.code).toBe(3);
-    expect(declined.out).toMatch(/Plan: .* → dashboard-hosting-prod/);
+    expect(declined.out).toMatch(/^Deploy [0-9a-f]{7} .*to dashboard-hosting-prod \(nothing live yet\)/m);
+    expect(declined.err).toMatch(/^Cancelled — nothing changed/);
     expect(declined.out).toMatch(/\[y\/N\]/);
     const accepted = await cli(['deploy', '--commit', commit], { tty: true, stdin: 'y\n' });
     expect(accepted.code).toBe(0);
@@ -174,6 +175,6 @@ describe('frontendops deploy', () => {
   it('reports a commit without a build as bad input', async () => {
     const missing = await cli(['deploy', '--commit', commitSha(77), '--yes', '--json']);
     expect(missing.code).toBe(2);
-    expect(JSON.parse(missing.out)).toMatchObject({ status: 'failed', code: 'BUILD_NOT_FOUND' });
+    expect(JSON.parse(missing.out)).toMatchObject({ status: 'refused', code: 'BUILD_NOT_FOUND' });
   });
 });
