@@ -217,17 +217,23 @@ export async function resolveTarget(
     }
     sha = target.sha;
   }
+  const noBuild = (full: string) =>
+    new FrontendOpsError('BUILD_NOT_FOUND', `commit ${short(full)} has no complete build`, {
+      hint: 'Only commits the build workflow has published can be deployed: `frontendops history` lists them.',
+      data: { commit: full },
+    });
+  // A full sha without a build is refused before asking git about it: the missing build is the news.
+  if (FULL_SHA.test(sha) && !(await ctx.engine.readBuildManifest(ctx.s3, sync, sha))) throw noBuild(sha);
   // The subject shown is the target commit's own, from get_commit (redacted as it arrives) — never a
   // tag's message or another release's words. A short sha is expanded there too.
   const commit = await withUserHint(ctx.github.getCommit(sha));
-  if (!(await ctx.engine.readBuildManifest(ctx.s3, sync, commit.sha))) {
-    throw new FrontendOpsError('BUILD_NOT_FOUND', `commit ${short(commit.sha)} has no complete build`, {
-      hint: 'Only commits the build workflow has published can be deployed: `frontendops history` lists them.',
-      data: { commit: commit.sha },
-    });
+  if (!FULL_SHA.test(sha) && !(await ctx.engine.readBuildManifest(ctx.s3, sync, commit.sha))) {
+    throw noBuild(commit.sha);
   }
   return commit;
 }
+
+const FULL_SHA = /^[0-9a-f]{40}$/;
 
 /**
  * The github server's hints speak to MCP clients; a release manager needs the command to type next.

@@ -164,8 +164,10 @@ describe('frontendops deploy', () => {
     const commit = await publishedCommit('cli-b', 12);
     const declined = await cli(['deploy', '--commit', commit], { tty: true, stdin: 'n\n' });
     expect(declined.code).toBe(3);
-    expect(declined.out).toMatch(/^Deploy [0-9a-f]{7} .*to dashboard-hosting-prod \(nothing live yet\)/m);
-    expect(declined.err).toMatch(/^Cancelled — nothing changed/);
+    expect(declined.out).toMatch(
+      /^Deploy [0-9a-f]{7} "Dashboard: cli-b" to dashboard-hosting-prod \(live now: /m,
+    );
+    expect(declined.err).toMatch(/^Cancelled — nothing changed: you answered no/m);
     expect(declined.out).toMatch(/\[y\/N\]/);
     const accepted = await cli(['deploy', '--commit', commit], { tty: true, stdin: 'y\n' });
     expect(accepted.code).toBe(0);
