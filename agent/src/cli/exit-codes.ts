@@ -1,7 +1,7 @@
 import type { ErrorCode } from '../errors.js';
 import { errorClass } from '../outcome.js';
 
-/** Documented exit codes (`frontendops --help`, docs/agent.md "Exit codes"). */
+/** Documented exit codes (docs/agent.md "Exit codes"; `frontendops --help` prints them). */
 export const EXIT = {
   /** Done, or nothing to do (the commit is already live). */
   OK: 0,
