@@ -70,7 +70,7 @@ export async function deployCommandThroughMcp(
 
 /**
  * `frontendops deploy --commit SHA --stack S [--dry-run] [--yes] [--json]`: the engine, driven
- * directly from the stack's state (design §5). Without `--yes` it asks on a terminal, showing the plan;
+ * directly from the stack's state. Without `--yes` it asks on a terminal, showing the plan;
  * with no terminal to ask on it refuses (exit 3) instead of waiting for an answer that cannot come.
  */
 interface DeployFlags {
@@ -195,7 +195,7 @@ export function registerDeployCommand(program: Command, ctx: CliContext): void {
       const progress = progressReporter(ctx, json);
       const confirm = confirmer(ctx, flags, json);
       try {
-        // Through the MCP tool layer, like `ask` (design §7): outputs and invalidation via the pulumi
+        // Through the MCP tool layer, like `ask`: outputs and invalidation via the pulumi
         // server, the commit resolved and the release tagged via the github server, all audited.
         const outcome = await deployCommandThroughMcp(ctx, {
           ...(globals.config === undefined ? {} : { config: globals.config }),

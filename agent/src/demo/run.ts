@@ -31,7 +31,7 @@ import {
 } from './report.js';
 
 /**
- * `npm run demo` (design §8): build the newest committed dashboard, start the persistent sandbox, publish
+ * `npm run demo`: build the newest committed dashboard, start the persistent sandbox, publish
  * the build for that commit, ask the agent "Deploy the latest dashboard" with --yes (both MCP servers as
  * child processes, per the sandbox's config), print what happened and where the dashboard is served, and
  * serve until Ctrl-C. The sandbox lives in `<repo>/.sandbox/demo` between runs, so a run after a new commit

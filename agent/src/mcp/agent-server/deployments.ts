@@ -9,7 +9,7 @@ import { formatErrorText } from '../../outcome.js';
  * returns its id at once; the job runs in this process; `get_deployment_status` reads it. One job at a
  * time (per server process and stack): a second request while one runs is refused with the running
  * id, rather than queued behind a deploy the caller cannot see. Durable, multi-process orchestration
- * belongs on a workflow engine (design §9), not here.
+ * belongs on a workflow engine, not here.
  */
 
 export const JOB_STATUSES = [
@@ -35,7 +35,7 @@ export interface DeploymentJob {
   finishedAt?: string;
   /** The last progress step the engine reported. */
   progress?: { step: string; done: number; total: number; message?: string };
-  /** The flow's JSON answer (issue 3's report plus tag) once finished. */
+  /** The flow's JSON answer (the engine's report plus the tag) once finished. */
   result?: Record<string, unknown>;
   summary?: string;
   error?: { code: string; message: string; hint?: string };
