@@ -120,7 +120,7 @@ export async function dispatchIntent(
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
     });
   } catch (error) {
-    return answerFromError(error, session.redactor.text);
+    return answerFromError(await session.explain(error), session.redactor.text);
   }
   const started = ctx.now().getTime();
   try {
@@ -159,6 +159,6 @@ export async function dispatchIntent(
         })
         .catch(() => undefined);
     }
-    return answerFromError(error, session.redactor.text);
+    return answerFromError(await session.explain(error), session.redactor.text);
   }
 }

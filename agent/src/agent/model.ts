@@ -5,6 +5,7 @@ import { loadMcpTools } from '@langchain/mcp-adapters';
 import { createAgent, createMiddleware, initChatModel } from 'langchain';
 import type { z } from 'zod';
 import { FrontendOpsError, toFrontendOpsError } from '../errors.js';
+import { formatErrorText } from '../outcome.js';
 import { answerFromError, runIntent } from './dispatch.js';
 import { type FlowContext, historyThroughMcp, statusThroughMcp } from './flow.js';
 import { DeployArgs, deployIntentOf, HistoryArgs, RollbackArgs, rollbackIntentOf } from './guarded.js';
@@ -262,8 +263,7 @@ export async function mcpReadTools(
               // Redacted before it reaches the model provider: repository text may hold a pasted secret.
               return untrusted(definition.name, redact(output.text));
             } catch (error) {
-              const err = toFrontendOpsError(error);
-              return `Error [${err.code}]: ${err.message}`;
+              return formatErrorText(toFrontendOpsError(error));
             }
           },
         }),

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { answerFromError, dispatchIntent } from '../agent/dispatch.js';
 import type { Approval } from '../agent/flow.js';
 import { asDryRun, routeIntent, wordsMandate } from '../agent/intent.js';
+import { followConfig, withReconnect } from '../agent/reconnect.js';
 import { confirmQuestion } from '../agent/report.js';
 import type { SessionOptions } from '../agent/session.js';
 import type { CliContext } from './context.js';
@@ -83,6 +84,11 @@ export async function runChat(ctx: CliContext, flags: CommonFlags, deps: ChatDep
       return;
     }
     if (model) {
+      const refused = await followConfig(session, say);
+      if (refused) {
+        say(refused.text);
+        return;
+      }
       try {
         const { runModelRequest } = await import('../agent/model-request.js');
         const turn = await runModelRequest(session, model, text, {
@@ -94,19 +100,25 @@ export async function runChat(ctx: CliContext, flags: CommonFlags, deps: ChatDep
         history = turn.messages;
         say(turn.text);
       } catch (error) {
-        say(answerFromError(error, session.redactor.text).text);
+        say(answerFromError(await session.explain(error), session.redactor.text).text);
       }
       return;
     }
     const onProgress = progressPrinter(ctx, false);
     const routed = routeIntent(text);
-    const answer = await dispatchIntent(session, dryRun ? asDryRun(routed) : routed, {
-      trigger: 'chat',
-      text,
-      approval,
-      mandate: wordsMandate(routed, dryRun ? 'the chat runs with --dry-run' : undefined),
-      ...(onProgress ? { onProgress } : {}),
-    });
+    // The sandbox may have been restarted since the last line: follow its config, say so in one line.
+    const answer = await withReconnect(
+      session,
+      () =>
+        dispatchIntent(session, dryRun ? asDryRun(routed) : routed, {
+          trigger: 'chat',
+          text,
+          approval,
+          mandate: wordsMandate(routed, dryRun ? 'the chat runs with --dry-run' : undefined),
+          ...(onProgress ? { onProgress } : {}),
+        }),
+      say,
+    );
     say(answer.text);
   };
 

@@ -63,6 +63,9 @@ export async function deployCommandThroughMcp(
     });
     const { deployThroughMcp } = await import('../agent/flow.js');
     return await deployThroughMcp(flowCtx, intent);
+  } catch (error) {
+    // An unreachable endpoint is explained with what the config says about it (how to start it).
+    throw await session.explain(error);
   } finally {
     await session.close();
   }
