@@ -7,7 +7,7 @@ import {
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
-import type { RequestRunner } from './requests.js';
+import { DEFAULT_ATTEMPT_TIMEOUT_MS, type RequestRunner } from './requests.js';
 
 /**
  * One server-side copy from the artifacts bucket to the hosting bucket, with the headers re-sent
@@ -24,11 +24,13 @@ export const DEFAULT_PART_BYTES = 512 * 1024 ** 2;
 export const SHA256_METADATA_KEY = 'sha256';
 
 /**
- * A server-side copy's time grows with the object: a minute of slack plus 20 MB/s, far below what S3
- * sustains, so only a request that is really stuck times out.
+ * A server-side copy's time grows with the object: the metadata request's timeout plus a second per
+ * 20 MB, far below what S3 sustains, so only a request that is really stuck times out. Small copies
+ * keep the short timeout, so a dead endpoint fails fast; a big one is never cut short (the runner
+ * always allows one full attempt).
  */
 export function copyTimeoutMs(bytes: number): number {
-  return 60_000 + Math.ceil(bytes / (20 * 1024 ** 2)) * 1000;
+  return DEFAULT_ATTEMPT_TIMEOUT_MS + Math.ceil(bytes / (20 * 1024 ** 2)) * 1000;
 }
 
 export interface CopyFileRequest {

@@ -135,8 +135,19 @@ class StdioConnection implements McpServerConnection {
     const code: FrontendOpsErrorCode = known ? (info.code as FrontendOpsErrorCode) : 'MCP_TOOL_ERROR';
     return new FrontendOpsError(code, known ? message : `${message} (${info.code})`, {
       ...(hint === undefined ? {} : { hint }),
-      data: { server: this.name, tool, toolCode: info.code },
+      // A known code keeps its details (ENDPOINT_UNREACHABLE's endpoint and service), redacted.
+      data: { ...(known ? this.safeData(info.data) : {}), server: this.name, tool, toolCode: info.code },
     });
+  }
+
+  /** Scalar details only, strings redacted and bounded: the server is another process. */
+  private safeData(data: Record<string, unknown> | undefined): Record<string, unknown> {
+    const safe: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(data ?? {}).slice(0, 20)) {
+      if (typeof value === 'string') safe[key] = this.redactor.text(value).slice(0, 300);
+      else if (typeof value === 'number' || typeof value === 'boolean') safe[key] = value;
+    }
+    return safe;
   }
 
   /** Runs one request, turning every transport-level failure into MCP_SERVER_ERROR. */
