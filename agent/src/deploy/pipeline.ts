@@ -315,6 +315,7 @@ export async function runDeploy(deps: DeployDeps, request: DeployRequest): Promi
       request.url,
       commit,
       manifest.files.some((f) => f.path === VERSION_FILE),
+      { sleep, now },
     );
 
     let tag: string | undefined;
