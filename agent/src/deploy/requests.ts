@@ -16,25 +16,36 @@ import { DEFAULT_RETRY_POLICY, type RetryEvent, type RetryPolicy, withRetry } fr
  */
 export interface RequestRunner {
   /**
-   * Runs one S3 request with retries. Each attempt gets an AbortSignal that fires after `timeoutMs`
-   * (default `DEFAULT_ATTEMPT_TIMEOUT_MS`): pass it to `s3.send(command, { abortSignal })`. A request
-   * that hangs (a dead connection, a stuck endpoint) then fails as a retryable timeout instead of
-   * stalling the deploy, and its lock, forever. A call that sets a `timeoutMs` longer than the
-   * runner's deadline (a big copy) is always allowed one full attempt.
+   * Runs one S3 request with retries. Each attempt gets an AbortSignal that fires after the runner's
+   * attempt timeout (plus the call's `extraMs`): pass it to `s3.send(command, { abortSignal })`. A
+   * request that hangs (a dead connection, a stuck endpoint) then fails as a retryable timeout instead
+   * of stalling the deploy, and its lock, forever.
    */
-  run<T>(
-    operation: string,
-    attempt: (signal: AbortSignal) => Promise<T>,
-    options?: { timeoutMs?: number },
-  ): Promise<T>;
+  run<T>(operation: string, attempt: (signal: AbortSignal) => Promise<T>, options?: RunOptions): Promise<T>;
   /** Attempts by S3 operation, retries included. */
   counts(): Record<string, number>;
   retries(): number;
 }
 
+export interface RunOptions {
+  /**
+   * Time a transfer legitimately needs on top of a metadata request (`transferAllowanceMs`): added to
+   * the attempt timeout and to the deadline, so a big copy is never cut short while a dead endpoint
+   * still fails within the deadline plus that allowance.
+   */
+  extraMs?: number;
+  /** An absolute attempt timeout instead; the deadline then allows at least one such attempt. */
+  timeoutMs?: number;
+}
+
+/** The time moving `bytes` takes at `bytesPerSecond`, in whole milliseconds. */
+export function transferAllowanceMs(bytes: number, bytesPerSecond: number): number {
+  return Math.ceil((bytes / bytesPerSecond) * 1000);
+}
+
 /**
  * Per-attempt timeout of metadata requests and small copies: S3 answers those in well under a second,
- * so ten silent seconds mean a hung connection. Bigger transfers scale it (copy.ts, s3-json.ts).
+ * so ten silent seconds mean a hung connection. Transfers add their size's worth (`extraMs`).
  */
 export const DEFAULT_ATTEMPT_TIMEOUT_MS = 10_000;
 /** How long one request may go without any answer, across its attempts, before ENDPOINT_UNREACHABLE. */
@@ -135,9 +146,11 @@ export function createRequestRunner(options: RequestRunnerOptions): RequestRunne
 
   return {
     run(operation, attempt, runOptions = {}) {
-      const timeoutMs = runOptions.timeoutMs ?? options.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS;
+      const extraMs = Math.max(0, runOptions.extraMs ?? 0);
+      const timeoutMs =
+        runOptions.timeoutMs ?? (options.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS) + extraMs;
       const deadlineMs = Math.max(
-        options.deadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS,
+        (options.deadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS) + extraMs,
         runOptions.timeoutMs ?? 0,
       );
       const started = now();

@@ -2,7 +2,7 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/clie
 import type { z } from 'zod';
 import { FrontendOpsError } from '../errors.js';
 import { formatZodIssues } from '../validation.js';
-import { DEFAULT_ATTEMPT_TIMEOUT_MS, isNotFound, type RequestRunner, s3Failure } from './requests.js';
+import { isNotFound, type RequestRunner, s3Failure, transferAllowanceMs } from './requests.js';
 
 /** Reading and writing the engine's JSON documents (manifests, release records, locks) in S3. */
 export interface JsonObject<T> {
@@ -84,7 +84,7 @@ export async function putJson(
         { abortSignal },
       ),
     // A 50,000-file release record is megabytes: allow a slow uplink (1 MB/s) on top.
-    { timeoutMs: DEFAULT_ATTEMPT_TIMEOUT_MS + Math.ceil(Buffer.byteLength(body) / 1024 ** 2) * 1000 },
+    { extraMs: transferAllowanceMs(Buffer.byteLength(body), 1024 ** 2) },
   );
   return output.ETag;
 }

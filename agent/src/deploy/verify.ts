@@ -20,6 +20,8 @@ export interface VerifyResult {
 export interface VerifyDeps {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   now?: () => Date;
+  /** Per-request timeout (default `VERIFY_TIMEOUT_MS`). */
+  timeoutMs?: number;
 }
 
 export async function verifyDeployment(
@@ -35,12 +37,16 @@ export async function verifyDeployment(
     { fetch: fetchImpl, sleep: deps.sleep ?? realSleep, now: deps.now ?? (() => new Date()) },
     { url, commit },
     // The invalidation has completed: what the edge serves now is what it serves.
-    { timeoutMs: VERIFY_TIMEOUT_MS, retryBudgetMs: 0 },
+    { timeoutMs: deps.timeoutMs ?? VERIFY_TIMEOUT_MS, retryBudgetMs: 0 },
   );
   if (failure === undefined) return { status: 'passed' };
   const target = `${url.replace(/\/+$/, '')}/${VERSION_FILE}`;
-  throw new FrontendOpsError('VERIFY_FAILED', `${target} ${failure.reason} after the invalidation completed`, {
-    hint: 'The CDN still serves another release: check the distribution origin and its cache behaviours.',
-    data: { url: target, ...(failure.status === undefined ? {} : { status: failure.status }) },
-  });
+  throw new FrontendOpsError(
+    'VERIFY_FAILED',
+    `${target} ${failure.reason} after the invalidation completed`,
+    {
+      hint: 'The CDN still serves another release: check the distribution origin and its cache behaviours.',
+      data: { url: target, ...(failure.status === undefined ? {} : { status: failure.status }) },
+    },
+  );
 }

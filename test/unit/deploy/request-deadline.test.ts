@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { copyAllowanceMs } from '../../../agent/src/deploy/copy.js';
 import {
   createRequestRunner,
   DEFAULT_ATTEMPT_TIMEOUT_MS,
@@ -95,7 +96,9 @@ describe('regression: an S3 endpoint that accepts and never answers kept the CLI
     const lines = waits.map(waitingMessage);
     expect(lines[0]).toBe(`waiting for S3 at ${ENDPOINT} (ListObjectsV2, attempt 1/3, 2 s)`);
     expect(lines).toContain(`waiting for S3 at ${ENDPOINT} (ListObjectsV2, attempt 2/3, 10 s)`);
-    expect(waits).toContainEqual(expect.objectContaining({ attempt: 3, maxAttempts: 3, failure: 'no-response' }));
+    expect(waits).toContainEqual(
+      expect.objectContaining({ attempt: 3, maxAttempts: 3, failure: 'no-response' }),
+    );
   });
 
   it('honours configured timeouts: 300 ms attempts under a 700 ms deadline', async () => {
@@ -164,21 +167,42 @@ describe('connection refused fails at once, naming the endpoint', () => {
 });
 
 describe('a live endpoint is not mistaken for a dead one', () => {
-  it('a big copy that takes minutes is never cut short: its own timeout outlives the deadline', async () => {
+  it('a big copy that takes minutes is never cut short: its size adds to the timeout and the deadline', async () => {
     const clock = new FakeClock();
     const { runner } = runnerOn(clock);
+    // 5 GB at the copy allowance's 20 MB/s: 256 s on top of the 10 s attempt timeout.
+    const extraMs = copyAllowanceMs(5 * 1024 ** 3);
+    expect(extraMs).toBe(256_000);
     const result = await clock.run(
-      runner.run('CopyObject', () => clock.after(300_000, () => 'copied'), { timeoutMs: 600_000 }),
+      runner.run('CopyObject', () => clock.after(250_000, () => 'copied'), { extraMs }),
     );
     expect(result).toBe('copied');
     expect(runner.counts()).toEqual({ CopyObject: 1 });
   });
 
-  it('a big copy on a dead endpoint still ends: one full attempt, then ENDPOINT_UNREACHABLE', async () => {
+  it('a big copy on a dead endpoint still ends: within the deadline plus its allowance', async () => {
     const clock = new FakeClock();
     const { runner } = runnerOn(clock);
-    const error = await failure(clock.run(runner.run('CopyObject', silent, { timeoutMs: 120_000 })));
+    const error = await failure(clock.run(runner.run('CopyObject', silent, { extraMs: 100_000 })));
+    expect(error.data).toMatchObject({ attempts: 2, timeoutMs: 110_000, deadlineMs: 125_000 });
+    expect(clock.elapsed()).toBeLessThanOrEqual(125_000);
+  });
+
+  it('a call with an absolute timeout longer than the deadline gets one full attempt', async () => {
+    const clock = new FakeClock();
+    const { runner } = runnerOn(clock);
+    const error = await failure(clock.run(runner.run('MultipartUpload', silent, { timeoutMs: 120_000 })));
     expect(error.data).toMatchObject({ attempts: 1, deadlineMs: 120_000, timeoutMs: 120_000 });
+  });
+
+  it('a small copy keeps the short timeout: a dead endpoint fails within the 25 s deadline', async () => {
+    const clock = new FakeClock();
+    const { runner } = runnerOn(clock);
+    const error = await failure(
+      clock.run(runner.run('CopyObject', silent, { extraMs: copyAllowanceMs(40_000) })),
+    );
+    expect(error.data).toMatchObject({ attempts: 3, timeoutMs: 10_002 });
+    expect(clock.elapsed()).toBeLessThanOrEqual(DEFAULT_REQUEST_DEADLINE_MS + 2);
   });
 
   it('throttling past the deadline keeps being retried (the server answers), up to the policy', async () => {
