@@ -183,9 +183,15 @@ export async function runChecks(
         async () => {
           const name = bucket();
           if (name === undefined) return { level: 'skip', detail: 'skipped: no stack outputs' };
-          const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
-          const page = await s.s3.send(
-            new ListObjectsV2Command({ Bucket: name, Prefix: prefix(), MaxKeys: 1 }),
+          const [{ ListObjectsV2Command }, { s3Reads }] = await Promise.all([
+            import('@aws-sdk/client-s3'),
+            import('../agent/flow.js'),
+          ]);
+          // Through the engine's runner: a dead S3 is ENDPOINT_UNREACHABLE within the deadline, not a hang.
+          const page = await s3Reads(flowCtx).run('ListObjectsV2', (abortSignal) =>
+            s.s3.send(new ListObjectsV2Command({ Bucket: name, Prefix: prefix(), MaxKeys: 1 }), {
+              abortSignal,
+            }),
           );
           return { detail: `s3://${name} readable (${page.KeyCount ?? 0} object(s) sampled)` };
         },
@@ -234,11 +240,22 @@ export async function runChecks(
             };
           }
           const { createCloudFrontClient } = await import('../aws/clients.js');
+          const { cloudFrontClientEndpoint } = await import('../aws/endpoint.js');
+          const { createRequestRunner, realSleep } = await import('../deploy/requests.js');
           const { ListInvalidationsCommand } = await import('@aws-sdk/client-cloudfront');
-          const client = createCloudFrontClient(s.stack.aws);
+          const { network } = s.config;
+          const client = createCloudFrontClient(s.stack.aws, network);
+          const distributionId = outputs.distributionId;
           try {
-            await client.send(
-              new ListInvalidationsCommand({ DistributionId: outputs.distributionId, MaxItems: 1 }),
+            await createRequestRunner({
+              sleep: realSleep,
+              attemptTimeoutMs: network.requestTimeoutSeconds * 1000,
+              deadlineMs: network.deadlineSeconds * 1000,
+              endpoint: { service: 'cloudfront', url: cloudFrontClientEndpoint(client) },
+            }).run('ListInvalidations', (abortSignal) =>
+              client.send(new ListInvalidationsCommand({ DistributionId: distributionId, MaxItems: 1 }), {
+                abortSignal,
+              }),
             );
           } finally {
             client.destroy();
