@@ -226,7 +226,9 @@ describe('extractPageReferences: what a browser loads', () => {
   });
 
   it('decodes character references in attribute values and keeps percent-encoding', () => {
-    const html = page('<script src="/a.js?x=1&amp;y=2"></script><img src="/my%20pic.png"><img src="/été.png">');
+    const html = page(
+      '<script src="/a.js?x=1&amp;y=2"></script><img src="/my%20pic.png"><img src="/été.png">',
+    );
     expect(urls(html)).toEqual([`${PAGE}a.js?x=1&y=2`, `${PAGE}my%20pic.png`, `${PAGE}%C3%A9t%C3%A9.png`]);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mediaTypeOf, sameMediaType } from '../../../agent/src/deploy/media-type.js';
-import { siteRootUrl, sitePathOf, siteUrlOf } from '../../../agent/src/deploy/site-url.js';
+import { sitePathOf, siteRootUrl, siteUrlOf } from '../../../agent/src/deploy/site-url.js';
 
 describe('media type comparison', () => {
   it.each([
