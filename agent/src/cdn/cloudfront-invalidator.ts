@@ -10,8 +10,8 @@ import {
 } from '@aws-sdk/client-cloudfront';
 import { cloudFrontClientEndpoint } from '../aws/endpoint.js';
 import { createRequestRunner, type RequestRunner, realSleep } from '../deploy/requests.js';
+import { endpointUnreachable, SERVICES, type WaitEvent } from '../errors/endpoint.js';
 import { FrontendOpsError, isFrontendOpsError } from '../errors.js';
-import type { WaitEvent } from '../net/unreachable.js';
 import type { InvalidationResult, Invalidator } from './invalidator.js';
 import { normalizeInvalidationPaths } from './paths.js';
 
@@ -100,6 +100,11 @@ function details(invalidation: Invalidation | undefined, distributionId: string)
 
 /** Maps a CloudFront API error to our codes; the SDK's messages carry no credentials. */
 function apiFailure(error: unknown, distributionId: string, action: string): FrontendOpsError {
+  const unreachable = endpointUnreachable(error, {
+    service: SERVICES.cloudfront,
+    action: `trying to ${action} on ${distributionId}`,
+  });
+  if (unreachable) return unreachable;
   const name = errorName(error) ?? 'Error';
   const message = error instanceof Error ? error.message : String(error);
   if (name === 'InvalidArgument' || name === 'BatchTooLarge' || name === 'InconsistentQuantities') {
@@ -156,7 +161,7 @@ export function createCloudFrontInvalidator(options: CloudFrontInvalidatorOption
   const runner: RequestRunner = createRequestRunner({
     sleep,
     random,
-    endpoint: { service: 'cloudfront', url: cloudFrontClientEndpoint(client) },
+    endpoint: { service: SERVICES.cloudfront, url: cloudFrontClientEndpoint(client) },
     ...(options.attemptTimeoutMs === undefined ? {} : { attemptTimeoutMs: options.attemptTimeoutMs }),
     ...(options.deadlineMs === undefined ? {} : { deadlineMs: options.deadlineMs }),
     ...(options.onWait === undefined ? {} : { onWait: options.onWait }),
@@ -240,6 +245,11 @@ export function createCloudFrontInvalidator(options: CloudFrontInvalidatorOption
     } catch (error) {
       if (unreachable !== undefined) throw unreachable;
       const observed = observedResponses(error);
+      const dropped = endpointUnreachable(error, {
+        service: SERVICES.cloudfront,
+        action: `waiting for invalidation ${invalidationId} on ${distributionId}`,
+      });
+      if (dropped) throw dropped;
       if (errorName(error) === 'TimeoutError') {
         throw new FrontendOpsError(
           'INVALIDATION_TIMEOUT',

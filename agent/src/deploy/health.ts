@@ -3,13 +3,14 @@ import mime from 'mime';
 import pLimit from 'p-limit';
 import { z } from 'zod';
 import { HEALTH_CHECK_DEFAULTS, type HealthCheckSettings } from '../config/schema.js';
-import { FrontendOpsError } from '../errors.js';
 import {
-  endpointUnreachable,
+  type ConnectionFailure,
+  connectionFailure,
   isConnectFailure,
-  type NetworkFailure,
-  networkFailureOf,
-} from '../net/unreachable.js';
+  SERVICES,
+  unreachableError,
+} from '../errors/endpoint.js';
+import { FrontendOpsError } from '../errors.js';
 import { formatZodIssues } from '../validation.js';
 import { extractPageReferences } from './html-references.js';
 import { mediaTypeOf, sameMediaType } from './media-type.js';
@@ -134,7 +135,7 @@ interface Answer {
 
 type Outcome =
   | { answered: true; answer: Answer }
-  | { answered: false; failure: NetworkFailure; error: unknown };
+  | { answered: false; failure: ConnectionFailure; error: unknown };
 
 /** What one answer means: fine (undefined), or a failure that a retry may or may not fix. */
 type Verdict = { failure: HealthFailure; retryable: boolean } | undefined;
@@ -144,6 +145,14 @@ interface Probe {
   path: string;
   evaluate: (answer: Answer) => Verdict;
 }
+
+/** Our own per-request timeout fired: the edge took the request and did not answer. */
+const NO_ANSWER: ConnectionFailure = {
+  code: 'ETIMEDOUT',
+  reason: 'did not answer in time',
+  kind: 'no-response',
+};
+const DROPPED: ConnectionFailure = { code: 'ECONNRESET', reason: 'dropped the connection', kind: 'reset' };
 
 /** Thrown inside a run once another probe found the edge unreachable: the other probes stop. */
 class Stopped extends Error {}
@@ -219,9 +228,9 @@ function createRun(deps: HealthDeps, settings: RunSettings) {
       };
     } catch (error) {
       if (stop.signal.aborted) throw new Stopped();
-      if (expiry.aborted) return { answered: false, failure: 'no-response', error };
+      if (expiry.aborted) return { answered: false, failure: NO_ANSWER, error };
       // fetch rejects only when there is no usable answer; without a known cause, call it a reset.
-      return { answered: false, failure: networkFailureOf(error) ?? 'reset', error };
+      return { answered: false, failure: connectionFailure(error) ?? DROPPED, error };
     }
   };
 
@@ -240,7 +249,7 @@ function createRun(deps: HealthDeps, settings: RunSettings) {
       if (stop.signal.aborted) throw new Stopped();
       const outcome = await get(target.url);
       if (!outcome.answered) {
-        const connect = isConnectFailure(outcome.failure);
+        const connect = isConnectFailure(outcome.failure.kind);
         const count = connect ? ++connectFailures : ++silentFailures;
         if (count < UNANSWERED_ATTEMPTS) {
           await pause(UNANSWERED_RETRY_MS * count);
@@ -248,16 +257,18 @@ function createRun(deps: HealthDeps, settings: RunSettings) {
         }
         // No connection at all, or silence before the edge ever answered: the edge is down.
         if (connect || !edgeAnswered) {
-          unreachable ??= endpointUnreachable({
-            service: 'edge',
-            endpoint: root.href,
-            operation: `GET /${target.path}`,
-            failure: outcome.failure,
-            attempts: attempt,
-            elapsedMs: deps.now().getTime() - started,
-            ...(outcome.failure === 'no-response' ? { timeoutMs } : {}),
-            cause: outcome.error,
-          });
+          unreachable ??= unreachableError(
+            {
+              service: SERVICES.edge,
+              endpoint: root.href,
+              operation: `GET /${target.path}`,
+              attempts: attempt,
+              elapsedMs: deps.now().getTime() - started,
+              ...(outcome.failure.kind === 'no-response' ? { timeoutMs } : {}),
+            },
+            outcome.failure,
+            outcome.error,
+          );
           stop.abort();
           throw new Stopped();
         }
@@ -265,7 +276,7 @@ function createRun(deps: HealthDeps, settings: RunSettings) {
         return {
           path: target.path,
           reason:
-            outcome.failure === 'no-response'
+            outcome.failure.kind === 'no-response'
               ? `no answer within ${seconds(timeoutMs)} (${attempt} attempts)`
               : `the connection closed without an answer (${attempt} attempts)`,
           code: 'HEALTH_CHECK_FAILED',

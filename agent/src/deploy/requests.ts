@@ -1,11 +1,15 @@
-import { FrontendOpsError } from '../errors.js';
 import {
+  type ConnectionFailure,
+  connectionFailure,
   type EndpointService,
   endpointUnreachable,
-  type NetworkFailure,
-  networkFailureOf,
+  SERVICES,
+  serviceName,
+  unreachableError,
   type WaitEvent,
-} from '../net/unreachable.js';
+  withAction,
+} from '../errors/endpoint.js';
+import { FrontendOpsError } from '../errors.js';
 import { DEFAULT_RETRY_POLICY, type RetryEvent, type RetryPolicy, withRetry } from './retry.js';
 
 /**
@@ -101,18 +105,12 @@ class AttemptTimeoutError extends Error {
   override readonly name = 'TimeoutError';
 }
 
-function failureOf(error: unknown): NetworkFailure | undefined {
-  return error instanceof AttemptTimeoutError ? 'no-response' : networkFailureOf(error);
-}
-
-/** `host:port` from a Node socket error (`connect ECONNREFUSED 127.0.0.1:4566`), when that is all we know. */
-function endpointFromError(error: unknown, depth = 0): string | undefined {
-  if (typeof error !== 'object' || error === null || depth > 5) return undefined;
-  const e = error as { address?: unknown; port?: unknown; hostname?: unknown; cause?: unknown };
-  const host =
-    typeof e.address === 'string' ? e.address : typeof e.hostname === 'string' ? e.hostname : undefined;
-  if (host !== undefined) return typeof e.port === 'number' ? `${host}:${e.port}` : host;
-  return endpointFromError(e.cause, depth + 1);
+/** The connection failure behind an attempt's error; our own timeout is a silent endpoint. */
+function failureOf(error: unknown): ConnectionFailure | undefined {
+  if (error instanceof AttemptTimeoutError) {
+    return { code: 'ETIMEDOUT', reason: 'did not answer in time', kind: 'no-response' };
+  }
+  return connectionFailure(error);
 }
 
 export function createRequestRunner(options: RequestRunnerOptions): RequestRunner {
@@ -140,7 +138,11 @@ export function createRequestRunner(options: RequestRunnerOptions): RequestRunne
     if (now() - lastNoticeAt < 1000) return;
     lastNoticeAt = now();
     void resolveEndpoint().then((url) =>
-      onWait({ service, endpoint: url ?? endpointFromError(error) ?? `the ${service} endpoint`, ...event }),
+      onWait({
+        service,
+        endpoint: url ?? connectionFailure(error)?.address ?? `the ${serviceName(service)} endpoint`,
+        ...event,
+      }),
     );
   };
 
@@ -211,19 +213,24 @@ export function createRequestRunner(options: RequestRunnerOptions): RequestRunne
             deadlineMs,
             connectAttempts,
             silentAttempts,
-            classify: failureOf,
-            giveUp: async ({ failure, attempts, elapsedMs, error }) =>
-              endpointUnreachable({
-                service,
-                endpoint: (await resolveEndpoint()) ?? endpointFromError(error) ?? `the ${service} endpoint`,
-                operation,
+            classify: (error) => failureOf(error)?.kind,
+            giveUp: async ({ attempts, elapsedMs, error }) => {
+              const failure = failureOf(error) as ConnectionFailure;
+              const endpoint = await resolveEndpoint();
+              return unreachableError(
+                {
+                  service,
+                  ...(endpoint === undefined ? {} : { endpoint }),
+                  operation,
+                  attempts,
+                  elapsedMs,
+                  ...(failure.kind === 'no-response' ? { timeoutMs } : {}),
+                  deadlineMs,
+                },
                 failure,
-                attempts,
-                elapsedMs,
-                ...(failure === 'no-response' ? { timeoutMs } : {}),
-                deadlineMs,
-                cause: error,
-              }),
+                error,
+              );
+            },
           },
         },
       );
@@ -261,7 +268,11 @@ export function isPreconditionFailed(error: unknown): boolean {
 
 /** A failed S3 call as the user sees it: what was being done, and S3's own error name. */
 export function s3Failure(error: unknown, action: string): FrontendOpsError {
-  if (error instanceof FrontendOpsError) return error;
+  // The runner's ENDPOINT_UNREACHABLE learns here what was being done; other coded errors pass as they are.
+  if (error instanceof FrontendOpsError) return withAction(error, action);
+  // A dead or unknown endpoint is not an S3 answer: say what is down (the session adds how to start it).
+  const unreachable = endpointUnreachable(error, { service: SERVICES.s3, action });
+  if (unreachable) return unreachable;
   const name = s3ErrorName(error) ?? 'Error';
   const message = error instanceof Error ? error.message : String(error);
   return new FrontendOpsError('S3_ERROR', `${action} failed: ${name}: ${message}`, {

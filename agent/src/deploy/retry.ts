@@ -6,7 +6,7 @@ import {
   MAXIMUM_RETRY_DELAY,
   THROTTLING_RETRY_DELAY_BASE,
 } from '@smithy/core/retry';
-import { isConnectFailure, type NetworkFailure } from '../net/unreachable.js';
+import { isConnectFailure, type NetworkFailure } from '../errors/endpoint.js';
 
 /**
  * The engine's retry layer. The S3 client is built with `maxAttempts: 1` (agent/src/aws/clients.ts) so

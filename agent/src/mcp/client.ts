@@ -135,19 +135,14 @@ class StdioConnection implements McpServerConnection {
     const code: FrontendOpsErrorCode = known ? (info.code as FrontendOpsErrorCode) : 'MCP_TOOL_ERROR';
     return new FrontendOpsError(code, known ? message : `${message} (${info.code})`, {
       ...(hint === undefined ? {} : { hint }),
-      // A known code keeps its details (ENDPOINT_UNREACHABLE's endpoint and service), redacted.
-      data: { ...(known ? this.safeData(info.data) : {}), server: this.name, tool, toolCode: info.code },
+      // The tool's own details (an unreachable endpoint's service and URL) stay with the error, redacted.
+      data: {
+        ...(info.data === undefined ? {} : (this.redactor.value(info.data) as Record<string, unknown>)),
+        server: this.name,
+        tool,
+        toolCode: info.code,
+      },
     });
-  }
-
-  /** Scalar details only, strings redacted and bounded: the server is another process. */
-  private safeData(data: Record<string, unknown> | undefined): Record<string, unknown> {
-    const safe: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(data ?? {}).slice(0, 20)) {
-      if (typeof value === 'string') safe[key] = this.redactor.text(value).slice(0, 300);
-      else if (typeof value === 'number' || typeof value === 'boolean') safe[key] = value;
-    }
-    return safe;
   }
 
   /** Runs one request, turning every transport-level failure into MCP_SERVER_ERROR. */

@@ -158,7 +158,7 @@ describe.each(deadEndpoints)('an endpoint that %s', (_what, urlOf, reason) => {
         ),
       );
       expect(error.message).toContain(`S3 at ${url}`);
-      expect(error.data).toMatchObject({ service: 's3', endpoint: url, reason, deadlineMs: 1_000 });
+      expect(error.data).toMatchObject({ service: 's3', endpoint: url, kind: reason, deadlineMs: 1_000 });
       if (reason === 'no-response') {
         expect(error.data).toMatchObject({ timeoutMs: 300 });
         // Attempts of 300 ms fit at most three times in the 1 s deadline.
@@ -196,7 +196,7 @@ describe.each(deadEndpoints)('an endpoint that %s', (_what, urlOf, reason) => {
         service: 'cloudfront',
         endpoint: url,
         operation: 'CreateInvalidation',
-        reason,
+        kind: reason,
         deadlineMs: 1_000,
       });
     } finally {
@@ -210,7 +210,7 @@ describe.each(deadEndpoints)('an endpoint that %s', (_what, urlOf, reason) => {
       verifyDeployment(fetch, url, commit, true, { sleep: realSleep, timeoutMs: 300 }),
     );
     expect(verifyError.message).toContain(`the site at ${url}`);
-    expect(verifyError.data).toMatchObject({ service: 'edge', endpoint: url, reason, attempts: 3 });
+    expect(verifyError.data).toMatchObject({ service: 'edge', endpoint: url, kind: reason, attempts: 3 });
 
     const healthError = await unreachable(
       checkSiteHealth(
@@ -227,7 +227,7 @@ describe.each(deadEndpoints)('an endpoint that %s', (_what, urlOf, reason) => {
       ),
     );
     expect(healthError.message).toContain(`the site at ${url}`);
-    expect(healthError.data).toMatchObject({ service: 'edge', endpoint: url, reason, attempts: 3 });
+    expect(healthError.data).toMatchObject({ service: 'edge', endpoint: url, kind: reason, attempts: 3 });
     if (reason === 'no-response') expect(healthError.data).toMatchObject({ timeoutMs: 300 });
   });
 });
@@ -326,7 +326,7 @@ describe('through the CLI and the MCP servers', () => {
       expect(error.data).toMatchObject({
         service: 'cloudfront',
         endpoint: closedUrl,
-        reason: 'refused',
+        kind: 'refused',
         server: 'pulumi',
         tool: 'invalidate_cdn',
       });

@@ -224,7 +224,7 @@ describe('createCloudFrontInvalidator', () => {
     expect((error as { data: unknown }).data).toMatchObject({
       service: 'cloudfront',
       operation: 'CreateInvalidation',
-      reason: 'refused',
+      kind: 'refused',
       attempts: 3,
     });
     expect(cloudfront.commandCalls(CreateInvalidationCommand)).toHaveLength(3);

@@ -424,7 +424,7 @@ describe('checkSiteHealth: an edge that does not answer', () => {
     const error = await rejection(checkSiteHealth(deps, input()));
     expect(error.code).toBe('ENDPOINT_UNREACHABLE');
     expect(error.message).toMatch(/^the site at https:\/\/d111\.cloudfront\.example refused the connection/);
-    expect(error.data).toMatchObject({ service: 'edge', endpoint: SITE, reason: 'refused', attempts: 3 });
+    expect(error.data).toMatchObject({ service: 'edge', endpoint: SITE, kind: 'refused', attempts: 3 });
     expect(edge.attempts(`${SITE}/`)).toBeLessThanOrEqual(3);
     expect(slept.every((ms) => ms <= 2 * UNANSWERED_RETRY_MS)).toBe(true);
   });
@@ -437,7 +437,7 @@ describe('checkSiteHealth: an edge that does not answer', () => {
     expect(error.message).toMatch(/did not answer within 5 s/);
     expect(error.data).toMatchObject({
       service: 'edge',
-      reason: 'no-response',
+      kind: 'no-response',
       attempts: 3,
       timeoutMs: 5_000,
     });

@@ -381,7 +381,7 @@ describe('runDeploy: verify and tag', () => {
     const error = await rejectionOf(runDeploy(h.deps, request(commit)));
     expect(error.code).toBe('ENDPOINT_UNREACHABLE');
     expect(error.message).toContain(new URL(URL_).host);
-    expect(error.data).toMatchObject({ service: 'edge', reason: 'refused', attempts: 3 });
+    expect(error.data).toMatchObject({ service: 'edge', kind: 'refused', attempts: 3 });
     // The release went live before verify: it is recorded, and the lock is released.
     expect(JSON.parse(h.s3.text(ARTIFACTS, currentReleaseKey('prod'))!).commit).toBe(commit);
     expect(h.s3.bucket(ARTIFACTS).has('locks/prod.json')).toBe(false);

@@ -6,8 +6,8 @@ import {
   DEFAULT_REQUEST_DEADLINE_MS,
   type RequestRunnerOptions,
 } from '../../../agent/src/deploy/requests.js';
+import { type WaitEvent, waitingMessage } from '../../../agent/src/errors/endpoint.js';
 import { FrontendOpsError } from '../../../agent/src/errors.js';
-import { type WaitEvent, waitingMessage } from '../../../agent/src/net/unreachable.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { s3Error } from '../../support/fake-s3.js';
 
@@ -71,14 +71,15 @@ describe('regression: an S3 endpoint that accepts and never answers kept the CLI
     const error = await failure(clock.run(runner.run('GetObject', silent)));
     expect(error.code).toBe('ENDPOINT_UNREACHABLE');
     expect(error.message).toBe(
-      `S3 at ${ENDPOINT} did not answer within 10 s (GetObject; 3 attempts in 25 s)`,
+      `S3 at ${ENDPOINT} did not answer within 10 s (ETIMEDOUT); 3 attempts of GetObject in 25 s`,
     );
-    expect(error.hint).toMatch(/frontendops sandbox start/);
+    expect(error.hint).toMatch(/frontendops doctor/);
     expect(error.data).toEqual({
       service: 's3',
       endpoint: ENDPOINT,
       operation: 'GetObject',
-      reason: 'no-response',
+      reason: 'ETIMEDOUT',
+      kind: 'no-response',
       attempts: 3,
       elapsedMs: DEFAULT_REQUEST_DEADLINE_MS,
       timeoutMs: DEFAULT_ATTEMPT_TIMEOUT_MS,
@@ -131,9 +132,11 @@ describe('connection refused fails at once, naming the endpoint', () => {
     const { runner } = runnerOn(clock);
     const error = await failure(clock.run(runner.run('PutObject', () => Promise.reject(refused()))));
     expect(error.message).toMatch(
-      new RegExp(`^S3 at ${ENDPOINT.replace(/[.]/g, '\\.')} refused the connection \\(PutObject; 3 attempts`),
+      new RegExp(
+        `^S3 at ${ENDPOINT.replace(/[.]/g, '\\.')} refused the connection \\(ECONNREFUSED\\); 3 attempts of PutObject`,
+      ),
     );
-    expect(error.data).toMatchObject({ reason: 'refused', attempts: 3 });
+    expect(error.data).toMatchObject({ kind: 'refused', attempts: 3 });
     expect(clock.elapsed()).toBeLessThan(1_000);
     expect(runner.counts()).toEqual({ PutObject: 3 });
   });
@@ -162,7 +165,7 @@ describe('connection refused fails at once, naming the endpoint', () => {
     const clock = new FakeClock();
     const { runner } = runnerOn(clock);
     const thrown = await failure(clock.run(runner.run('GetObject', () => Promise.reject(error))));
-    expect(thrown.data).toMatchObject({ reason, attempts: 3 });
+    expect(thrown.data).toMatchObject({ kind: reason, attempts: 3 });
   });
 });
 
@@ -225,7 +228,7 @@ describe('a live endpoint is not mistaken for a dead one', () => {
     const clock = new FakeClock();
     const { runner } = runnerOn(clock);
     const error = await failure(clock.run(runner.run('GetObject', () => Promise.reject(reset()))));
-    expect(error.data).toMatchObject({ reason: 'reset', attempts: 8 });
+    expect(error.data).toMatchObject({ kind: 'reset', attempts: 8 });
 
     let calls = 0;
     const raw = await clock

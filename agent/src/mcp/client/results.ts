@@ -13,7 +13,7 @@ export interface ToolErrorInfo {
   code: string;
   message: string;
   hint?: string;
-  /** The error's structured details (`data`), when the server sent them. */
+  /** Structured details the tool attached (FrontendOps servers: `FrontendOpsError.data`). */
   data?: Record<string, unknown>;
 }
 
