@@ -7,7 +7,7 @@ import {
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
-import type { RequestRunner } from './requests.js';
+import { type RequestRunner, transferAllowanceMs } from './requests.js';
 
 /**
  * One server-side copy from the artifacts bucket to the hosting bucket, with the headers re-sent
@@ -24,11 +24,14 @@ export const DEFAULT_PART_BYTES = 512 * 1024 ** 2;
 export const SHA256_METADATA_KEY = 'sha256';
 
 /**
- * A server-side copy's time grows with the object: a minute of slack plus 20 MB/s, far below what S3
- * sustains, so only a request that is really stuck times out.
+ * A server-side copy's time grows with the object: a second per 20 MB on top of the metadata
+ * request's timeout, far below what S3 sustains, so only a request that is really stuck times out.
+ * Small copies keep the short timeout, so a dead endpoint fails fast; a big one is never cut short.
  */
-export function copyTimeoutMs(bytes: number): number {
-  return 60_000 + Math.ceil(bytes / (20 * 1024 ** 2)) * 1000;
+export const COPY_BYTES_PER_SECOND = 20 * 1024 ** 2;
+
+export function copyAllowanceMs(bytes: number): number {
+  return transferAllowanceMs(bytes, COPY_BYTES_PER_SECOND);
 }
 
 export interface CopyFileRequest {
@@ -98,7 +101,7 @@ export async function copyFile(
       if (!etag) throw incompleteCopyError('CopyObject');
       return { etag };
     },
-    { timeoutMs: copyTimeoutMs(request.size) },
+    { extraMs: copyAllowanceMs(request.size) },
   );
 }
 
@@ -151,7 +154,7 @@ async function multipartCopy(
               if (!etag) throw incompleteCopyError('UploadPartCopy');
               return { PartNumber: index + 1, ETag: etag };
             },
-            { timeoutMs: copyTimeoutMs(end - start + 1) },
+            { extraMs: copyAllowanceMs(end - start + 1) },
           );
         }),
       ),

@@ -22,6 +22,8 @@ export type DeployStep =
   | 'verify'
   | 'tag'
   | 'prune'
+  /** An endpoint has not answered yet: the message says which, and for how long. */
+  | 'wait'
   | 'done';
 
 export interface ProgressEvent {

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { s3ClientEndpoint } from '../aws/endpoint.js';
 import type { Invalidator } from '../cdn/invalidator.js';
 import type { CacheRule } from '../config/schema.js';
+import { waitingMessage } from '../errors/endpoint.js';
 import { FrontendOpsError, toFrontendOpsError } from '../errors.js';
 import { executeCopies, type ProgressEvent } from './executor.js';
 import { listHosting } from './listing.js';
@@ -44,8 +46,10 @@ export interface DeployDeps {
   retryPolicy?: RetryPolicy;
   /** Told about every retried S3 request (logging, diagnostics). */
   onRetry?: (event: RetryEvent) => void;
-  /** Per-attempt timeout of S3 requests (default 60 s; copies of big objects get more). */
+  /** Per-attempt timeout of S3 requests (default 10 s; copies of big objects get more). */
   attemptTimeoutMs?: number;
+  /** How long one S3 request may go unanswered across retries before ENDPOINT_UNREACHABLE (default 25 s). */
+  requestDeadlineMs?: number;
   /** Written into the lock so a blocked deployer learns who holds it. */
   identity?: { host: string; pid: number };
   newLockId?: () => string;
@@ -134,6 +138,10 @@ export async function runDeploy(deps: DeployDeps, request: DeployRequest): Promi
     ...(deps.retryPolicy === undefined ? {} : { policy: deps.retryPolicy }),
     ...(deps.onRetry === undefined ? {} : { onRetry: deps.onRetry }),
     ...(deps.attemptTimeoutMs === undefined ? {} : { attemptTimeoutMs: deps.attemptTimeoutMs }),
+    ...(deps.requestDeadlineMs === undefined ? {} : { deadlineMs: deps.requestDeadlineMs }),
+    endpoint: { service: 's3', url: s3ClientEndpoint(deps.s3) },
+    onWait: (event) =>
+      progress({ step: 'wait', done: 0, total: 0, bytes: 0, totalBytes: 0, message: waitingMessage(event) }),
   });
   const { s3, invalidator } = deps;
   const { sync, commit, stack } = request;
@@ -307,6 +315,7 @@ export async function runDeploy(deps: DeployDeps, request: DeployRequest): Promi
       request.url,
       commit,
       manifest.files.some((f) => f.path === VERSION_FILE),
+      { sleep, now },
     );
 
     let tag: string | undefined;

@@ -371,12 +371,23 @@ describe('runDeploy: verify and tag', () => {
     expect(h.s3.bucket(ARTIFACTS).has('locks/prod.json')).toBe(false);
   });
 
-  it('skips verification with a note when the site is unreachable or has no version.json', async () => {
-    const h = harness({ verifyCommit: () => new TypeError('fetch failed') });
+  it('fails with ENDPOINT_UNREACHABLE naming the site when it refuses every connection', async () => {
+    const refused = () =>
+      new TypeError('fetch failed', {
+        cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }),
+      });
+    const h = harness({ verifyCommit: refused });
     const commit = publish(h.s3, 1, site(1));
-    const report = await runDeploy(h.deps, request(commit));
-    expect(report.verify.status).toBe('skipped');
-    expect(report.verify.note).toMatch(/unreachable/);
+    const error = await rejectionOf(runDeploy(h.deps, request(commit)));
+    expect(error.code).toBe('ENDPOINT_UNREACHABLE');
+    expect(error.message).toContain(new URL(URL_).host);
+    expect(error.data).toMatchObject({ service: 'edge', kind: 'refused', attempts: 3 });
+    // The release went live before verify: it is recorded, and the lock is released.
+    expect(JSON.parse(h.s3.text(ARTIFACTS, currentReleaseKey('prod'))!).commit).toBe(commit);
+    expect(h.s3.bucket(ARTIFACTS).has('locks/prod.json')).toBe(false);
+  });
+
+  it('skips verification with a note when the build has no version.json', async () => {
     const h2 = harness();
     const files = site(2);
     delete (files as Record<string, string | undefined>)['version.json'];
