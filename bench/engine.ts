@@ -113,7 +113,7 @@ async function main(): Promise<void> {
   try {
     const loaded = await loadConfig(sandbox.info.configPath);
     const stack = selectStack(loaded.config, STACK);
-    const { outputs, sync } = await readDeployTarget(stack);
+    const { outputs, sync, buckets } = await readDeployTarget(stack);
     const s3: S3Client = createS3Client(stack.aws);
     const invalidator = createCloudFrontInvalidator({
       client: createCloudFrontClient(stack.aws),
@@ -133,7 +133,7 @@ async function main(): Promise<void> {
       await writeSite(siteDir, files);
       await publishBuild(
         { s3 },
-        { dir: siteDir, commit: commitFor(v), sync, cacheRules: [], concurrency: 64 },
+        { dir: siteDir, commit: commitFor(v), sync, stackBuckets: buckets, cacheRules: [], concurrency: 64 },
       );
       await rm(siteDir, { recursive: true, force: true });
     }
@@ -193,6 +193,7 @@ async function main(): Promise<void> {
           stack: STACK,
           commit: commitFor(v),
           sync,
+          stackBuckets: buckets,
           url: outputs.url,
           trigger: 'cli',
           requestedBy: 'bench',
