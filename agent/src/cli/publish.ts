@@ -53,6 +53,7 @@ export function registerPublishCommand(program: Command, ctx: CliContext): void 
           cacheRules: loaded.config.cacheRules,
           concurrency: loaded.config.concurrency,
           requiredFiles: loaded.config.requiredFiles,
+          claimTtlSeconds: loaded.config.publishClaimTtlSeconds,
           requestedBy: requesterFrom(ctx.env).slice(0, 100),
         },
       );

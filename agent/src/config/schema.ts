@@ -103,6 +103,11 @@ export const ConfigSchema = z
       .default(['index.html', 'version.json']),
     // Minimum 5 s so tests can watch a crashed deploy's lock expire; production keeps the 900 s default.
     lockTtlSeconds: z.number().int().min(5).max(86_400).default(900),
+    /**
+     * How long a `publish` that stopped renewing (crashed) keeps its commit's publish claim, by S3's
+     * clock; another publish of that commit waits at most this long before taking over.
+     */
+    publishClaimTtlSeconds: z.number().int().min(5).max(86_400).default(300),
     invalidation: z
       .object({
         /** More changed paths than this are collapsed to `/*`. */

@@ -135,6 +135,7 @@ async function ensurePublished(step: PublishStep): Promise<PublishOutcome> {
         cacheRules: step.config.cacheRules,
         concurrency: step.config.concurrency,
         requiredFiles: step.config.requiredFiles,
+        claimTtlSeconds: step.config.publishClaimTtlSeconds,
       },
     );
     const publishMs = step.elapsed() - started;
