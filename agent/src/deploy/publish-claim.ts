@@ -188,7 +188,13 @@ export async function acquirePublishClaim<T>(
     }
     const handle = claimHandle(deps, request, mine, etag);
     // The previous holder writes build.json before it releases: look once more, now that we hold it.
-    const after = await checkDone();
+    let after: T | undefined;
+    try {
+      after = await checkDone();
+    } catch (error) {
+      await handle.release();
+      throw error;
+    }
     if (after !== undefined) {
       await handle.release();
       return { done: after };

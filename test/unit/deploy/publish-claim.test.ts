@@ -171,6 +171,18 @@ describe('acquirePublishClaim', () => {
     expect(put).toHaveLength(2);
   });
 
+  it('releases the claim it just took when the commit turns out to be published already', async () => {
+    const h = setup();
+    let checks = 0;
+    const error = await acquirePublishClaim(h.deps, h.request, async () => {
+      checks += 1;
+      if (checks === 2) throw new FrontendOpsError('BUILD_EXISTS', 'a different complete build');
+      return undefined;
+    }).catch((e: unknown) => e);
+    expect((error as FrontendOpsError).code).toBe('BUILD_EXISTS');
+    expect(h.stored()).toMatchObject({ claimId: 'mine-000001', released: true });
+  });
+
   it('a holder whose claim was taken over loses it at the next renewal (LOCK_LOST)', async () => {
     const h = setup();
     const result = await acquirePublishClaim(h.deps, h.request, async () => undefined);
