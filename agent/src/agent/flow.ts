@@ -2,6 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { s3ClientEndpoint } from '../aws/endpoint.js';
 import type { Invalidator } from '../cdn/invalidator.js';
 import type { Config, StackConfig } from '../config/schema.js';
+import { boundStackBuckets, type StackBuckets } from '../deploy/bound-target.js';
 import type { DeployDeps, DeployReport, DeployRequest, ProgressEvent } from '../deploy/pipeline.js';
 import type { PlanSummary } from '../deploy/plan.js';
 import { createRequestRunner, type RequestRunner, realSleep } from '../deploy/requests.js';
@@ -165,12 +166,19 @@ export async function invalidatorFor(ctx: FlowContext, outputs: AgentStackOutput
 export interface ResolvedStack {
   outputs: AgentStackOutputs;
   sync: SyncCommand;
+  /** The stack's own buckets, which `sync` was checked against. */
+  buckets: StackBuckets;
 }
 
+/**
+ * The stack's outputs, with the syncCommand parsed and bound to the stack's own bucket outputs (all
+ * read in one call, from the same stack): SYNC_COMMAND_MISMATCH before any S3 request otherwise.
+ */
 export async function resolveStack(ctx: FlowContext): Promise<ResolvedStack> {
   const outputs = await ctx.pulumi.stackOutputs();
   const sync = ctx.engine.parseSyncCommand(outputs.syncCommand);
-  return { outputs, sync };
+  const buckets = boundStackBuckets(sync, outputs, ctx.stack.name);
+  return { outputs, sync, buckets };
 }
 
 const FULL_SHA = /^[0-9a-f]{40}$/;
@@ -276,6 +284,11 @@ export interface DeployOptions {
   target: DeployTarget;
   dryRun: boolean;
   trigger: Trigger;
+  /**
+   * `frontendops deploy --adopt <id>` only: delete the objects no release knows, which a plan listed
+   * under this id. Never set from chat or a model: adoption is an operator's explicit act.
+   */
+  adopt?: string;
 }
 
 /** The pipeline for one commit, with everything resolved. Shared by deploy and rollback. */
@@ -283,7 +296,7 @@ async function deployCommit(
   ctx: FlowContext,
   resolved: ResolvedStack,
   commit: CommitInfo,
-  options: { dryRun: boolean; trigger: Trigger },
+  options: { dryRun: boolean; trigger: Trigger; adopt?: string | undefined },
 ): Promise<DeployReport> {
   if (!options.dryRun) await requireWriteTools(ctx.tools);
   const invalidator = options.dryRun ? ctx.pulumi.invalidator() : await invalidatorFor(ctx, resolved.outputs);
@@ -292,6 +305,9 @@ async function deployCommit(
     stack: stack.name,
     commit: commit.sha,
     sync: resolved.sync,
+    stackBuckets: resolved.buckets,
+    requiredFiles: config.requiredFiles,
+    ...(options.adopt === undefined ? {} : { adopt: options.adopt }),
     ...(resolved.outputs.url === undefined ? {} : { url: resolved.outputs.url }),
     trigger: options.trigger,
     requestedBy: ctx.requester,
@@ -315,7 +331,13 @@ async function deployCommit(
   };
   const report = await ctx.tools.step(
     options.dryRun ? 'plan_deploy' : 'run_deploy',
-    { stack: stack.name, commit: commit.sha, dryRun: options.dryRun, trigger: options.trigger },
+    {
+      stack: stack.name,
+      commit: commit.sha,
+      dryRun: options.dryRun,
+      trigger: options.trigger,
+      ...(options.adopt === undefined ? {} : { adopt: options.adopt }),
+    },
     () => ctx.engine.runDeploy(deps, request),
   );
   if (options.dryRun) {

@@ -131,8 +131,26 @@ export const ConfigSchema = z
     keepReleases: z.number().int().min(1).max(100).default(3),
     concurrency: z.number().int().min(1).max(256).default(32),
     cacheRules: z.array(CacheRuleSchema).default([]),
+    /**
+     * Entry files every build must contain; a build without one is refused at publish and at deploy
+     * (BUILD_INCOMPLETE). Site-relative paths.
+     */
+    requiredFiles: z
+      .array(
+        z
+          .string()
+          .min(1)
+          .max(1024)
+          .refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), 'expected a site-relative path'),
+      )
+      .default(['index.html', 'version.json']),
     // Minimum 5 s so tests can watch a crashed deploy's lock expire; production keeps the 900 s default.
     lockTtlSeconds: z.number().int().min(5).max(86_400).default(900),
+    /**
+     * How long a `publish` that stopped renewing (crashed) keeps its commit's publish claim, by S3's
+     * clock; another publish of that commit waits at most this long before taking over.
+     */
+    publishClaimTtlSeconds: z.number().int().min(5).max(86_400).default(300),
     invalidation: z
       .object({
         /** More changed paths than this are collapsed to `/*`. */

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
 import { type RequestRunner, transferAllowanceMs } from './requests.js';
+import { assertWritableSiteKeys } from './reserved.js';
 
 /**
  * One server-side copy from the artifacts bucket to the hosting bucket, with the headers re-sent
@@ -43,6 +44,12 @@ export interface CopyFileRequest {
   sha256: string;
   contentType: string;
   cacheControl: string;
+  /**
+   * The source ETag the preflight verified: the copy is conditional on it
+   * (`x-amz-copy-source-if-match`), so a build file replaced after the preflight fails the copy
+   * (412) instead of going live unverified.
+   */
+  sourceEtag?: string | undefined;
 }
 
 export interface CopyFileOptions {
@@ -81,6 +88,7 @@ export async function copyFile(
   request: CopyFileRequest,
   options: CopyFileOptions = {},
 ): Promise<{ etag: string }> {
+  assertWritableSiteKeys(request.destinationBucket, [request.destinationKey], 'overwrite');
   if (request.size > MAX_COPY_OBJECT_BYTES) return multipartCopy(s3, runner, request, options);
   return runner.run(
     'CopyObject',
@@ -90,6 +98,7 @@ export async function copyFile(
           Bucket: request.destinationBucket,
           Key: request.destinationKey,
           CopySource: copySourceFor(request.sourceBucket, request.sourceKey),
+          ...(request.sourceEtag === undefined ? {} : { CopySourceIfMatch: request.sourceEtag }),
           MetadataDirective: 'REPLACE',
           ContentType: request.contentType,
           CacheControl: request.cacheControl,
@@ -146,6 +155,7 @@ async function multipartCopy(
                   UploadId: uploadId,
                   PartNumber: index + 1,
                   CopySource: copySource,
+                  ...(request.sourceEtag === undefined ? {} : { CopySourceIfMatch: request.sourceEtag }),
                   CopySourceRange: `bytes=${start}-${end}`,
                 }),
                 { abortSignal },

@@ -145,6 +145,10 @@ describe.each(deadEndpoints)('an endpoint that %s', (_what, urlOf, reason) => {
             stack: STACK,
             commit,
             sync: engine.sync,
+            stackBuckets: {
+              artifactsBucket: engine.sync.source.bucket,
+              hostingBucket: engine.sync.destination.bucket,
+            },
             url: engine.url,
             trigger: 'cli',
             requestedBy: 'dead-endpoint-test',
