@@ -1,10 +1,14 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import { s3ClientEndpoint } from '../aws/endpoint.js';
 import type { Invalidator } from '../cdn/invalidator.js';
 import type { Config, StackConfig } from '../config/schema.js';
+import { boundStackBuckets, type StackBuckets } from '../deploy/bound-target.js';
 import type { DeployDeps, DeployReport, DeployRequest, ProgressEvent } from '../deploy/pipeline.js';
 import type { PlanSummary } from '../deploy/plan.js';
+import { createRequestRunner, type RequestRunner, realSleep } from '../deploy/requests.js';
 import type { BuildManifest, ReleaseRecord, Trigger } from '../deploy/schemas.js';
 import type { SyncCommand } from '../deploy/sync-command.js';
+import { waitingMessage } from '../errors/endpoint.js';
 import { FrontendOpsError, toFrontendOpsError } from '../errors.js';
 import type { CommitInfo, GithubTools } from './github.js';
 import {
@@ -33,13 +37,53 @@ import type { ToolLayer } from './tool-layer.js';
 export interface Engine {
   runDeploy(deps: DeployDeps, request: DeployRequest): Promise<DeployReport>;
   parseSyncCommand(text: string): SyncCommand;
-  readBuildManifest(s3: S3Client, sync: SyncCommand, commit: string): Promise<BuildManifest | undefined>;
+  readBuildManifest(
+    s3: S3Client,
+    sync: SyncCommand,
+    commit: string,
+    runner?: RequestRunner,
+  ): Promise<BuildManifest | undefined>;
   readCurrentRelease(
     s3: S3Client,
     artifactsBucket: string,
     stack: string,
+    runner?: RequestRunner,
   ): Promise<ReleaseRecord | undefined>;
-  listReleases(s3: S3Client, artifactsBucket: string, stack: string): Promise<ReleaseRecord[]>;
+  listReleases(
+    s3: S3Client,
+    artifactsBucket: string,
+    stack: string,
+    runner?: RequestRunner,
+  ): Promise<ReleaseRecord[]>;
+}
+
+/**
+ * The runner for the flow's own S3 reads (status, history, resolving a build): the configured timeouts
+ * and deadline, and waits reported as progress, so `status` against a dead endpoint says what it waits
+ * for and fails within the deadline like a deploy does.
+ */
+export function s3Reads(ctx: FlowContext): RequestRunner {
+  const { network } = ctx.config;
+  const onProgress = ctx.onProgress;
+  return createRequestRunner({
+    sleep: realSleep,
+    attemptTimeoutMs: network.requestTimeoutSeconds * 1000,
+    deadlineMs: network.deadlineSeconds * 1000,
+    endpoint: { service: 's3', url: s3ClientEndpoint(ctx.s3) },
+    ...(onProgress === undefined
+      ? {}
+      : {
+          onWait: (event) =>
+            onProgress({
+              step: 'wait',
+              done: 0,
+              total: 0,
+              bytes: 0,
+              totalBytes: 0,
+              message: waitingMessage(event),
+            }),
+        }),
+  });
 }
 
 /** A release as people name it: its deploy tag when it has one, and its commit. */
@@ -151,12 +195,19 @@ export async function invalidatorFor(ctx: FlowContext, outputs: AgentStackOutput
 export interface ResolvedStack {
   outputs: AgentStackOutputs;
   sync: SyncCommand;
+  /** The stack's own buckets, which `sync` was checked against. */
+  buckets: StackBuckets;
 }
 
+/**
+ * The stack's outputs, with the syncCommand parsed and bound to the stack's own bucket outputs (all
+ * read in one call, from the same stack): SYNC_COMMAND_MISMATCH before any S3 request otherwise.
+ */
 export async function resolveStack(ctx: FlowContext): Promise<ResolvedStack> {
   const outputs = await ctx.pulumi.stackOutputs();
   const sync = ctx.engine.parseSyncCommand(outputs.syncCommand);
-  return { outputs, sync };
+  const buckets = boundStackBuckets(sync, outputs, ctx.stack.name);
+  return { outputs, sync, buckets };
 }
 
 function short(sha: string): string {
@@ -176,10 +227,10 @@ export async function resolveLatest(ctx: FlowContext, sync: SyncCommand): Promis
       hint: 'Check github.branch and github.dashboardPath in the config, then run `frontendops status`.',
     });
   }
-  if (await ctx.engine.readBuildManifest(ctx.s3, sync, newest.sha)) return newest;
+  if (await ctx.engine.readBuildManifest(ctx.s3, sync, newest.sha, s3Reads(ctx))) return newest;
   let deployable: CommitInfo | undefined;
   for (const commit of commits.slice(1)) {
-    if (await ctx.engine.readBuildManifest(ctx.s3, sync, commit.sha)) {
+    if (await ctx.engine.readBuildManifest(ctx.s3, sync, commit.sha, s3Reads(ctx))) {
       deployable = commit;
       break;
     }
@@ -223,11 +274,12 @@ export async function resolveTarget(
       data: { commit: full },
     });
   // A full sha without a build is refused before asking git about it: the missing build is the news.
-  if (FULL_SHA.test(sha) && !(await ctx.engine.readBuildManifest(ctx.s3, sync, sha))) throw noBuild(sha);
+  if (FULL_SHA.test(sha) && !(await ctx.engine.readBuildManifest(ctx.s3, sync, sha, s3Reads(ctx))))
+    throw noBuild(sha);
   // The subject shown is the target commit's own, from get_commit (redacted as it arrives) — never a
   // tag's message or another release's words. A short sha is expanded there too.
   const commit = await withUserHint(ctx.github.getCommit(sha));
-  if (!FULL_SHA.test(sha) && !(await ctx.engine.readBuildManifest(ctx.s3, sync, commit.sha))) {
+  if (!FULL_SHA.test(sha) && !(await ctx.engine.readBuildManifest(ctx.s3, sync, commit.sha, s3Reads(ctx)))) {
     throw noBuild(commit.sha);
   }
   return commit;
@@ -313,12 +365,26 @@ function authorise(ctx: FlowContext, intent: DeployIntent | RollbackIntent): voi
   );
 }
 
+/** Operator-only options of a deploy, never taken from chat or a model. */
+export interface OperatorOptions {
+  /**
+   * `frontendops deploy --adopt <id>` only: delete the objects no release knows, which a plan listed
+   * under this id. Adoption is an operator's explicit act.
+   */
+  adopt?: string;
+}
+
 /** The pipeline for one commit, with everything resolved. Shared by deploy and rollback. */
 async function deployCommit(
   ctx: FlowContext,
   resolved: ResolvedStack,
   commit: CommitInfo,
-  options: { dryRun: boolean; trigger: Trigger; confirmation: Omit<Confirmation, 'plan'> },
+  options: {
+    dryRun: boolean;
+    trigger: Trigger;
+    confirmation: Omit<Confirmation, 'plan'>;
+    adopt?: string | undefined;
+  },
 ): Promise<DeployReport> {
   if (!options.dryRun) await requireWriteTools(ctx.tools);
   const invalidator = options.dryRun ? ctx.pulumi.invalidator() : await invalidatorFor(ctx, resolved.outputs);
@@ -327,6 +393,9 @@ async function deployCommit(
     stack: stack.name,
     commit: commit.sha,
     sync: resolved.sync,
+    stackBuckets: resolved.buckets,
+    requiredFiles: config.requiredFiles,
+    ...(options.adopt === undefined ? {} : { adopt: options.adopt }),
     ...(resolved.outputs.url === undefined ? {} : { url: resolved.outputs.url }),
     trigger: options.trigger,
     requestedBy: ctx.requester,
@@ -343,12 +412,20 @@ async function deployCommit(
     s3: ctx.s3,
     invalidator,
     now: ctx.now,
+    attemptTimeoutMs: config.network.requestTimeoutSeconds * 1000,
+    requestDeadlineMs: config.network.deadlineSeconds * 1000,
     ...(ctx.fetch ? { fetch: ctx.fetch } : {}),
     ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
   };
   const report = await ctx.tools.step(
     options.dryRun ? 'plan_deploy' : 'run_deploy',
-    { stack: stack.name, commit: commit.sha, dryRun: options.dryRun, trigger: options.trigger },
+    {
+      stack: stack.name,
+      commit: commit.sha,
+      dryRun: options.dryRun,
+      trigger: options.trigger,
+      ...(options.adopt === undefined ? {} : { adopt: options.adopt }),
+    },
     () => ctx.engine.runDeploy(deps, request),
   );
   if (options.dryRun) {
@@ -406,7 +483,11 @@ function labelOf(commit: CommitInfo, tag?: string | null): ReleaseLabel {
 }
 
 /** Deploy (or dry-run) a target: the latest built dashboard commit, a sha, or a deploy tag. */
-export function deployThroughMcp(ctx: FlowContext, intent: DeployIntent): Promise<DeployOutcome> {
+export function deployThroughMcp(
+  ctx: FlowContext,
+  intent: DeployIntent,
+  operator: OperatorOptions = {},
+): Promise<DeployOutcome> {
   const started = ctx.now().getTime();
   return finish(ctx, started, async () => {
     authorise(ctx, intent);
@@ -417,6 +498,7 @@ export function deployThroughMcp(ctx: FlowContext, intent: DeployIntent): Promis
       dryRun: intent.dryRun,
       trigger: ctx.trigger,
       confirmation: { action: 'deploy', stack: ctx.stack.name, to: target },
+      ...(operator.adopt === undefined ? {} : { adopt: operator.adopt }),
     });
     return { action: 'deploy', report, stack: ctx.stack.name, url: resolved.outputs.url, target };
   });
@@ -444,13 +526,13 @@ export function rollbackThroughMcp(ctx: FlowContext, intent: RollbackIntent): Pr
     authorise(ctx, intent);
     const resolved = await resolveStack(ctx);
     const bucket = resolved.sync.source.bucket;
-    const live = await ctx.engine.readCurrentRelease(ctx.s3, bucket, ctx.stack.name);
+    const live = await ctx.engine.readCurrentRelease(ctx.s3, bucket, ctx.stack.name, s3Reads(ctx));
     if (!live) {
       throw new FrontendOpsError('NOTHING_TO_ROLL_BACK', `nothing is live on ${ctx.stack.name} yet`, {
         hint: 'Deploy first: `frontendops deploy`, or say "Deploy the latest dashboard".',
       });
     }
-    const releases = await ctx.engine.listReleases(ctx.s3, bucket, ctx.stack.name);
+    const releases = await ctx.engine.listReleases(ctx.s3, bucket, ctx.stack.name, s3Reads(ctx));
     let to: RollbackTarget;
     if (intent.to) {
       to = intent.to;
@@ -495,10 +577,15 @@ export interface StatusReport {
 /** "What's live?": the live release, and whether the latest dashboard commit is it. Read-only. */
 export async function statusThroughMcp(ctx: FlowContext): Promise<StatusReport> {
   const resolved = await resolveStack(ctx);
-  const live = await ctx.engine.readCurrentRelease(ctx.s3, resolved.sync.source.bucket, ctx.stack.name);
+  const live = await ctx.engine.readCurrentRelease(
+    ctx.s3,
+    resolved.sync.source.bucket,
+    ctx.stack.name,
+    s3Reads(ctx),
+  );
   const [latest] = await ctx.github.dashboardCommits(1);
   const built = latest
-    ? Boolean(await ctx.engine.readBuildManifest(ctx.s3, resolved.sync, latest.sha))
+    ? Boolean(await ctx.engine.readBuildManifest(ctx.s3, resolved.sync, latest.sha, s3Reads(ctx)))
     : false;
   return {
     stack: ctx.stack.name,
@@ -533,8 +620,8 @@ export async function historyThroughMcp(ctx: FlowContext, limit: number): Promis
   const resolved = await resolveStack(ctx);
   const bucket = resolved.sync.source.bucket;
   const [releases, live, tags] = await Promise.all([
-    ctx.engine.listReleases(ctx.s3, bucket, ctx.stack.name),
-    ctx.engine.readCurrentRelease(ctx.s3, bucket, ctx.stack.name),
+    ctx.engine.listReleases(ctx.s3, bucket, ctx.stack.name, s3Reads(ctx)),
+    ctx.engine.readCurrentRelease(ctx.s3, bucket, ctx.stack.name, s3Reads(ctx)),
     ctx.github.listDeployTags(),
   ]);
   const entries: HistoryEntry[] = releases.map((r) => ({

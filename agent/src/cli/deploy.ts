@@ -2,7 +2,14 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import type { Confirmation, DeployOutcome } from '../agent/flow.js';
 import type { DeployIntent } from '../agent/intent.js';
-import { confirmQuestion, type DeployJson, deployOutcomeJson, formatDeployOutcome } from '../agent/report.js';
+import {
+  confirmQuestion,
+  type DeployJson,
+  deployOutcomeJson,
+  formatDeployOutcome,
+  keptUnknownLine,
+} from '../agent/report.js';
+import { AdoptionIdSchema } from '../deploy/adoption.js';
 import type { ProgressEvent } from '../deploy/pipeline.js';
 import { FrontendOpsError, toFrontendOpsError } from '../errors.js';
 import { errorStatus } from '../outcome.js';
@@ -23,6 +30,8 @@ export interface DeployCommandRequest {
   /** A commit sha (7–40 hex); absent: the latest dashboard commit with a complete build. */
   commit?: string;
   dryRun: boolean;
+  /** `--adopt <id>`: delete the objects no release knows, which a plan listed under this id. */
+  adopt?: string;
   /** Asks a person; absent means approved (`--yes`, or a dry run). */
   confirm?: (confirmation: Confirmation) => Promise<boolean>;
   onProgress?: (event: ProgressEvent) => void;
@@ -48,6 +57,11 @@ export async function deployCommandThroughMcp(
   request: DeployCommandRequest,
 ): Promise<DeployOutcome> {
   const intent = deployIntentFromFlags(request.commit, request.dryRun);
+  if (request.adopt !== undefined && !AdoptionIdSchema.safeParse(request.adopt).success) {
+    throw new FrontendOpsError('BAD_INPUT', '--adopt is not an adoption id (12 lowercase hex characters)', {
+      hint: 'Run `frontendops deploy --dry-run` and pass the adoption id it shows.',
+    });
+  }
   const session = await openSession(ctx, {
     ...(request.config === undefined ? {} : { config: request.config }),
     ...(request.stack === undefined ? {} : { stack: request.stack }),
@@ -56,13 +70,17 @@ export async function deployCommandThroughMcp(
     const confirm = request.confirm;
     const flowCtx = await session.startRequest({
       trigger: 'cli',
-      text: `deploy${request.commit ? ` --commit ${request.commit}` : ''}${request.dryRun ? ' --dry-run' : ''}`,
+      text: `deploy${request.commit ? ` --commit ${request.commit}` : ''}${request.adopt ? ` --adopt ${request.adopt}` : ''}${request.dryRun ? ' --dry-run' : ''}`,
       approval: confirm ? { yes: false, ask: confirm } : { yes: true },
       mandate: { kind: 'explicit' },
       ...(request.onProgress ? { onProgress: request.onProgress } : {}),
     });
     const { deployThroughMcp } = await import('../agent/flow.js');
-    return await deployThroughMcp(flowCtx, intent);
+    return await deployThroughMcp(
+      flowCtx,
+      intent,
+      request.adopt === undefined ? {} : { adopt: request.adopt },
+    );
   } catch (error) {
     // An unreachable endpoint is explained with what the config says about it (how to start it).
     throw await session.explain(error);
@@ -81,6 +99,7 @@ interface DeployFlags {
   stack?: string;
   dryRun?: boolean;
   yes?: boolean;
+  adopt?: string;
 }
 
 export function deployErrorJson(commit: string, error: FrontendOpsError): DeployJson {
@@ -181,6 +200,8 @@ function printHuman(ctx: CliContext, outcome: DeployOutcome): void {
     ctx,
     `  S3 requests: ${requests}${report.retries > 0 ? ` (${report.retries} retried)` : ''}; ${report.durationMs} ms`,
   );
+  const kept = keptUnknownLine(report.plan);
+  if (kept) writeLine(ctx, kept);
 }
 
 export function registerDeployCommand(program: Command, ctx: CliContext): void {
@@ -190,6 +211,10 @@ export function registerDeployCommand(program: Command, ctx: CliContext): void {
     .option('--commit <sha>', 'commit sha with a complete build (default: the latest dashboard commit)')
     .option('--stack <name>', 'stack from the config (default: the only one)')
     .option('--dry-run', 'show the plan; change nothing')
+    .option(
+      '--adopt <id>',
+      'also delete the objects no release knows, as listed by a plan (--dry-run) under this adoption id; refused if that set changed',
+    )
     .option('-y, --yes', 'do not ask for confirmation')
     .action(async (flags: DeployFlags, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
@@ -204,6 +229,7 @@ export function registerDeployCommand(program: Command, ctx: CliContext): void {
           ...(globals.config === undefined ? {} : { config: globals.config }),
           ...(flags.stack === undefined ? {} : { stack: flags.stack }),
           ...(flags.commit === undefined ? {} : { commit: flags.commit }),
+          ...(flags.adopt === undefined ? {} : { adopt: flags.adopt }),
           dryRun: Boolean(flags.dryRun),
           ...(confirm ? { confirm } : {}),
           ...(progress.onProgress === undefined ? {} : { onProgress: progress.onProgress }),
