@@ -1,5 +1,7 @@
+import { userInfo } from 'node:os';
 import { isAbsolute, relative } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { z } from 'zod';
 import { AuditLog, type AuditSink } from '../audit/log.js';
 import { createRedactor, type Redactor, secretValuesFromEnv } from '../audit/redact.js';
 import { AuditTrail } from '../audit/trail.js';
@@ -16,6 +18,7 @@ import { sandboxState } from '../sandbox/record.js';
 import { realEngine } from './engine.js';
 import type { Approval, Engine, FlowContext } from './flow.js';
 import { GithubTools } from './github.js';
+import type { Mandate } from './intent.js';
 import { PulumiTools } from './pulumi.js';
 import { type ConnectionSource, ToolLayer } from './tool-layer.js';
 import { WriteTracker } from './write-tracker.js';
@@ -40,6 +43,8 @@ export interface SessionOptions {
   auditSink?: AuditSink;
   directInvalidator?: (distributionId: string) => Promise<Invalidator>;
   fetch?: typeof fetch;
+  /** The OS login name (default `os.userInfo().username`); a test seam. */
+  loginName?: () => string;
 }
 
 export interface RequestOptions {
@@ -47,13 +52,82 @@ export interface RequestOptions {
   /** The request as the person (or timer) phrased it; audited. */
   text: string;
   approval: Approval;
+  /** What the request allows to change (see `Mandate`); every entry point states it. */
+  mandate: Mandate;
   requester?: string;
   onProgress?: (event: ProgressEvent) => void;
 }
 
-/** Who asked: an explicit override, the CI actor, or the login name. */
-export function requesterFrom(env: Readonly<Record<string, string | undefined>>): string {
-  return env.FRONTENDOPS_REQUESTER ?? env.GITHUB_ACTOR ?? env.USER ?? env.LOGNAME ?? 'unknown';
+/** The longest requester name kept; release records allow 200 characters and tags carry it too. */
+export const MAX_REQUESTER_LENGTH = 100;
+
+/** A requester as people set it (FRONTENDOPS_REQUESTER): a short printable name, no control characters. */
+export const RequesterSchema = z
+  .string()
+  .trim()
+  .min(1, 'is empty')
+  .max(MAX_REQUESTER_LENGTH, `is longer than ${MAX_REQUESTER_LENGTH} characters`)
+  .refine((name) => !/\p{C}/u.test(name), 'contains control or invisible characters');
+
+function validName(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const parsed = RequesterSchema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}
+
+function osLoginName(): string {
+  return userInfo().username;
+}
+
+/**
+ * Who asked: FRONTENDOPS_REQUESTER (validated: a bad value is a configuration error, not a silent
+ * fallback), else the CI actor, else the login name from the environment or the OS. "unknown" only
+ * when none of them gives a usable name.
+ */
+export function requesterFrom(
+  env: Readonly<Record<string, string | undefined>>,
+  loginName: () => string = osLoginName,
+): string {
+  const explicit = env.FRONTENDOPS_REQUESTER;
+  if (explicit !== undefined && explicit !== '') {
+    const parsed = RequesterSchema.safeParse(explicit);
+    if (!parsed.success) {
+      throw new FrontendOpsError(
+        'CONFIG_INVALID',
+        `FRONTENDOPS_REQUESTER ${parsed.error.issues.map((i) => i.message).join('; ')}`,
+        {
+          hint: `Set FRONTENDOPS_REQUESTER to a name of 1 to ${MAX_REQUESTER_LENGTH} printable characters, or unset it to use your login name.`,
+        },
+      );
+    }
+    return parsed.data;
+  }
+  for (const candidate of [env.GITHUB_ACTOR, env.USER, env.LOGNAME]) {
+    const name = validName(candidate);
+    if (name !== undefined) return name;
+  }
+  try {
+    // Throws when the uid has no passwd entry (some containers): then there is nobody to name.
+    return validName(loginName()) ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/**
+ * A requester from anywhere (the environment, an MCP client's self-declared name) made safe to
+ * record, tag and audit: control characters out, bounded, and redacted like everything else.
+ */
+export function safeRequester(raw: string, redact: (text: string) => string): string {
+  const clean = redact(
+    raw
+      .replace(/\p{C}+/gu, ' ')
+      .replace(/\s+/g, ' ')
+      .trim(),
+  );
+  const bounded =
+    clean.length > MAX_REQUESTER_LENGTH ? `${clean.slice(0, MAX_REQUESTER_LENGTH - 1)}…` : clean;
+  return bounded === '' ? 'unknown' : bounded;
 }
 
 /** `FRONTENDOPS_MCP_CALL_TIMEOUT_MS`: how long one MCP tool call may take (default 30 s). */
@@ -146,6 +220,8 @@ export class Session {
     private wiring: Wiring,
     readonly engine: Engine,
     private readonly options: SessionOptions,
+    /** Validated when the session opened; redacted with the current redactor whenever it is used. */
+    private readonly defaultRequester: string,
   ) {}
 
   get loaded(): LoadedConfig {
@@ -172,9 +248,9 @@ export class Session {
     return this.wiring.s3;
   }
 
-  /** Who is asking when nobody says: the requester from the environment. */
+  /** Who is asking when nobody says: the requester from the environment or the OS, redacted. */
   requester(): string {
-    return requesterFrom(this.options.env);
+    return safeRequester(this.defaultRequester, this.redactor.text);
   }
 
   get config(): Config {
@@ -183,7 +259,9 @@ export class Session {
 
   static async open(options: SessionOptions): Promise<Session> {
     const loaded = await loadConfig(options.configPath, { cwd: options.cwd, env: options.env });
-    const session = new Session(wire(loaded, options), options.engine ?? realEngine, options);
+    // Validated before anything else starts: a bad FRONTENDOPS_REQUESTER is a configuration error.
+    const requester = requesterFrom(options.env, options.loginName);
+    const session = new Session(wire(loaded, options), options.engine ?? realEngine, options, requester);
     session.tracker.watchS3(session.s3);
     return session;
   }
@@ -239,7 +317,10 @@ export class Session {
   /** Starts one audited request and returns the flow context it runs with. */
   async startRequest(request: RequestOptions): Promise<FlowContext> {
     const trail = new AuditTrail(this.audit);
-    const requester = request.requester ?? requesterFrom(this.options.env);
+    const requester =
+      request.requester === undefined
+        ? this.requester()
+        : safeRequester(request.requester, this.redactor.text);
     await trail.write({
       kind: 'request',
       trigger: request.trigger,
@@ -267,6 +348,7 @@ export class Session {
       requester,
       trigger: request.trigger,
       approval: request.approval,
+      mandate: request.mandate,
       directInvalidator: (distributionId) => this.directInvalidator(distributionId),
       ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
       ...(request.onProgress ? { onProgress: request.onProgress } : {}),

@@ -196,7 +196,7 @@ export function createCloudFrontInvalidator(options: CloudFrontInvalidatorOption
             'INVALIDATION_FAILED',
             `CloudFront still had too many invalidations in progress on ${distributionId} after ${attempt} attempts`,
             {
-              hint: 'Wait for the running invalidations to complete (get_invalidation), or invalidate "/*" instead of many paths.',
+              hint: 'Wait for the running invalidations to complete, or invalidate "/*" instead of many paths.',
               cause: error,
               data: { distributionId, attempts: attempt },
             },
@@ -255,7 +255,7 @@ export function createCloudFrontInvalidator(options: CloudFrontInvalidatorOption
           'INVALIDATION_TIMEOUT',
           `invalidation ${invalidationId} on ${distributionId} did not complete within ${maxWaitSeconds} s`,
           {
-            hint: 'CloudFront keeps working on it: check later with get_invalidation, or allow a longer maxWaitSeconds.',
+            hint: 'CloudFront keeps working on it and the site follows when it completes; allow a longer invalidation.maxWaitSeconds in the config.',
             cause: error,
             data: { invalidationId, distributionId, maxWaitSeconds, ...(observed ? { observed } : {}) },
           },
@@ -294,7 +294,7 @@ export function createCloudFrontInvalidator(options: CloudFrontInvalidatorOption
           'BAD_INPUT',
           `${JSON.stringify(invalidationId.slice(0, 80))} is not an invalidation id`,
           {
-            hint: 'Pass the invalidationId that invalidate_cdn returned (upper-case letters and digits).',
+            hint: 'Pass an invalidation id exactly as CloudFront returned it (upper-case letters and digits).',
           },
         );
       }
@@ -311,7 +311,7 @@ export function createCloudFrontInvalidator(options: CloudFrontInvalidatorOption
           throw new FrontendOpsError(
             'INVALIDATION_NOT_FOUND',
             `distribution ${distributionId} has no invalidation ${invalidationId}`,
-            { hint: 'Use an id returned by invalidate_cdn for this stack.', cause: error },
+            { hint: "Use an invalidation id that this stack's distribution returned.", cause: error },
           );
         }
         throw apiFailure(error, distributionId, `read invalidation ${invalidationId}`);

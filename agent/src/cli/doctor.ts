@@ -123,7 +123,13 @@ export async function runChecks(
   const s = session as Session;
   const redact: Reporter = { explain: (error) => s.explain(error), redact: s.redactor.text };
   try {
-    const flowCtx = await s.startRequest({ trigger: 'cli', text: 'doctor', approval: { yes: false } });
+    const flowCtx = await s.startRequest({
+      trigger: 'cli',
+      text: 'doctor',
+      approval: { yes: false },
+      // Doctor only reads; no act is asked for.
+      mandate: { kind: 'words', act: null, why: 'doctor only checks' },
+    });
     const roles = s.config.servers;
     const toolsOf = new Map<string, Set<string>>();
 

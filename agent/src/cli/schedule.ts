@@ -88,6 +88,8 @@ export async function runScheduleCommand(
                 trigger: 'schedule',
                 text: `schedule --cron ${flags.cron}`,
                 approval: { yes: Boolean(flags.yes) },
+                // The timer's configured job is the act itself: deploy the latest dashboard.
+                mandate: { kind: 'explicit' },
                 requester: `schedule (${session.requester()})`,
               },
             ),

@@ -1,7 +1,7 @@
 import { join, relative, resolve } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { type Answer, dispatchIntent } from '../agent/dispatch.js';
-import { routeIntent } from '../agent/intent.js';
+import { routeIntent, wordsMandate } from '../agent/intent.js';
 import { displayText, short } from '../agent/report.js';
 import { createS3Client } from '../aws/clients.js';
 import type { CliContext } from '../cli/context.js';
@@ -33,7 +33,7 @@ import {
 } from './report.js';
 
 /**
- * `npm run demo` (design §8): build the newest committed dashboard, start the persistent sandbox, publish
+ * `npm run demo`: build the newest committed dashboard, start the persistent sandbox, publish
  * the build for that commit, ask the agent "Deploy the latest dashboard" with --yes (both MCP servers as
  * child processes, per the sandbox's config), print what happened and where the dashboard is served, and
  * serve until Ctrl-C. The sandbox lives in `<repo>/.sandbox/demo` between runs, so a run after a new commit
@@ -69,10 +69,12 @@ async function askAgent(ctx: CliContext, configPath: string, json: boolean): Pro
   const session = await openSession(ctx, { config: configPath, yes: true });
   try {
     const onProgress = progressPrinter(ctx, json);
-    return await dispatchIntent(session, routeIntent(DEMO_REQUEST), {
+    const intent = routeIntent(DEMO_REQUEST);
+    return await dispatchIntent(session, intent, {
       trigger: 'cli',
       text: DEMO_REQUEST,
       approval: { yes: true },
+      mandate: wordsMandate(intent),
       ...(onProgress ? { onProgress } : {}),
     });
   } finally {

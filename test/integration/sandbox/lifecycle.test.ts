@@ -241,7 +241,7 @@ describe('frontendops sandbox start (child process)', () => {
     ]).catch((error: { code: number; stdout: string }) => error);
     expect((second as { code: number }).code).toBe(3);
     expect(JSON.parse((second as { stdout: string }).stdout)).toMatchObject({
-      status: 'failed',
+      status: 'refused',
       code: 'SANDBOX_BUSY',
     });
 

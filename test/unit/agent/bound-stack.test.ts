@@ -52,7 +52,7 @@ const outputs = (syncCommand: string, extra: Record<string, unknown> = {}) => ({
   distributionId: DISTRIBUTION,
   ...extra,
 });
-const latest = { target: { kind: 'latest' as const }, dryRun: false, trigger: 'cli' as const };
+const latest = { kind: 'deploy' as const, target: { kind: 'latest' as const }, dryRun: false };
 
 for (const officialPulumi of [false, true]) {
   const server = officialPulumi ? 'the official Pulumi MCP server (text only)' : "FrontendOps' pulumi server";
@@ -83,7 +83,7 @@ for (const officialPulumi of [false, true]) {
       const error = await failure(deployThroughMcp(h.ctx, latest));
       expect(error.code).toBe('SYNC_COMMAND_MISMATCH');
       expect(error.message).toContain('exports no artifactsBucket or hostingBucket');
-      expect((await failure(rollbackThroughMcp(h.ctx, { dryRun: false }))).code).toBe(
+      expect((await failure(rollbackThroughMcp(h.ctx, { kind: 'rollback', dryRun: false }))).code).toBe(
         'SYNC_COMMAND_MISMATCH',
       );
       expect(h.s3.calls).toEqual([]);

@@ -1,7 +1,7 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { dispatchIntent } from '../../agent/dispatch.js';
 import { historyThroughMcp } from '../../agent/flow.js';
-import { targetOf } from '../../agent/guarded.js';
+import { deployIntentOf, rollbackIntentOf } from '../../agent/guarded.js';
 import type { CliContext } from '../../cli/context.js';
 import { type CommonFlags, openSession } from '../../cli/support.js';
 import { VERSION } from '../../version.js';
@@ -18,34 +18,37 @@ export async function runAgentMcpServer(ctx: CliContext, flags: CommonFlags): Pr
   const session = await openSession(ctx, flags);
   const deployments = new Deployments(ctx.now);
   let clientName = 'client';
-  // An MCP client's approval of a destructive tool call is the confirmation (design §7).
+  // An MCP client's approval of a destructive tool call is the confirmation.
   const approval = { yes: false, implicitBy: 'mcp-client' };
+  // A tool call is a structured request: its arguments (dryRun included) are the act itself.
+  const mandate = { kind: 'explicit' } as const;
   const deps: AgentServerDeps = {
     deployments,
     requester: () => `mcp:${clientName}`,
     deploy: (args, requester, onProgress) =>
-      dispatchIntent(
-        session,
-        { kind: 'deploy', target: targetOf(args), dryRun: args.dryRun ?? false },
-        { trigger: 'mcp', text: `deploy_dashboard ${JSON.stringify(args)}`, approval, requester, onProgress },
-      ),
+      dispatchIntent(session, deployIntentOf(args), {
+        trigger: 'mcp',
+        text: `deploy_dashboard ${JSON.stringify(args)}`,
+        approval,
+        mandate,
+        requester,
+        onProgress,
+      }),
     rollback: (args, requester, onProgress) =>
-      dispatchIntent(
-        session,
-        { kind: 'rollback', ...(args.toTag ? { to: { kind: 'tag' as const, tag: args.toTag } } : {}) },
-        {
-          trigger: 'mcp',
-          text: `rollback_dashboard ${JSON.stringify(args)}`,
-          approval,
-          requester,
-          onProgress,
-        },
-      ),
+      dispatchIntent(session, rollbackIntentOf(args), {
+        trigger: 'mcp',
+        text: `rollback_dashboard ${JSON.stringify(args)}`,
+        approval,
+        mandate,
+        requester,
+        onProgress,
+      }),
     history: async (limit) => {
       const flowCtx = await session.startRequest({
         trigger: 'mcp',
         text: `list_deployments ${limit}`,
         approval,
+        mandate: { kind: 'words', act: null, why: 'listing deployments only reads' },
         requester: `mcp:${clientName}`,
       });
       return historyThroughMcp(flowCtx, limit);

@@ -2,16 +2,28 @@ import { randomUUID } from 'node:crypto';
 import type { Answer } from '../../agent/dispatch.js';
 import type { ProgressEvent } from '../../deploy/pipeline.js';
 import { FrontendOpsError, toFrontendOpsError } from '../../errors.js';
+import { formatErrorText } from '../../outcome.js';
 
 /**
  * The start-then-poll pattern of the original orchestrator: `deploy_dashboard` registers a job and
  * returns its id at once; the job runs in this process; `get_deployment_status` reads it. One job at a
  * time (per server process and stack): a second request while one runs is refused with the running
  * id, rather than queued behind a deploy the caller cannot see. Durable, multi-process orchestration
- * belongs on a workflow engine (design §9), not here.
+ * belongs on a workflow engine, not here.
  */
 
-export type JobStatus = 'running' | 'deployed' | 'noop' | 'planned' | 'refused' | 'failed';
+export const JOB_STATUSES = [
+  'running',
+  'deployed',
+  'noop',
+  'planned',
+  'refused',
+  'cancelled',
+  'failed',
+  'incomplete',
+  'rolled_back',
+] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
 
 export interface DeploymentJob {
   deploymentId: string;
@@ -23,7 +35,7 @@ export interface DeploymentJob {
   finishedAt?: string;
   /** The last progress step the engine reported. */
   progress?: { step: string; done: number; total: number; message?: string };
-  /** The flow's JSON answer (issue 3's report plus tag) once finished. */
+  /** The flow's JSON answer (the engine's report plus the tag) once finished. */
   result?: Record<string, unknown>;
   summary?: string;
   error?: { code: string; message: string; hint?: string };
@@ -31,7 +43,7 @@ export interface DeploymentJob {
 
 export type JobRunner = (onProgress: (event: ProgressEvent) => void) => Promise<Answer>;
 
-const FINISHED: ReadonlySet<string> = new Set(['deployed', 'noop', 'planned', 'refused', 'failed']);
+const FINISHED: ReadonlySet<string> = new Set(JOB_STATUSES.filter((s) => s !== 'running'));
 
 export class Deployments {
   private readonly jobs = new Map<string, DeploymentJob>();
@@ -71,6 +83,7 @@ export class Deployments {
       .catch((error: unknown) => {
         const err = toFrontendOpsError(error);
         job.status = 'failed';
+        job.summary = formatErrorText(err).split('\n')[0] ?? '';
         job.error = { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) };
         job.finishedAt = this.now().toISOString();
       })

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { JOB_STATUSES } from './deployments.js';
 
 /** Output schemas of the agent server's tools (inputs are the guarded steps' schemas, agent/guarded.ts). */
 
@@ -6,7 +7,7 @@ export const JobSchema = z.object({
   deploymentId: z.string(),
   kind: z.enum(['deploy', 'rollback']),
   request: z.record(z.string(), z.unknown()),
-  status: z.enum(['running', 'deployed', 'noop', 'planned', 'refused', 'failed']),
+  status: z.enum(JOB_STATUSES),
   startedAt: z.string(),
   finishedAt: z.string().optional(),
   progress: z

@@ -96,7 +96,7 @@ export async function nextDeployTagFor(
       'BAD_INPUT',
       'sha and message go together: pass both to create the tag, or neither',
       {
-        hint: 'Without sha and message, next_deploy_tag only names the next tag.',
+        hint: 'Without sha and message, only the next free tag name is returned.',
       },
     );
   }

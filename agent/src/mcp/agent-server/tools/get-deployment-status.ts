@@ -11,7 +11,8 @@ export function registerGetDeploymentStatusTool(server: McpServer, deps: AgentSe
       title: 'Deployment status',
       description:
         'The status of a deployment started by deploy_dashboard or rollback_dashboard: running (with the ' +
-        'current step), or its result (deployed, noop, planned, refused, failed) with the report and tag.',
+        'current step), or its result (deployed, noop, planned, refused, cancelled, failed, incomplete, ' +
+        'rolled_back) with the report, the tag and a one-line summary.',
       inputSchema: { deploymentId: z.string().min(1).max(100).describe('The id deploy_dashboard returned') },
       outputSchema: JobSchema.shape,
       annotations: { readOnlyHint: true, openWorldHint: false },

@@ -12,7 +12,9 @@ export function registerRollbackDashboardTool(server: McpServer, deps: AgentServ
       title: 'Roll the Sophia dashboard back',
       description:
         'Starts a rollback and returns a deployment id at once; poll get_deployment_status. Without ' +
-        'arguments: the release before the live one. Calling this tool is the approval of the rollback.',
+        'arguments: the release before the live one; toTag or toCommit names another. With dryRun true ' +
+        'it only plans (status planned) and changes nothing. Calling this tool without dryRun is the ' +
+        'approval of the rollback.',
       inputSchema: RollbackArgs.shape,
       outputSchema: StartedSchema.shape,
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },

@@ -143,7 +143,7 @@ export function createGitBackend(options: GitBackendOptions): GitHubBackend {
 
   function commitNotFound(revision: string): FrontendOpsError {
     return new FrontendOpsError('COMMIT_NOT_FOUND', `no commit ${revision} in the repository`, {
-      hint: 'Use a sha from list_commits; the local clone may need a fetch.',
+      hint: 'Check the sha with `git log`; the local clone may need a `git fetch`.',
       data: { sha: revision },
     });
   }
@@ -161,7 +161,7 @@ export function createGitBackend(options: GitBackendOptions): GitHubBackend {
       'TAG_CONFLICT',
       `tag ${request.tag} already points at ${existing.sha}, not ${request.sha}`,
       {
-        hint: 'Tags are never moved. For a deploy tag, ask next_deploy_tag for the next free name.',
+        hint: 'Tags are never moved: a deploy takes the next free deploy tag (`frontendops history` lists them).',
         data: { tag: request.tag, existingSha: existing.sha, requestedSha: request.sha },
       },
     );
@@ -220,7 +220,7 @@ export function createGitBackend(options: GitBackendOptions): GitHubBackend {
       const object = await tagObject(tag);
       if (object === undefined) {
         throw new FrontendOpsError('TAG_NOT_FOUND', `no tag ${tag} in the repository`, {
-          hint: 'list_tags shows the existing tags.',
+          hint: '`frontendops history` lists the deploy tags; `git tag -l` lists every tag.',
           data: { tag },
         });
       }

@@ -81,7 +81,7 @@ export function createOctokitBackend(options: OctokitBackendOptions): GitHubBack
 
   const commitNotFound = (repo: RepoRef, sha: string) => (detail: string) =>
     new FrontendOpsError('COMMIT_NOT_FOUND', `no commit ${sha} in ${slug(repo)} (GitHub: ${detail})`, {
-      hint: 'Use a sha from list_commits. If the repository is private, check that the token can see it.',
+      hint: 'Check the sha with `git log`. If the repository is private, check that the token can see it.',
       data: { sha },
     });
 
@@ -129,7 +129,7 @@ export function createOctokitBackend(options: OctokitBackendOptions): GitHubBack
       'TAG_CONFLICT',
       `tag ${request.tag} already points at ${existing.sha}, not ${request.sha}`,
       {
-        hint: 'Tags are never moved. For a deploy tag, ask next_deploy_tag for the next free name.',
+        hint: 'Tags are never moved: a deploy takes the next free deploy tag (`frontendops history` lists them).',
         data: { tag: request.tag, existingSha: existing.sha, requestedSha: request.sha },
       },
     );
@@ -207,7 +207,7 @@ export function createOctokitBackend(options: OctokitBackendOptions): GitHubBack
       const ref = await tagRef(repo, tag);
       if (ref === undefined) {
         throw new FrontendOpsError('TAG_NOT_FOUND', `no tag ${tag} in ${slug(repo)}`, {
-          hint: 'list_tags shows the existing tags.',
+          hint: '`frontendops history` lists the deploy tags; `git tag -l` lists every tag.',
           data: { tag },
         });
       }
