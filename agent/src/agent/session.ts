@@ -9,6 +9,7 @@ import type { Config, StackConfig } from '../config/schema.js';
 import type { ProgressEvent } from '../deploy/pipeline.js';
 import type { Trigger } from '../deploy/schemas.js';
 import { FrontendOpsError } from '../errors.js';
+import { entrySecretValues } from '../mcp/client/env.js';
 import { McpServerPool } from '../mcp/client.js';
 import { realEngine } from './engine.js';
 import type { Approval, Engine, FlowContext } from './flow.js';
@@ -94,7 +95,7 @@ export class Session {
     // Secrets this process holds, and those it hands to servers: neither is ever written down.
     const redactor = createRedactor([
       ...secretValuesFromEnv(options.env),
-      ...Object.values(config.mcpServers).flatMap((entry) => secretValuesFromEnv(entry.env)),
+      ...entrySecretValues(config.mcpServers, options.env),
     ]);
     const audit =
       options.auditSink ??
