@@ -120,18 +120,30 @@ function readBody(req: IncomingMessage, max: number): Promise<Body> {
 }
 
 /**
- * Answers a refused request whose body may still be arriving: the answer goes out first, the rest of
- * the body is read and dropped (never buffered), and the connection is closed after it, so the client
- * sees the status rather than a reset in the middle of its upload.
+ * Past this many unread bytes a refused request's connection is cut: a client may finish sending a
+ * body we refused (so it reads our answer, not a reset), but not stream without end.
+ */
+const MAX_DRAIN_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Answers a refused request whose body may still be arriving: the answer goes out first, and the rest
+ * of the body is read and dropped (never buffered) so the client sees the status rather than a broken
+ * pipe in the middle of its upload; a body that goes on past MAX_DRAIN_BYTES gets its connection cut.
  */
 function rejectUnread(
   res: ServerResponse,
   req: IncomingMessage,
   status: number,
   message: string,
-  extra = {},
+  extra: Record<string, string> = {},
 ) {
-  reject(res, status, message, { Connection: 'close', ...extra });
+  reject(res, status, message, extra);
+  if (req.readableEnded) return;
+  let drained = 0;
+  req.on('data', (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > MAX_DRAIN_BYTES) req.socket.destroy();
+  });
   req.resume();
 }
 
@@ -177,7 +189,7 @@ export async function serveMcpOverHttp(options: HttpMcpOptions): Promise<HttpMcp
   const handlePost = async (req: IncomingMessage, res: ServerResponse, sessionId: string | undefined) => {
     const existing = sessionId === undefined ? undefined : sessions.get(sessionId);
     if (sessionId !== undefined && existing === undefined) {
-      return rejectUnread(res, req, 404, 'Session not found', {});
+      return rejectUnread(res, req, 404, 'Session not found');
     }
     const body = await readBody(req, settings.maxBodyBytes);
     if (body.kind === 'too-large') {

@@ -151,7 +151,9 @@ export function createGitBackend(options: GitBackendOptions): GitHubBackend {
 
   /** The commit's diff against its first parent (the whole tree for a root commit), as GitHub lists it. */
   async function changesOf(commit: Commit, files: CommitFilesQuery): Promise<CommitChanges> {
-    const range = commit.parents[0] === undefined ? ['--root', commit.sha] : [commit.parents[0], commit.sha];
+    // A root commit is diffed against the empty tree (`--root`, an option: before --end-of-options).
+    const root = commit.parents[0] === undefined ? ['--root'] : [];
+    const range = commit.parents[0] === undefined ? [commit.sha] : [commit.parents[0], commit.sha];
     const diff = (format: string) =>
       git(`read the changes of ${commit.sha}`, [
         '--literal-pathspecs',
@@ -161,6 +163,7 @@ export function createGitBackend(options: GitBackendOptions): GitHubBackend {
         '-M',
         '--no-commit-id',
         '--no-ext-diff',
+        ...root,
         format,
         '--end-of-options',
         ...range,
@@ -182,6 +185,7 @@ export function createGitBackend(options: GitBackendOptions): GitHubBackend {
         '--no-color',
         '--no-ext-diff',
         '--no-commit-id',
+        ...root,
         '--end-of-options',
         ...range,
         '--',
