@@ -36,7 +36,7 @@ export async function runServerMain(
       stop = () => server.close();
       await (server as McpServer).connect(new StdioServerTransport());
       process.stdin.on('end', () => shutdown());
-      log(`ready on stdio (${factory.description})`);
+      log(`ready (${factory.description})`);
     } else {
       const served = await serveMcpOverHttp({ settings, newServer: factory.newServer, log });
       stop = () => served.close();

@@ -88,7 +88,7 @@ export async function runAgentMcpServer(ctx: CliContext, flags: AgentMcpFlags): 
         ctx.stdin.on('end', stop);
       });
       await server.connect(transport);
-      ctx.stderr.write(`frontendops mcp: ready on stdio (stack ${session.stack.name})\n`);
+      ctx.stderr.write(`frontendops mcp: ready (stack ${session.stack.name})\n`);
       await stopped;
       await deps.deployments.settled();
       await close();

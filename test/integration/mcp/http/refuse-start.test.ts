@@ -23,20 +23,23 @@ const env = {
 };
 
 describe('--http without FRONTENDOPS_MCP_TOKEN', () => {
-  it.each(Object.entries(BINS))('%s refuses to start, on loopback and on every interface', async (_name, args) => {
-    for (const address of ['127.0.0.1:0', '0.0.0.0:0']) {
-      const run = await runInProcessGroup(process.execPath, [...args, '--http', address], env, 60_000);
-      expect(run.code, run.stderr).toBe(2);
-      expect(run.stderr).toMatch(/CONFIG_INVALID.*FRONTENDOPS_MCP_TOKEN is not set/);
-      expect(run.stderr).not.toMatch(/listening on/);
-    }
-    const short = await runInProcessGroup(
-      process.execPath,
-      [...args, '--http', '0'],
-      { ...env, FRONTENDOPS_MCP_TOKEN: 'too-short' },
-      60_000,
-    );
-    expect(short.code).toBe(2);
-    expect(short.stderr).toMatch(/at least 32 characters/);
-  });
+  it.each(Object.entries(BINS))(
+    '%s refuses to start, on loopback and on every interface',
+    async (_name, args) => {
+      for (const address of ['127.0.0.1:0', '0.0.0.0:0']) {
+        const run = await runInProcessGroup(process.execPath, [...args, '--http', address], env, 60_000);
+        expect(run.code, run.stderr).toBe(2);
+        expect(run.stderr).toMatch(/CONFIG_INVALID.*FRONTENDOPS_MCP_TOKEN is not set/);
+        expect(run.stderr).not.toMatch(/listening on/);
+      }
+      const short = await runInProcessGroup(
+        process.execPath,
+        [...args, '--http', '0'],
+        { ...env, FRONTENDOPS_MCP_TOKEN: 'too-short' },
+        60_000,
+      );
+      expect(short.code).toBe(2);
+      expect(short.stderr).toMatch(/at least 32 characters/);
+    },
+  );
 });
