@@ -1,4 +1,3 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { toFrontendOpsError } from '../errors.js';
 import { type SessionServer, serveMcpOverHttp } from './http/serve.js';
@@ -26,32 +25,34 @@ export async function runServerMain(
   start: (log: (line: string) => void, args: string[]) => ServerFactory,
 ): Promise<void> {
   const log = (line: string) => process.stderr.write(`${name}: ${line}\n`);
+  let stop: (() => Promise<void>) | undefined;
+  let release: (() => Promise<void>) | undefined;
+  let closing = false;
+  const shutdown = () => {
+    if (closing) return;
+    closing = true;
+    void Promise.resolve(stop?.())
+      .then(() => release?.())
+      .finally(() => process.exit(0));
+  };
   try {
     const { http, rest } = takeHttpFlag(argv);
     const settings = http === undefined ? undefined : resolveHttpSettings(http, env);
     const factory = start(log, rest);
-    let stop: () => Promise<void>;
+    release = factory.close;
+    process.on('SIGINT', shutdown);
+    process.on('SIGTERM', shutdown);
     if (settings === undefined) {
       const { server } = factory.newServer();
       stop = () => server.close();
-      await (server as McpServer).connect(new StdioServerTransport());
-      process.stdin.on('end', () => shutdown());
+      await server.connect(new StdioServerTransport());
+      process.stdin.on('end', shutdown);
       log(`ready (${factory.description})`);
     } else {
       const served = await serveMcpOverHttp({ settings, newServer: factory.newServer, log });
       stop = () => served.close();
       log(`listening on ${served.url} (${factory.description}; bearer token from ${TOKEN_ENV} required)`);
     }
-    let closing = false;
-    function shutdown() {
-      if (closing) return;
-      closing = true;
-      void stop()
-        .then(() => factory.close?.())
-        .finally(() => process.exit(0));
-    }
-    process.on('SIGINT', shutdown);
-    process.on('SIGTERM', shutdown);
   } catch (error) {
     const failure = toFrontendOpsError(error);
     log(`${failure.code}: ${failure.message}${failure.hint === undefined ? '' : ` (${failure.hint})`}`);
