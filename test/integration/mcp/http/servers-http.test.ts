@@ -301,6 +301,15 @@ describe('frontendops mcp --http', () => {
     });
     const rollback = await call(poller, 'rollback_dashboard', {});
     expect(rollback.isError).toBeFalsy();
+    // Let the job finish (nothing is live: it is refused) before anything else reads the audit log.
+    const rollbackId = (rollback.structuredContent as { deploymentId: string }).deploymentId;
+    let rolled: Record<string, unknown> = {};
+    await waitUntil(async () => {
+      rolled =
+        (await call(starter, 'get_deployment_status', { deploymentId: rollbackId })).structuredContent ?? {};
+      return rolled.status !== 'running';
+    }, 'the rollback job to finish');
+    expect(rolled).toMatchObject({ status: 'refused', error: { code: 'NOTHING_TO_ROLL_BACK' } });
     const unknown = await call(poller, 'get_deployment_status', { deploymentId: 'not-a-job' });
     expect(codeOf(unknown)).toBe('JOB_NOT_FOUND');
     // The audit log names the client that asked, per session.
@@ -321,7 +330,7 @@ describe('frontendops mcp --http', () => {
     const refused = await rawPost(agent.url, toolCall('deploy_dashboard', {}), { 'Mcp-Session-Id': session });
     expect(refused.status).toBe(401);
     const forged = await rawPost(agent.url, toolCall('deploy_dashboard', {}), {
-      Authorization: `Bearer ${token.slice(0, -1)}0`,
+      Authorization: `Bearer ${token.slice(0, -1)}${token.endsWith('0') ? '1' : '0'}`,
       'Mcp-Session-Id': session,
     });
     expect(forged.status).toBe(401);
