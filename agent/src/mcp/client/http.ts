@@ -3,6 +3,7 @@ import {
   StreamableHTTPError,
 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { HttpMcpServerEntry } from '../../config/schema.js';
+import { connectionFailure, SERVICES, unreachableError } from '../../errors/endpoint.js';
 import { FrontendOpsError } from '../../errors.js';
 import { resolveEntryHeaders } from './env.js';
 
@@ -37,26 +38,6 @@ export function httpStatusOf(error: unknown): number | undefined {
     : undefined;
 }
 
-const UNREACHABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'ETIMEDOUT',
-  'EAI_AGAIN',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
-
-/** True for "nobody answered" (fetch's `TypeError: fetch failed` with a socket-level cause). */
-export function isUnreachable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const cause = (error as { cause?: { code?: unknown } }).cause;
-  const code = typeof cause?.code === 'string' ? cause.code : (error as NodeJS.ErrnoException).code;
-  return (code !== undefined && UNREACHABLE_CODES.has(code)) || error.message === 'fetch failed';
-}
-
 /**
  * What an HTTP server's refusal means, or undefined when `error` is not one. 404 on a request of an
  * open session is not here: it means the session expired (see client.ts).
@@ -68,15 +49,23 @@ export function httpFailure(
   what: string,
 ): FrontendOpsError | undefined {
   const where = displayUrl(entry.url);
-  if (isUnreachable(error)) {
-    return new FrontendOpsError(
-      'ENDPOINT_UNREACHABLE',
-      `MCP server ${name} at ${where} did not answer ${what}`,
+  const unreachable = connectionFailure(error);
+  if (unreachable !== undefined) {
+    const failure = unreachableError(
       {
+        service: SERVICES.mcp,
+        endpoint: where,
+        action: `sending ${what} to mcpServers.${name}`,
         hint: `Start the server there (e.g. \`frontendops-pulumi-mcp --http PORT\`), or fix mcpServers.${name}.url.`,
-        data: { server: name, url: where },
       },
+      unreachable,
+      error,
     );
+    return new FrontendOpsError(failure.code, failure.message, {
+      ...(failure.hint === undefined ? {} : { hint: failure.hint }),
+      data: { ...failure.data, server: name },
+      cause: error,
+    });
   }
   const status = httpStatusOf(error);
   if (status === undefined) return undefined;
