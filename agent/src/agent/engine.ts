@@ -8,7 +8,7 @@ import type { Engine } from './flow.js';
 export const realEngine: Engine = {
   runDeploy,
   parseSyncCommand,
-  readBuildManifest: (s3, sync, commit) => readBuildManifest(s3, sync, commit),
-  readCurrentRelease: (s3, bucket, stack) => readCurrentRelease(s3, bucket, stack),
-  listReleases: (s3, bucket, stack) => listReleases(s3, bucket, stack),
+  readBuildManifest: (s3, sync, commit, runner) => readBuildManifest(s3, sync, commit, runner),
+  readCurrentRelease: (s3, bucket, stack, runner) => readCurrentRelease(s3, bucket, stack, runner),
+  listReleases: (s3, bucket, stack, runner) => listReleases(s3, bucket, stack, runner),
 };
