@@ -103,7 +103,8 @@ export class GithubTools {
   }
 
   async getCommit(sha: string): Promise<CommitInfo> {
-    const c = await this.ask('get_commit', { sha }, CommitSchema);
+    // Only the commit itself: its changed files (the servers' default detail) are never needed here.
+    const c = await this.ask('get_commit', { sha, detail: 'none' }, CommitSchema);
     return {
       sha: c.sha,
       subject: this.redact(subjectOf(c.message)),

@@ -13,6 +13,7 @@ import type { ProgressEvent } from '../deploy/pipeline.js';
 import type { Trigger } from '../deploy/schemas.js';
 import { type EndpointContext, explainUnreachable, SERVICES, serviceName } from '../errors/endpoint.js';
 import { FrontendOpsError, toFrontendOpsError } from '../errors.js';
+import { entrySecretValues } from '../mcp/client/env.js';
 import { McpServerPool } from '../mcp/client.js';
 import { sandboxState } from '../sandbox/record.js';
 import { realEngine } from './engine.js';
@@ -169,10 +170,9 @@ function wire(loaded: LoadedConfig, options: SessionOptions): Wiring {
   // secrets would blank the word "sandbox" out of every hint that says how to start it.
   const published = new Set<string>(Object.values(SANDBOX_CREDENTIALS));
   const redactor = createRedactor(
-    [
-      ...secretValuesFromEnv(options.env),
-      ...Object.values(config.mcpServers).flatMap((entry) => secretValuesFromEnv(entry.env)),
-    ].filter((value) => !published.has(value)),
+    [...secretValuesFromEnv(options.env), ...entrySecretValues(config.mcpServers, options.env)].filter(
+      (value) => !published.has(value),
+    ),
   );
   const audit =
     options.auditSink ??

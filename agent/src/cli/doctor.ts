@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
 import type { AgentStackOutputs } from '../agent/pulumi.js';
 import type { Session, SessionOptions } from '../agent/session.js';
+import type { McpServerEntry } from '../config/schema.js';
 import { createRequestRunner, realSleep, s3Failure } from '../deploy/requests.js';
 import { parseSyncCommand, type SyncCommand } from '../deploy/sync-command.js';
 import { endpointUnreachable, SERVICES } from '../errors/endpoint.js';
 import { type FrontendOpsError, isFrontendOpsError, toFrontendOpsError } from '../errors.js';
+import { displayUrl } from '../mcp/client/http.js';
 import type { CliContext } from './context.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { CommandExit } from './output.js';
@@ -166,7 +168,7 @@ export async function runChecks(
             return { detail };
           },
           redact,
-          `Run \`${commandLine(s.config.mcpServers[name])}\` by hand to see why it fails (mcpServers.${name} in the config).`,
+          entryHint(name, s.config.mcpServers[name]),
         ),
       );
     }
@@ -361,9 +363,13 @@ export async function runChecks(
   return checks;
 }
 
-/** The command line of an `mcpServers` entry, as a person would type it. */
-function commandLine(entry: { command: string; args: readonly string[] } | undefined): string {
-  return entry === undefined ? '' : [entry.command, ...entry.args].join(' ');
+/** What to try when an `mcpServers` entry fails: run its command by hand, or check its HTTP server. */
+function entryHint(name: string, entry: McpServerEntry | undefined): string {
+  if (entry !== undefined && 'url' in entry) {
+    return `Check that the server at ${displayUrl(entry.url)} is running and that mcpServers.${name}.headers carry its token.`;
+  }
+  const commandLine = entry === undefined ? '' : [entry.command, ...entry.args].join(' ');
+  return `Run \`${commandLine}\` by hand to see why it fails (mcpServers.${name} in the config).`;
 }
 
 export async function runDoctor(

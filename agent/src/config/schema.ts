@@ -112,15 +112,59 @@ export const HealthCheckSettingsSchema = z
   })
   .strict();
 
-/** The Claude Desktop `mcpServers` shape, so the same block can be pasted between tools. */
-export const McpServerEntrySchema = z
+/** A server the agent starts and talks to over stdio: the Claude Desktop `mcpServers` shape. */
+export const StdioMcpServerEntrySchema = z
   .object({
+    type: z.literal('stdio').optional(),
     command: z.string().min(1),
     args: z.array(z.string()).default([]),
     env: z.record(z.string(), z.string()).default({}),
     cwd: z.string().optional(),
   })
   .strict();
+
+/** An HTTP header name (RFC 9110 token). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * A server already running elsewhere, reached over Streamable HTTP: Cursor's `url` + `headers` shape
+ * (Claude Code's `type: "http"` is accepted too). Header values may use `${env:NAME}`, so a token stays
+ * in the environment, not in the file. Plain http is only accepted to a loopback address: anything
+ * else would send the token unencrypted.
+ */
+export const HttpMcpServerEntrySchema = z
+  .object({
+    type: z.enum(['http', 'streamable-http']).optional(),
+    url: z
+      .string()
+      .url()
+      .refine((value) => /^https:\/\//i.test(value) || isLoopbackHttpUrl(value), {
+        message: 'expected an https:// URL (plain http:// only to 127.0.0.1, localhost or [::1])',
+      }),
+    headers: z
+      .record(
+        z.string().regex(HEADER_NAME, 'expected an HTTP header name'),
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: a header value must not carry CR, LF or NUL.
+        z.string().regex(/^[^\u0000\r\n]*$/, 'a header value cannot contain line breaks'),
+      )
+      .default({}),
+  })
+  .strict();
+
+function isLoopbackHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    return url.protocol === 'http:' && (host === 'localhost' || host === '::1' || /^127\./.test(host));
+  } catch {
+    return false;
+  }
+}
+
+/** One `mcpServers` entry: `command`… (stdio) or `url`… (HTTP); the same blocks paste between tools. */
+export const McpServerEntrySchema = z.union([StdioMcpServerEntrySchema, HttpMcpServerEntrySchema], {
+  error: 'expected a stdio entry ({ command, args?, env?, cwd? }) or an HTTP entry ({ url, headers? })',
+});
 
 export const ConfigSchema = z
   .object({
@@ -180,3 +224,5 @@ export type CacheRule = z.infer<typeof CacheRuleSchema>;
 export type NetworkSettings = z.infer<typeof NetworkSettingsSchema>;
 export type HealthCheckSettings = z.infer<typeof HealthCheckSettingsSchema>;
 export type McpServerEntry = z.infer<typeof McpServerEntrySchema>;
+export type StdioMcpServerEntry = z.infer<typeof StdioMcpServerEntrySchema>;
+export type HttpMcpServerEntry = z.infer<typeof HttpMcpServerEntrySchema>;

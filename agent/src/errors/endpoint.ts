@@ -366,10 +366,13 @@ export function explainUnreachable(error: FrontendOpsError, context: EndpointCon
   const sandboxOwned =
     context.sandbox !== undefined &&
     (isConfigured || (service === SERVICES.edge && endpoint !== undefined && isLoopbackHost(endpoint)));
+  // An MCP server over HTTP is an `mcpServers` entry, not an AWS endpoint: its own hint names the entry.
+  const ownHint = service === SERVICES.mcp && error.hint !== undefined ? error.hint : undefined;
   const hint =
-    sandboxOwned && context.sandbox
+    ownHint ??
+    (sandboxOwned && context.sandbox
       ? sandboxHint(service, context.sandbox)
-      : awsHint(service, endpoint, isConfigured, context);
+      : awsHint(service, endpoint, isConfigured, context));
   return new FrontendOpsError('ENDPOINT_UNREACHABLE', message, {
     hint,
     data: {

@@ -306,7 +306,8 @@ describe('through the CLI and the MCP servers', () => {
   it('invalidate_cdn on the pulumi MCP server with CloudFront refusing: the error keeps its endpoint', async () => {
     const config = JSON.parse(await readFile(sandbox().info.configPath, 'utf8')) as ConfigInput;
     const entry = config.mcpServers?.pulumi;
-    if (entry === undefined) throw new Error('the sandbox config has no pulumi server');
+    if (entry === undefined || !('command' in entry))
+      throw new Error('the sandbox config has no stdio pulumi server');
     const connection = await connectMcpServer(
       'pulumi',
       {

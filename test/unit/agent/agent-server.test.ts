@@ -3,7 +3,7 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Answer } from '../../../agent/src/agent/dispatch.js';
 import { FrontendOpsError } from '../../../agent/src/errors.js';
-import { Deployments } from '../../../agent/src/mcp/agent-server/deployments.js';
+import { InProcessDeployments } from '../../../agent/src/mcp/agent-server/deployments.js';
 import type { AgentServerDeps } from '../../../agent/src/mcp/agent-server/deps.js';
 import { createServer } from '../../../agent/src/mcp/agent-server/server.js';
 
@@ -39,38 +39,43 @@ async function connected(deps: AgentServerDeps): Promise<Client> {
   return client;
 }
 
-describe('Deployments (start-then-poll registry)', () => {
+describe('InProcessDeployments (start-then-poll registry)', () => {
   it('returns a running job at once, settles it, and refuses a second while one runs', async () => {
     let n = 0;
-    const jobs = new Deployments(
+    const jobs = new InProcessDeployments(
       () => new Date('2026-11-23T10:00:00Z'),
       () => `job-${++n}`,
     );
     const gate = deferred<Answer>();
-    const started = jobs.start('deploy', {}, (onProgress) => {
+    const started = await jobs.start('deploy', {}, (onProgress) => {
       onProgress({ step: 'copy', done: 1, total: 3, bytes: 1, totalBytes: 3 });
       return gate.promise;
     });
     expect(started).toMatchObject({ deploymentId: 'job-1', status: 'running' });
-    expect(jobs.get('job-1').progress).toEqual({ step: 'copy', done: 1, total: 3 });
-    expect(() => jobs.start('rollback', {}, async () => deployed)).toThrowError(/job-1 is still running/);
+    expect((await jobs.get('job-1')).progress).toEqual({ step: 'copy', done: 1, total: 3 });
+    await expect(jobs.start('rollback', {}, async () => deployed)).rejects.toThrowError(
+      /job-1 is still running/,
+    );
     gate.resolve(deployed);
     await jobs.settled();
-    expect(jobs.get('job-1')).toMatchObject({
+    expect(await jobs.get('job-1')).toMatchObject({
       status: 'deployed',
       summary: deployed.text,
       result: deployed.json,
     });
-    expect(() => jobs.get('nope')).toThrowError(/no deployment nope/);
+    await expect(jobs.get('nope')).rejects.toMatchObject({
+      code: 'JOB_NOT_FOUND',
+      message: /no deployment nope/,
+    });
   });
 
   it('records a thrown error as failed, with its code', async () => {
-    const jobs = new Deployments(undefined, () => 'j');
-    jobs.start('deploy', {}, async () => {
+    const jobs = new InProcessDeployments(undefined, () => 'j');
+    await jobs.start('deploy', {}, async () => {
       throw new FrontendOpsError('MCP_SERVER_ERROR', 'MCP server github: exited');
     });
     await jobs.settled();
-    expect(jobs.get('j')).toMatchObject({ status: 'failed', error: { code: 'MCP_SERVER_ERROR' } });
+    expect(await jobs.get('j')).toMatchObject({ status: 'failed', error: { code: 'MCP_SERVER_ERROR' } });
   });
 });
 
@@ -79,8 +84,7 @@ describe('frontendops mcp tools (in memory)', () => {
     const gate = deferred<Answer>();
     const seen: Array<{ args: unknown; requester: string }> = [];
     const deps: AgentServerDeps = {
-      deployments: new Deployments(undefined, () => 'dep-1'),
-      requester: () => 'mcp:cursor-test',
+      deployments: new InProcessDeployments(undefined, () => 'dep-1'),
       deploy: (args, requester) => {
         seen.push({ args, requester });
         return gate.promise;
@@ -128,8 +132,7 @@ describe('frontendops mcp tools (in memory)', () => {
 
   it('refuses malformed arguments as an isError result with the CODE: message text', async () => {
     const deps: AgentServerDeps = {
-      deployments: new Deployments(),
-      requester: () => 'x',
+      deployments: new InProcessDeployments(),
       deploy: async () => deployed,
       rollback: async () => deployed,
       history: async () => [],

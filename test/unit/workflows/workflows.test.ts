@@ -5,6 +5,7 @@ import { validateWorkflow } from '@action-validator/core';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseConfig } from '../../../agent/src/config/load.js';
+import type { StdioMcpServerEntry } from '../../../agent/src/config/schema.js';
 
 // Every workflow is checked twice: against GitHub's workflow schema by a maintained validator
 // (action-validator), and for the security properties this repository promises (issue 7).
@@ -384,13 +385,13 @@ describe('the generated FrontendOps config', () => {
       PULUMI_ACCESS_TOKEN: 'pul-unused',
     });
     const config = parseConfig(JSON.parse(stdout));
-    expect(config.mcpServers.pulumi?.env).toEqual({
+    expect((config.mcpServers.pulumi as StdioMcpServerEntry | undefined)?.env).toEqual({
       AWS_REGION: 'eu-west-1',
       FRONTENDOPS_PULUMI_BACKEND: 'state',
       PULUMI_BACKEND_URL: 's3://sophia-pulumi-state',
       ...SECRET_AWS,
     });
-    expect(config.mcpServers.github?.env).toEqual({
+    expect((config.mcpServers.github as StdioMcpServerEntry | undefined)?.env).toEqual({
       FRONTENDOPS_GITHUB_BACKEND: 'octokit',
       GITHUB_TOKEN: 'ghs_jobtoken',
       GITHUB_API_URL: 'https://api.github.com',
@@ -412,7 +413,7 @@ describe('the generated FrontendOps config', () => {
       project: 'dashboard-hosting-prod',
       apiUrl: 'https://api.pulumi.com',
     });
-    expect(config.mcpServers.pulumi?.env).toMatchObject({
+    expect((config.mcpServers.pulumi as StdioMcpServerEntry | undefined)?.env).toMatchObject({
       FRONTENDOPS_PULUMI_BACKEND: 'cloud',
       PULUMI_BACKEND_URL: 'https://api.pulumi.com',
       PULUMI_ACCESS_TOKEN: 'pul-token',

@@ -6,10 +6,14 @@ import { formatErrorText } from '../../outcome.js';
 
 /**
  * The start-then-poll pattern of the original orchestrator: `deploy_dashboard` registers a job and
- * returns its id at once; the job runs in this process; `get_deployment_status` reads it. One job at a
- * time (per server process and stack): a second request while one runs is refused with the running
- * id, rather than queued behind a deploy the caller cannot see. Durable, multi-process orchestration
- * belongs on a workflow engine, not here.
+ * returns its id at once; `get_deployment_status` reads it. The registry belongs to the server process,
+ * not to an MCP session: over HTTP, a deploy one client started is polled by any other, and a client
+ * that goes away mid-deploy leaves the job running. One job at a time (per registry): a second request
+ * while one runs is refused with the running id, rather than queued behind a deploy the caller cannot
+ * see.
+ *
+ * The tools only see `DeploymentRegistry`, so a registry shared by several server processes (jobs kept
+ * in the artifacts bucket) can replace the in-process one without touching them.
  */
 
 export const JOB_STATUSES = [
@@ -45,7 +49,23 @@ export type JobRunner = (onProgress: (event: ProgressEvent) => void) => Promise<
 
 const FINISHED: ReadonlySet<string> = new Set(JOB_STATUSES.filter((s) => s !== 'running'));
 
-export class Deployments {
+export interface DeploymentRegistry {
+  /** Registers a job and starts `run` in the background; DEPLOY_IN_PROGRESS while another runs. */
+  start(
+    kind: DeploymentJob['kind'],
+    request: Record<string, unknown>,
+    run: JobRunner,
+  ): Promise<DeploymentJob>;
+  /** JOB_NOT_FOUND for an id this registry never issued. */
+  get(deploymentId: string): Promise<DeploymentJob>;
+  /** Newest first. */
+  list(): Promise<DeploymentJob[]>;
+  /** Resolves once every job this process runs has finished (a server waits for it before it exits). */
+  settled(): Promise<void>;
+}
+
+/** The jobs of this process, in memory: they live as long as the process. */
+export class InProcessDeployments implements DeploymentRegistry {
   private readonly jobs = new Map<string, DeploymentJob>();
   private readonly running = new Set<Promise<void>>();
 
@@ -54,7 +74,11 @@ export class Deployments {
     private readonly newId: () => string = randomUUID,
   ) {}
 
-  start(kind: DeploymentJob['kind'], request: Record<string, unknown>, run: JobRunner): DeploymentJob {
+  async start(
+    kind: DeploymentJob['kind'],
+    request: Record<string, unknown>,
+    run: JobRunner,
+  ): Promise<DeploymentJob> {
     const active = [...this.jobs.values()].find((j) => j.status === 'running');
     if (active) {
       throw new FrontendOpsError('DEPLOY_IN_PROGRESS', `deployment ${active.deploymentId} is still running`, {
@@ -107,22 +131,21 @@ export class Deployments {
     job.finishedAt = this.now().toISOString();
   }
 
-  get(deploymentId: string): DeploymentJob {
+  async get(deploymentId: string): Promise<DeploymentJob> {
     const job = this.jobs.get(deploymentId);
     if (!job) {
-      throw new FrontendOpsError('BAD_INPUT', `no deployment ${deploymentId} in this server`, {
-        hint: 'Deployment ids live as long as the `frontendops mcp` process; list_deployments shows them.',
+      throw new FrontendOpsError('JOB_NOT_FOUND', `no deployment ${deploymentId} in this server`, {
+        hint: 'Deployment ids live as long as the `frontendops mcp` process that started them; `frontendops history` lists recorded releases.',
+        data: { deploymentId },
       });
     }
     return { ...job };
   }
 
-  /** Newest first. */
-  list(): DeploymentJob[] {
+  async list(): Promise<DeploymentJob[]> {
     return [...this.jobs.values()].reverse().map((j) => ({ ...j }));
   }
 
-  /** Resolves once every job has finished (the server waits for this before it exits). */
   async settled(): Promise<void> {
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
   }

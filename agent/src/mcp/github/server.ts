@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { createRedactor, type Redactor } from '../../audit/redact.js';
 import type { GitHubBackend } from './backend.js';
 import type { ToolLog } from './result.js';
 import { registerTools } from './tools/index.js';
@@ -16,6 +17,11 @@ export interface GitHubServerDeps {
   now?: () => Date;
   /** One line per tool call; the bin writes it to stderr (stdout is the protocol). Default: silent. */
   log?: ToolLog;
+  /**
+   * Redacts secret-shaped strings (and the known secrets it was made with) in everything the tools
+   * return. Default: the project's patterns only; the bin adds the secrets of its environment.
+   */
+  redactor?: Redactor;
 }
 
 export interface GitHubServer {
@@ -37,6 +43,7 @@ export function createServer(deps: GitHubServerDeps): GitHubServer {
     backend: deps.backend,
     now: deps.now ?? (() => new Date()),
     log: deps.log ?? (() => {}),
+    redact: (deps.redactor ?? createRedactor()).text,
   });
   return { server, close: () => server.close() };
 }

@@ -197,3 +197,26 @@ export async function up(
     throw automationFailure(error, `pulumi up of ${stack.name}`);
   }
 }
+
+/**
+ * `pulumi refresh`: reads the real cloud resources and updates the stack's state to match. It changes
+ * no resource, only what the state records about them. The text follows the official server's.
+ */
+export async function refresh(
+  deps: PulumiToolDeps,
+  input: { workDir: string; stackName: string },
+): Promise<Answer<{ stackName: string; result: string; changes: Record<string, number> }>> {
+  checkWorkDir(input.workDir);
+  const ref = await resolveRef(deps, input.stackName, input.workDir);
+  const stack = await selectStack(deps.automation, 'pulumi-cli-refresh', ref, input.workDir);
+  try {
+    const result = await stack.refresh();
+    const changes = result.summary.resourceChanges ?? {};
+    return {
+      structured: { stackName: stack.name, result: result.summary.result, changes },
+      text: `\nRefresh Results for stack: ${stack.name}\n\nChanges:\n${changeLines(changes)}\n\n${result.stdout || 'No additional output'}\n`,
+    };
+  } catch (error) {
+    throw automationFailure(error, `pulumi refresh of ${stack.name}`);
+  }
+}

@@ -1,11 +1,11 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { DeployArgs } from '../../../agent/guarded.js';
 import { parseWith } from '../../../validation.js';
-import type { AgentServerDeps } from '../deps.js';
+import type { AgentToolDeps } from '../deps.js';
 import { okResult, runTool } from '../result.js';
 import { StartedSchema } from '../schemas.js';
 
-export function registerDeployDashboardTool(server: McpServer, deps: AgentServerDeps): void {
+export function registerDeployDashboardTool(server: McpServer, deps: AgentToolDeps): void {
   server.registerTool(
     'deploy_dashboard',
     {
@@ -22,7 +22,7 @@ export function registerDeployDashboardTool(server: McpServer, deps: AgentServer
       runTool(async () => {
         const args = parseWith(DeployArgs, input, 'BAD_INPUT', 'deploy_dashboard arguments');
         const requester = deps.requester();
-        const job = deps.deployments.start('deploy', args, (onProgress) =>
+        const job = await deps.deployments.start('deploy', args, (onProgress) =>
           deps.deploy(args, requester, onProgress),
         );
         return okResult(`Deployment ${job.deploymentId} started; poll get_deployment_status.`, {

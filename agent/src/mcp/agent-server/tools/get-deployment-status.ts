@@ -1,10 +1,10 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import type { AgentServerDeps } from '../deps.js';
+import type { AgentToolDeps } from '../deps.js';
 import { okResult, runTool } from '../result.js';
 import { JobSchema } from '../schemas.js';
 
-export function registerGetDeploymentStatusTool(server: McpServer, deps: AgentServerDeps): void {
+export function registerGetDeploymentStatusTool(server: McpServer, deps: AgentToolDeps): void {
   server.registerTool(
     'get_deployment_status',
     {
@@ -19,7 +19,7 @@ export function registerGetDeploymentStatusTool(server: McpServer, deps: AgentSe
     },
     ({ deploymentId }) =>
       runTool(async () => {
-        const job = deps.deployments.get(deploymentId);
+        const job = await deps.deployments.get(deploymentId);
         return okResult(
           `Deployment ${job.deploymentId}: ${job.status}${job.summary ? ` — ${job.summary}` : ''}`,
           job,

@@ -1,10 +1,10 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import type { AgentServerDeps } from '../deps.js';
+import type { AgentToolDeps } from '../deps.js';
 import { okResult, runTool } from '../result.js';
 import { ListDeploymentsOutput } from '../schemas.js';
 
-export function registerListDeploymentsTool(server: McpServer, deps: AgentServerDeps): void {
+export function registerListDeploymentsTool(server: McpServer, deps: AgentToolDeps): void {
   server.registerTool(
     'list_deployments',
     {
@@ -20,12 +20,12 @@ export function registerListDeploymentsTool(server: McpServer, deps: AgentServer
     },
     ({ limit }) =>
       runTool(async () => {
-        const deployments = deps.deployments.list();
-        const releases = (await deps.history(limit ?? 10)).map((entry) =>
+        const deployments = await deps.deployments.list();
+        const releases = (await deps.history(limit ?? 10, deps.requester())).map((entry) =>
           Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined)),
         ) as z.infer<typeof ListDeploymentsOutput>['releases'];
         return okResult(
-          `${deployments.length} deployment(s) in this session, ${releases.length} release(s).`,
+          `${deployments.length} deployment(s) started by this server, ${releases.length} release(s).`,
           {
             deployments,
             releases,

@@ -1,11 +1,11 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { RollbackArgs } from '../../../agent/guarded.js';
 import { parseWith } from '../../../validation.js';
-import type { AgentServerDeps } from '../deps.js';
+import type { AgentToolDeps } from '../deps.js';
 import { okResult, runTool } from '../result.js';
 import { StartedSchema } from '../schemas.js';
 
-export function registerRollbackDashboardTool(server: McpServer, deps: AgentServerDeps): void {
+export function registerRollbackDashboardTool(server: McpServer, deps: AgentToolDeps): void {
   server.registerTool(
     'rollback_dashboard',
     {
@@ -23,7 +23,7 @@ export function registerRollbackDashboardTool(server: McpServer, deps: AgentServ
       runTool(async () => {
         const args = parseWith(RollbackArgs, input, 'BAD_INPUT', 'rollback_dashboard arguments');
         const requester = deps.requester();
-        const job = deps.deployments.start('rollback', args, (onProgress) =>
+        const job = await deps.deployments.start('rollback', args, (onProgress) =>
           deps.rollback(args, requester, onProgress),
         );
         return okResult(`Rollback ${job.deploymentId} started; poll get_deployment_status.`, {
