@@ -2,7 +2,6 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { AuditLog, type AuditSink } from '../audit/log.js';
 import { createRedactor, type Redactor, secretValuesFromEnv } from '../audit/redact.js';
 import { AuditTrail } from '../audit/trail.js';
-import { createS3Client } from '../aws/clients.js';
 import type { Invalidator } from '../cdn/invalidator.js';
 import { type LoadedConfig, loadConfig, resolveFromConfig, selectStack } from '../config/load.js';
 import type { Config, StackConfig } from '../config/schema.js';
@@ -10,7 +9,6 @@ import type { ProgressEvent } from '../deploy/pipeline.js';
 import type { Trigger } from '../deploy/schemas.js';
 import { FrontendOpsError } from '../errors.js';
 import { McpServerPool } from '../mcp/client.js';
-import { realEngine } from './engine.js';
 import type { Approval, Engine, FlowContext } from './flow.js';
 import { GithubTools } from './github.js';
 import { PulumiTools } from './pulumi.js';
@@ -36,6 +34,12 @@ export interface SessionOptions {
   auditSink?: AuditSink;
   directInvalidator?: (distributionId: string) => Promise<Invalidator>;
   fetch?: typeof fetch;
+  /**
+   * Start the MCP servers of both roles now, in parallel, instead of each on its first call: for one-shot
+   * commands (`status`, `history`, `deploy`…) that will call both, the servers boot while this process
+   * still loads the AWS SDK and the deploy engine.
+   */
+  prestartServers?: boolean;
 }
 
 export interface RequestOptions {
@@ -99,26 +103,28 @@ export class Session {
     const audit =
       options.auditSink ??
       new AuditLog({ path: resolveFromConfig(loaded, config.auditLogPath), redactor, now: options.now });
-    const connections =
-      options.connections ??
-      new McpServerPool(config.mcpServers, {
+    let connections = options.connections;
+    if (!connections) {
+      const pool = new McpServerPool(config.mcpServers, {
         agentEnv: options.env,
         ...callTimeoutFrom(options.env),
         cwd: loaded.baseDir,
         clientInfo: { name: 'frontendops', version: options.clientVersion },
         redactor,
       });
-    const s3 = options.s3 ?? createS3Client(stack.aws);
-    return new Session(
-      loaded,
-      stack,
-      redactor,
-      audit,
-      connections,
-      s3,
-      options.engine ?? realEngine,
-      options,
-    );
+      if (options.prestartServers === true) pool.prestart(Object.values(config.servers));
+      connections = pool;
+    }
+    // Loaded here, after the servers were spawned: the AWS SDK and the engine are the bulk of this process's
+    // start-up, and loading them overlaps with the servers' own.
+    const [s3, engine] = await Promise.all([
+      options.s3 ?? import('../aws/clients.js').then(({ createS3Client }) => createS3Client(stack.aws)),
+      options.engine ?? import('./engine.js').then(({ realEngine }) => realEngine),
+    ]).catch(async (error: unknown) => {
+      await connections.closeAll();
+      throw error;
+    });
+    return new Session(loaded, stack, redactor, audit, connections, s3, engine, options);
   }
 
   /** Starts one audited request and returns the flow context it runs with. */
@@ -157,8 +163,12 @@ export class Session {
   /** CloudFront on the stack's own AWS settings; loaded only when a deploy needs it. */
   private async directInvalidator(distributionId: string): Promise<Invalidator> {
     if (this.options.directInvalidator) return this.options.directInvalidator(distributionId);
-    const [{ createCloudFrontClient, isLoopbackUrl }, { createCloudFrontInvalidator, LOCAL_POLL_DELAY }] =
-      await Promise.all([import('../aws/clients.js'), import('../cdn/cloudfront-invalidator.js')]);
+    const [{ createCloudFrontClient }, { isLoopbackUrl }, { createCloudFrontInvalidator, LOCAL_POLL_DELAY }] =
+      await Promise.all([
+        import('../aws/cloudfront-client.js'),
+        import('../aws/endpoints.js'),
+        import('../cdn/cloudfront-invalidator.js'),
+      ]);
     const { aws } = this.stack;
     const local = aws.cloudfrontEndpoint !== undefined && isLoopbackUrl(aws.cloudfrontEndpoint);
     return createCloudFrontInvalidator({

@@ -46,7 +46,7 @@ export async function runAsk(
       await session.close();
     }
   }
-  const session = await openSession(ctx, flags, deps.session);
+  const session = await openSession(ctx, flags, { prestartServers: true, ...deps.session });
   try {
     if (useModel) {
       let model = deps.model;

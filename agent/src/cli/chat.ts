@@ -28,7 +28,7 @@ export interface ChatDeps {
 }
 
 export async function runChat(ctx: CliContext, flags: CommonFlags, deps: ChatDeps = {}): Promise<ExitCode> {
-  const session = await openSession(ctx, flags, deps.session);
+  const session = await openSession(ctx, flags, { prestartServers: true, ...deps.session });
   const say = (text: string) => ctx.stdout.write(`${text}\n`);
   const spec = ctx.env.FRONTENDOPS_MODEL;
   let model = deps.model;

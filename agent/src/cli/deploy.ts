@@ -44,10 +44,14 @@ export async function deployCommandThroughMcp(
     }
     target = { kind: 'commit', sha: request.commit };
   }
-  const session = await openSession(ctx, {
-    ...(request.config === undefined ? {} : { config: request.config }),
-    ...(request.stack === undefined ? {} : { stack: request.stack }),
-  });
+  const session = await openSession(
+    ctx,
+    {
+      ...(request.config === undefined ? {} : { config: request.config }),
+      ...(request.stack === undefined ? {} : { stack: request.stack }),
+    },
+    { prestartServers: true },
+  );
   try {
     const confirm = request.confirm;
     const flowCtx = await session.startRequest({

@@ -233,7 +233,7 @@ export async function runChecks(
               detail: 'skipped: no get_invalidation tool and no distributionId output',
             };
           }
-          const { createCloudFrontClient } = await import('../aws/clients.js');
+          const { createCloudFrontClient } = await import('../aws/cloudfront-client.js');
           const { ListInvalidationsCommand } = await import('@aws-sdk/client-cloudfront');
           const client = createCloudFrontClient(s.stack.aws);
           try {
