@@ -52,10 +52,30 @@ function isExternal(id) {
   return externalPackages.includes(packageOf(id));
 }
 
+/**
+ * The MCP SDK's Client and Server build an Ajv validator by default (Ajv and its formats: the largest part
+ * of the SDK to load). The agent's client always passes its own validator (mcp/client/lazy-validator.ts,
+ * @cfworker/json-schema), and the servers only need one for elicitation, which they never use; in the
+ * bundles the SDK's default is the SDK's own @cfworker/json-schema validator too, so Ajv is not loaded.
+ */
+const SDK_DEFAULT_VALIDATOR = '\0mcp-sdk-default-validator';
+const sdkDefaultValidator = {
+  name: 'mcp-sdk-default-validator',
+  resolveId(source, importer) {
+    const fromSdk = importer !== undefined && /[\\/]@modelcontextprotocol[\\/]sdk[\\/]/.test(importer);
+    return fromSdk && source === '../validation/ajv-provider.js' ? SDK_DEFAULT_VALIDATOR : null;
+  },
+  load(id) {
+    if (id !== SDK_DEFAULT_VALIDATOR) return null;
+    return "export { CfWorkerJsonSchemaValidator as AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/cfworker';";
+  },
+};
+
 const bundle = await rolldown({
   input: ENTRIES,
   platform: 'node',
   external: isExternal,
+  plugins: [sdkDefaultValidator],
   logLevel: 'warn',
   onLog(level, log, handler) {
     // Circular imports inside third-party packages (zod, the AWS SDK) are theirs and harmless.

@@ -1,14 +1,16 @@
-import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/cfworker';
 import type { JsonSchemaValidator, jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
 
 /**
- * The SDK client compiles a validator for every tool's output schema as soon as it lists the tools (Ajv
- * generates code for each: tens of milliseconds per server). A one-shot command such as `frontendops status`
- * calls two or three of them; this compiles each schema on its tool's first result instead, with the same
- * Ajv settings, so the checks are unchanged and the unused ones cost nothing.
+ * How the agent's MCP client checks each tool result against the tool's output schema. The SDK's default
+ * (Ajv) generates code for every tool's schema as soon as it lists the tools, which costs a one-shot command
+ * such as `frontendops status` more than the calls it makes. This validator is the SDK's other official one
+ * (@cfworker/json-schema: interprets the schema, no code generation, a fraction of Ajv's size), and prepares
+ * each schema on its tool's first result instead of at listing: the same checks, paid only for the tools
+ * actually called.
  */
 export function lazySchemaValidator(
-  inner: jsonSchemaValidator = new AjvJsonSchemaValidator(),
+  inner: jsonSchemaValidator = new CfWorkerJsonSchemaValidator(),
 ): jsonSchemaValidator {
   return {
     getValidator<T>(schema: Parameters<jsonSchemaValidator['getValidator']>[0]): JsonSchemaValidator<T> {
