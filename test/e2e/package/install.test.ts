@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -276,6 +276,35 @@ describe('the packed @frontendops/agent, installed into an empty prefix', () => 
     expect(history.code, history.stderr).toBe(0);
     expect(JSON.parse(history.stdout)).toMatchObject({ status: 'ok', deploys: [] });
   });
+
+  it('runs the demo on a clone after its npm ci, building with the Vite of that clone', async () => {
+    // A clone of this repository's HEAD, with the dependencies an `npm ci` there would install (linked
+    // from this checkout: the same lockfile).
+    const clone = join(dir, 'clone');
+    await runFrom('git', ['clone', '--quiet', '--', ROOT, clone], env);
+    await symlink(join(ROOT, 'node_modules'), join(clone, 'node_modules'), 'dir');
+    const expected = (
+      await runFrom('git', ['-C', clone, 'log', '-1', '--format=%H', 'HEAD', '--', 'sophia-dashboard/'], env)
+    ).stdout.trim();
+    const demo = await runFrom('frontendops', ['--json', 'demo', '--repo', clone, '--exit'], env, {
+      timeoutMs: 280_000,
+    });
+    expect(demo.code, demo.stderr).toBe(0);
+    const result = JSON.parse(demo.stdout) as {
+      status: string;
+      commit: string;
+      served: string;
+      configPath: string;
+    };
+    expect(result).toMatchObject({ status: 'deployed', commit: expected, served: expected });
+    // The demo's sandbox runs the installed servers, and names the clone's Pulumi project.
+    const config = JSON.parse(await readFile(result.configPath, 'utf8')) as {
+      stacks: Array<{ workDir: string }>;
+      mcpServers: Record<string, ServerEntry>;
+    };
+    expect(config.mcpServers.pulumi?.args[0]).toBe(join(pkg.packageDir, 'bin', 'frontendops-pulumi-mcp.js'));
+    expect(config.stacks[0]?.workDir).toBe(join(clone, 'stacks', 'dashboard-hosting-prod'));
+  }, 300_000);
 
   it('serves the pulumi MCP server to the MCP Inspector CLI', async () => {
     const serverEnv = entries.pulumi.env ?? {};
