@@ -76,6 +76,10 @@ const bundle = await rolldown({
   platform: 'node',
   external: isExternal,
   plugins: [sdkDefaultValidator],
+  // The ES module builds, where a package has one (the AWS SDK's dist-es, as AWS recommends for bundling
+  // for Node): they tree-shake, and the SDK's credential providers stay behind dynamic imports, loaded only
+  // when the credential chain runs, instead of inside every S3 user's chunk.
+  resolve: { mainFields: ['module', 'main'], conditionNames: ['module', 'import', 'node', 'default'] },
   logLevel: 'warn',
   onLog(level, log, handler) {
     // Circular imports inside third-party packages (zod, the AWS SDK) are theirs and harmless.
