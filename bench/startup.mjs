@@ -15,7 +15,7 @@
 //   npm run build && node bench/startup.mjs [--runs 10] [--baseline <git ref>] [--no-package]
 import { execFile, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -171,6 +171,7 @@ try {
     status: (b) => [join(b.bin, 'frontendops.js'), 'status', '--config', b.config],
     history: (b) => [join(b.bin, 'frontendops.js'), 'history', '--config', b.config],
   };
+  const loadStart = loadavg();
   // One unmeasured round: the first start of each build pays for cold file caches.
   for (const build of builds)
     for (const make of Object.values(commands)) await timed(process.execPath, make(build), env);
@@ -184,7 +185,11 @@ try {
 
   const base = builds[0];
   const fmt = (ms) => `${Math.round(ms)} ms`.padStart(9);
+  const load = (values) => values.map((v) => v.toFixed(2)).join(' ');
   console.log(`\nstart-up, median of ${runs} runs, wall clock spawn → exit (Node ${process.version})`);
+  console.log(
+    `  ${cpus().length} cores; load average ${load(loadStart)} at the start of the runs, ${load(loadavg())} at the end`,
+  );
   console.log(
     `  ${'build'.padEnd(10)}${'--version'.padStart(9)}${'status'.padStart(18)}${'history'.padStart(18)}`,
   );
