@@ -94,6 +94,7 @@ async function buildBaseline(dir, ref) {
 /** The package: `npm pack` of the workspace, installed into an empty prefix from `/`. */
 async function installPackage(dir) {
   const env = cleanEnv();
+  await mkdir(dir, { recursive: true });
   await exec('npm', ['pack', '--pack-destination', dir, '--loglevel=error'], {
     cwd: join(ROOT, 'agent'),
     env,
