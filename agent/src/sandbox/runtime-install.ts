@@ -254,6 +254,17 @@ export async function ensureEmulatorRuntime(options: EnsureRuntimeOptions): Prom
       runNpm: options.runNpm ?? spawnNpm(),
       log: options.log ?? (() => undefined),
       replace: present,
+    }).catch((error: unknown) => {
+      if (error instanceof FrontendOpsError) throw error;
+      // The cache folder itself (permissions, a full disk): say where, and how to install elsewhere.
+      throw new FrontendOpsError(
+        'SANDBOX_FAILED',
+        `could not install the sandbox runtime into ${dir}: ${error instanceof Error ? error.message : String(error)}`,
+        {
+          hint: `Run \`frontendops sandbox install --dir DIR\` with a writable DIR and set ${RUNTIME_ENV}=DIR.`,
+          cause: error,
+        },
+      );
     });
     installed = true;
   }

@@ -115,6 +115,21 @@ describe('ensureEmulatorRuntime', () => {
     expect(await readdir(scratch)).toEqual([]);
   });
 
+  it('says where it could not write, and how to install elsewhere, when the cache folder is unusable', async () => {
+    // A file where the cache folder should be: nothing can be created below it.
+    await writeFile(join(scratch, 'not-a-folder'), '');
+    const error = await ensureEmulatorRuntime({
+      agentRoot: AGENT_ROOT,
+      env: {},
+      cwd: scratch,
+      targetDir: join(scratch, 'not-a-folder', 'runtime'),
+      runNpm: fakeNpm().run,
+    }).catch((e: unknown) => e);
+    expect(isFrontendOpsError(error, 'SANDBOX_FAILED')).toBe(true);
+    expect((error as Error).message).toContain(join(scratch, 'not-a-folder', 'runtime'));
+    expect((error as { hint?: string }).hint).toContain('FRONTENDOPS_SANDBOX_RUNTIME=DIR');
+  });
+
   it('never installs into a folder named by FRONTENDOPS_SANDBOX_RUNTIME: a missing runtime there is an error', async () => {
     const npm = fakeNpm();
     const error = await ensureEmulatorRuntime({
