@@ -1,5 +1,5 @@
 // Runs after `npm ci` / `npm install` in a clone (never for the installed package, which has no such script):
-// 1. compiles the agent, so `npx --no frontendops` and the tests work straight after install;
+// 1. compiles the agent, so `npx --no -- frontendops` and the tests work straight after install;
 // 2. installs the sandbox's S3 emulator runtime with the agent's own `frontendops sandbox install` — the
 //    same command, and the same per-user cache folder, as for the installed package — so `npm test` and
 //    `npm run demo` never download in the middle of a run. FRONTENDOPS_SKIP_SANDBOX_RUNTIME=1 skips it

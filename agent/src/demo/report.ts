@@ -71,8 +71,11 @@ export interface DemoCommands {
   rerun: string;
 }
 
-/** In a clone the bin is the workspace's own; `--no` makes npx fail rather than fetch a registry package. */
-export const CHECKOUT_COMMANDS: DemoCommands = { cli: 'npx --no frontendops', rerun: 'npm run demo' };
+/**
+ * In a clone the bin is the workspace's own: `--no` makes npx fail rather than install a registry package of
+ * that name, and `--` keeps npx from taking the agent's flags (`--config`, `--version`) as its own.
+ */
+export const CHECKOUT_COMMANDS: DemoCommands = { cli: 'npx --no -- frontendops', rerun: 'npm run demo' };
 export const INSTALLED_COMMANDS: DemoCommands = { cli: 'frontendops', rerun: 'frontendops demo' };
 
 /** The warning shown when sophia-dashboard/ has uncommitted changes; empty when it is clean. */

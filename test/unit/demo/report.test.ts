@@ -112,7 +112,7 @@ describe('formatSummary', () => {
     );
     expect(text).toContain('Took:      3.5 s (sandbox 0.3 s, build 1.4 s, publish 0.1 s, deploy 1.6 s)');
     // In a clone the command is the workspace's own bin: `--no` keeps npx from fetching a registry package.
-    expect(text).toContain('npx --no frontendops --config .sandbox/demo/frontendops.config.json status');
+    expect(text).toContain('npx --no -- frontendops --config .sandbox/demo/frontendops.config.json status');
     expect(text).toContain('run `npm run demo` again');
   });
 
