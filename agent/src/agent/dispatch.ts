@@ -112,7 +112,7 @@ export async function dispatchIntent(
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
     });
   } catch (error) {
-    return answerFromError(error, session.redactor.text);
+    return answerFromError(await session.explain(error), session.redactor.text);
   }
   const started = ctx.now().getTime();
   try {
@@ -150,6 +150,6 @@ export async function dispatchIntent(
         })
         .catch(() => undefined);
     }
-    return answerFromError(error, session.redactor.text);
+    return answerFromError(await session.explain(error), session.redactor.text);
   }
 }

@@ -206,6 +206,7 @@ export async function runDemo(ctx: CliContext, options: DemoOptions, deps: DemoD
       {
         dir,
         persist: true,
+        demo: true,
         repoSource: repo.root,
         ...(options.port ? { port: options.port } : {}),
       },
@@ -214,8 +215,9 @@ export async function runDemo(ctx: CliContext, options: DemoOptions, deps: DemoD
     const sandboxMs = elapsed() - sandboxStarted;
     const { info } = sandbox;
     say(
-      `[1/4] Sandbox ready in ${seconds(sandboxMs)}: ${forHumans(dir)} (kept between runs; delete it to start over)`,
+      `[1/4] Sandbox ready in ${seconds(sandboxMs)}: ${forHumans(dir)} (kept between runs, URL included; delete it to start over)`,
     );
+    for (const notice of sandbox.notices) say(`      ${notice}`);
     checkpoint();
 
     const loaded = await loadConfig(info.configPath);
