@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import type { AgentStackOutputs } from '../agent/pulumi.js';
 import type { Session, SessionOptions } from '../agent/session.js';
-import { s3Failure } from '../deploy/requests.js';
 import { parseSyncCommand, type SyncCommand } from '../deploy/sync-command.js';
 import { endpointUnreachable, SERVICES } from '../errors/endpoint.js';
 import { type FrontendOpsError, isFrontendOpsError, toFrontendOpsError } from '../errors.js';
@@ -202,7 +201,12 @@ export async function runChecks(
         async () => {
           const name = bucket();
           if (name === undefined) return { level: 'skip', detail: 'skipped: no stack outputs' };
-          const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
+          // Loaded here, not at the top: every command file loads when the CLI starts, and these pull in the
+          // AWS SDK's retry rules.
+          const [{ ListObjectsV2Command }, { s3Failure }] = await Promise.all([
+            import('@aws-sdk/client-s3'),
+            import('../deploy/requests.js'),
+          ]);
           const page = await s.s3
             .send(new ListObjectsV2Command({ Bucket: name, Prefix: prefix(), MaxKeys: 1 }))
             .catch((error: unknown) => {
