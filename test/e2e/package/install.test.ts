@@ -241,6 +241,10 @@ describe('the packed @frontendops/agent, installed into an empty prefix', () => 
     expect(specs.size).toBeGreaterThan(0);
     const undeclared = [...specs].filter((spec) => !(packageOf(spec) in manifest.dependencies));
     expect(undeclared).toEqual([]);
+    // And nothing declared goes unused, except the model providers LangChain's initChatModel loads by name.
+    const imported = new Set([...specs].map(packageOf));
+    const unused = Object.keys(manifest.dependencies).filter((name) => !imported.has(name));
+    expect(unused.sort()).toEqual(['@langchain/anthropic', '@langchain/ollama', '@langchain/openai']);
     // Resolved as the package's own code resolves them: from its folder, with nothing of the repository
     // on the way up (the prefix is under the system temp folder).
     const resolved = await runFrom(
