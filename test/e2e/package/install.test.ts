@@ -228,7 +228,7 @@ describe('the packed @frontendops/agent, installed into an empty prefix', () => 
     }
   });
 
-  it('declares every package its code imports, and each resolves from the installed package alone', async () => {
+  it('declares exactly the packages its code imports (and the model providers loaded by name), each resolving from the package alone', async () => {
     const manifest = JSON.parse(await readFile(join(pkg.packageDir, 'package.json'), 'utf8')) as {
       dependencies: Record<string, string>;
     };
