@@ -10,7 +10,7 @@ import type { Engine } from './flow.js';
 export const realEngine: Engine = {
   runDeploy: async (...args) => (await import('../deploy/pipeline.js')).runDeploy(...args),
   parseSyncCommand,
-  readBuildManifest: (s3, sync, commit) => readBuildManifest(s3, sync, commit),
-  readCurrentRelease: (s3, bucket, stack) => readCurrentRelease(s3, bucket, stack),
-  listReleases: (s3, bucket, stack) => listReleases(s3, bucket, stack),
+  readBuildManifest: (s3, sync, commit, runner) => readBuildManifest(s3, sync, commit, runner),
+  readCurrentRelease: (s3, bucket, stack, runner) => readCurrentRelease(s3, bucket, stack, runner),
+  listReleases: (s3, bucket, stack, runner) => listReleases(s3, bucket, stack, runner),
 };

@@ -1,10 +1,14 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import { s3ClientEndpoint } from '../aws/endpoint.js';
 import type { Invalidator } from '../cdn/invalidator.js';
 import type { Config, StackConfig } from '../config/schema.js';
+import { boundStackBuckets, type StackBuckets } from '../deploy/bound-target.js';
 import type { DeployDeps, DeployReport, DeployRequest, ProgressEvent } from '../deploy/pipeline.js';
 import type { PlanSummary } from '../deploy/plan.js';
+import { createRequestRunner, type RequestRunner, realSleep } from '../deploy/requests.js';
 import type { BuildManifest, ReleaseRecord, Trigger } from '../deploy/schemas.js';
 import type { SyncCommand } from '../deploy/sync-command.js';
+import { waitingMessage } from '../errors/endpoint.js';
 import { FrontendOpsError, toFrontendOpsError } from '../errors.js';
 import type { CommitInfo, GithubTools } from './github.js';
 import type { DeployTarget } from './intent.js';
@@ -25,13 +29,53 @@ import type { ToolLayer } from './tool-layer.js';
 export interface Engine {
   runDeploy(deps: DeployDeps, request: DeployRequest): Promise<DeployReport>;
   parseSyncCommand(text: string): SyncCommand;
-  readBuildManifest(s3: S3Client, sync: SyncCommand, commit: string): Promise<BuildManifest | undefined>;
+  readBuildManifest(
+    s3: S3Client,
+    sync: SyncCommand,
+    commit: string,
+    runner?: RequestRunner,
+  ): Promise<BuildManifest | undefined>;
   readCurrentRelease(
     s3: S3Client,
     artifactsBucket: string,
     stack: string,
+    runner?: RequestRunner,
   ): Promise<ReleaseRecord | undefined>;
-  listReleases(s3: S3Client, artifactsBucket: string, stack: string): Promise<ReleaseRecord[]>;
+  listReleases(
+    s3: S3Client,
+    artifactsBucket: string,
+    stack: string,
+    runner?: RequestRunner,
+  ): Promise<ReleaseRecord[]>;
+}
+
+/**
+ * The runner for the flow's own S3 reads (status, history, resolving a build): the configured timeouts
+ * and deadline, and waits reported as progress, so `status` against a dead endpoint says what it waits
+ * for and fails within the deadline like a deploy does.
+ */
+export function s3Reads(ctx: FlowContext): RequestRunner {
+  const { network } = ctx.config;
+  const onProgress = ctx.onProgress;
+  return createRequestRunner({
+    sleep: realSleep,
+    attemptTimeoutMs: network.requestTimeoutSeconds * 1000,
+    deadlineMs: network.deadlineSeconds * 1000,
+    endpoint: { service: 's3', url: s3ClientEndpoint(ctx.s3) },
+    ...(onProgress === undefined
+      ? {}
+      : {
+          onWait: (event) =>
+            onProgress({
+              step: 'wait',
+              done: 0,
+              total: 0,
+              bytes: 0,
+              totalBytes: 0,
+              message: waitingMessage(event),
+            }),
+        }),
+  });
 }
 
 /** How a production apply gets approved (design §7). */
@@ -122,12 +166,19 @@ export async function invalidatorFor(ctx: FlowContext, outputs: AgentStackOutput
 export interface ResolvedStack {
   outputs: AgentStackOutputs;
   sync: SyncCommand;
+  /** The stack's own buckets, which `sync` was checked against. */
+  buckets: StackBuckets;
 }
 
+/**
+ * The stack's outputs, with the syncCommand parsed and bound to the stack's own bucket outputs (all
+ * read in one call, from the same stack): SYNC_COMMAND_MISMATCH before any S3 request otherwise.
+ */
 export async function resolveStack(ctx: FlowContext): Promise<ResolvedStack> {
   const outputs = await ctx.pulumi.stackOutputs();
   const sync = ctx.engine.parseSyncCommand(outputs.syncCommand);
-  return { outputs, sync };
+  const buckets = boundStackBuckets(sync, outputs, ctx.stack.name);
+  return { outputs, sync, buckets };
 }
 
 const FULL_SHA = /^[0-9a-f]{40}$/;
@@ -149,10 +200,10 @@ export async function resolveLatest(ctx: FlowContext, sync: SyncCommand): Promis
       hint: 'Check github.branch and github.dashboardPath in the config.',
     });
   }
-  if (await ctx.engine.readBuildManifest(ctx.s3, sync, newest.sha)) return newest;
+  if (await ctx.engine.readBuildManifest(ctx.s3, sync, newest.sha, s3Reads(ctx))) return newest;
   let deployable: CommitInfo | undefined;
   for (const commit of commits.slice(1)) {
-    if (await ctx.engine.readBuildManifest(ctx.s3, sync, commit.sha)) {
+    if (await ctx.engine.readBuildManifest(ctx.s3, sync, commit.sha, s3Reads(ctx))) {
       deployable = commit;
       break;
     }
@@ -193,7 +244,7 @@ export async function resolveTarget(
     // complete build (checked below) is what makes it deployable — as for the engine's own deploy.
     commit = FULL_SHA.test(target.sha) ? { sha: target.sha } : await ctx.github.getCommit(target.sha);
   }
-  if (!(await ctx.engine.readBuildManifest(ctx.s3, sync, commit.sha))) {
+  if (!(await ctx.engine.readBuildManifest(ctx.s3, sync, commit.sha, s3Reads(ctx)))) {
     throw new FrontendOpsError('BUILD_NOT_FOUND', `commit ${short(commit.sha)} has no complete build`, {
       hint: 'Only commits the build workflow has published (build.json present) can be deployed.',
       data: { commit: commit.sha },
@@ -233,6 +284,11 @@ export interface DeployOptions {
   target: DeployTarget;
   dryRun: boolean;
   trigger: Trigger;
+  /**
+   * `frontendops deploy --adopt <id>` only: delete the objects no release knows, which a plan listed
+   * under this id. Never set from chat or a model: adoption is an operator's explicit act.
+   */
+  adopt?: string;
 }
 
 /** The pipeline for one commit, with everything resolved. Shared by deploy and rollback. */
@@ -240,7 +296,7 @@ async function deployCommit(
   ctx: FlowContext,
   resolved: ResolvedStack,
   commit: CommitInfo,
-  options: { dryRun: boolean; trigger: Trigger },
+  options: { dryRun: boolean; trigger: Trigger; adopt?: string | undefined },
 ): Promise<DeployReport> {
   if (!options.dryRun) await requireWriteTools(ctx.tools);
   const invalidator = options.dryRun ? ctx.pulumi.invalidator() : await invalidatorFor(ctx, resolved.outputs);
@@ -249,6 +305,9 @@ async function deployCommit(
     stack: stack.name,
     commit: commit.sha,
     sync: resolved.sync,
+    stackBuckets: resolved.buckets,
+    requiredFiles: config.requiredFiles,
+    ...(options.adopt === undefined ? {} : { adopt: options.adopt }),
     ...(resolved.outputs.url === undefined ? {} : { url: resolved.outputs.url }),
     trigger: options.trigger,
     requestedBy: ctx.requester,
@@ -265,12 +324,20 @@ async function deployCommit(
     s3: ctx.s3,
     invalidator,
     now: ctx.now,
+    attemptTimeoutMs: config.network.requestTimeoutSeconds * 1000,
+    requestDeadlineMs: config.network.deadlineSeconds * 1000,
     ...(ctx.fetch ? { fetch: ctx.fetch } : {}),
     ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
   };
   const report = await ctx.tools.step(
     options.dryRun ? 'plan_deploy' : 'run_deploy',
-    { stack: stack.name, commit: commit.sha, dryRun: options.dryRun, trigger: options.trigger },
+    {
+      stack: stack.name,
+      commit: commit.sha,
+      dryRun: options.dryRun,
+      trigger: options.trigger,
+      ...(options.adopt === undefined ? {} : { adopt: options.adopt }),
+    },
     () => ctx.engine.runDeploy(deps, request),
   );
   if (options.dryRun) {
@@ -347,7 +414,7 @@ export function rollbackThroughMcp(ctx: FlowContext, options: RollbackOptions): 
   return finish(ctx, started, async () => {
     const resolved = await resolveStack(ctx);
     const bucket = resolved.sync.source.bucket;
-    const live = await ctx.engine.readCurrentRelease(ctx.s3, bucket, ctx.stack.name);
+    const live = await ctx.engine.readCurrentRelease(ctx.s3, bucket, ctx.stack.name, s3Reads(ctx));
     if (!live) {
       throw new FrontendOpsError('NOTHING_TO_ROLL_BACK', `nothing is live on ${ctx.stack.name} yet`, {
         hint: 'Deploy first: "Deploy the latest dashboard".',
@@ -357,7 +424,10 @@ export function rollbackThroughMcp(ctx: FlowContext, options: RollbackOptions): 
     if (options.to) {
       commit = await resolveTarget(ctx, resolved.sync, options.to);
     } else {
-      const target = previousRelease(live, await ctx.engine.listReleases(ctx.s3, bucket, ctx.stack.name));
+      const target = previousRelease(
+        live,
+        await ctx.engine.listReleases(ctx.s3, bucket, ctx.stack.name, s3Reads(ctx)),
+      );
       if (!target) {
         throw new FrontendOpsError(
           'NOTHING_TO_ROLL_BACK',
@@ -397,8 +467,10 @@ export async function statusThroughMcp(ctx: FlowContext): Promise<StatusReport> 
   // two round trips, not four.
   const [resolved, [latest]] = await Promise.all([resolveStack(ctx), ctx.github.dashboardCommits(1)]);
   const [live, built] = await Promise.all([
-    ctx.engine.readCurrentRelease(ctx.s3, resolved.sync.source.bucket, ctx.stack.name),
-    latest ? ctx.engine.readBuildManifest(ctx.s3, resolved.sync, latest.sha).then(Boolean) : false,
+    ctx.engine.readCurrentRelease(ctx.s3, resolved.sync.source.bucket, ctx.stack.name, s3Reads(ctx)),
+    latest
+      ? ctx.engine.readBuildManifest(ctx.s3, resolved.sync, latest.sha, s3Reads(ctx)).then(Boolean)
+      : false,
   ]);
   return {
     stack: ctx.stack.name,
@@ -436,8 +508,8 @@ export async function historyThroughMcp(ctx: FlowContext, limit: number): Promis
   const resolved = await resolveStack(ctx);
   const bucket = resolved.sync.source.bucket;
   const [releases, live, tags] = await Promise.all([
-    ctx.engine.listReleases(ctx.s3, bucket, ctx.stack.name),
-    ctx.engine.readCurrentRelease(ctx.s3, bucket, ctx.stack.name),
+    ctx.engine.listReleases(ctx.s3, bucket, ctx.stack.name, s3Reads(ctx)),
+    ctx.engine.readCurrentRelease(ctx.s3, bucket, ctx.stack.name, s3Reads(ctx)),
     tagsListed,
   ]);
   const entries: HistoryEntry[] = releases.map((r) => ({

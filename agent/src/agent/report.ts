@@ -44,7 +44,37 @@ export function formatPlan(plan: PlanSummary, stack: string): string {
     const more = plan.copy.total - plan.sample.copy.length;
     lines.push(`  e.g. ${plan.sample.copy.join(', ')}${more > 0 ? ` (+${more} more)` : ''}`);
   }
+  lines.push(...formatUnknown(plan));
   return lines.join('\n');
+}
+
+/**
+ * The objects in the destination that no release knows: listed (keys come from the bucket, so they
+ * are cleaned for the terminal) with the adoption id that deletes exactly this set.
+ */
+export function formatUnknown(plan: PlanSummary): string[] {
+  const unknown = plan.unknown;
+  if (unknown.count === 0) return [];
+  const lines = [
+    unknown.adopted
+      ? `  adopting ${unknown.count} object(s) no release knows (${bytes(unknown.bytes)}, adoption id ${unknown.adoptionId}): they are deleted after the invalidation`
+      : `  keeping ${unknown.count} object(s) no release knows (${bytes(unknown.bytes)}); the engine deletes only what it deployed:`,
+  ];
+  for (const object of unknown.objects) lines.push(`    ${displayText(object.path, 120)}  ${object.etag}`);
+  const more = unknown.count - unknown.objects.length;
+  if (more > 0) lines.push(`    (+${more} more)`);
+  if (!unknown.adopted && unknown.adoptionId !== null) {
+    lines.push(
+      `  to delete exactly these, run \`frontendops deploy --adopt ${unknown.adoptionId}\` (refused if the set changes)`,
+    );
+  }
+  return lines;
+}
+
+/** After a deploy: what was kept because no release knows it (undefined when nothing was). */
+export function keptUnknownLine(plan: PlanSummary): string | undefined {
+  if (plan.unknown.count === 0 || plan.unknown.adopted) return undefined;
+  return `  kept ${plan.unknown.count} object(s) no release knows; \`frontendops deploy --dry-run\` lists them with their adoption id`;
 }
 
 export function formatDeployOutcome(outcome: DeployOutcome): string {
@@ -67,6 +97,8 @@ export function formatDeployOutcome(outcome: DeployOutcome): string {
         `  verify: ${report.verify.status}${report.verify.note ? ` (${report.verify.note})` : ''}`,
       ];
       if (outcome.url) lines.push(`  live at ${outcome.url}`);
+      const kept = keptUnknownLine(report.plan);
+      if (kept) lines.push(kept);
       for (const warning of report.warnings) lines.push(`  warning: ${warning}`);
       return lines.join('\n');
     }
@@ -89,6 +121,16 @@ export type DeployJson = {
   durationMs: number | null;
   /** The deploy tag, once the release is tagged (issue 6); null when nothing was tagged. */
   tag: string | null;
+  /**
+   * Objects in the destination that no release knows (kept unless adopted), with the id that
+   * `deploy --adopt` takes; absent when there are none.
+   */
+  adoption?: {
+    id: string;
+    adopted: boolean;
+    count: number;
+    objects: Array<{ path: string; etag: string; size: number }>;
+  };
   code?: string;
   message?: string;
 };
@@ -105,6 +147,16 @@ export function deployJson(report: DeployReport): DeployJson {
     requests: report.requests,
     durationMs: report.durationMs,
     tag: report.tag ?? null,
+    ...(report.plan.unknown.adoptionId === null
+      ? {}
+      : {
+          adoption: {
+            id: report.plan.unknown.adoptionId,
+            adopted: report.plan.unknown.adopted,
+            count: report.plan.unknown.count,
+            objects: report.plan.unknown.objects,
+          },
+        }),
   };
 }
 

@@ -126,7 +126,7 @@ async function wire(loaded: LoadedConfig, options: SessionOptions): Promise<Wiri
   const s3 =
     options.s3 ??
     (await import('../aws/clients.js')
-      .then(({ createS3Client }) => createS3Client(stack.aws))
+      .then(({ createS3Client }) => createS3Client(stack.aws, config.network))
       .catch(async (error: unknown) => {
         await pool.closeAll();
         throw error;
@@ -308,9 +308,12 @@ export class Session {
       ]);
     const { aws } = this.stack;
     const local = aws.cloudfrontEndpoint !== undefined && isLoopbackUrl(aws.cloudfrontEndpoint);
+    const { network } = this.config;
     return createCloudFrontInvalidator({
-      client: createCloudFrontClient(aws),
+      client: createCloudFrontClient(aws, network),
       distributionId,
+      attemptTimeoutMs: network.requestTimeoutSeconds * 1000,
+      deadlineMs: network.deadlineSeconds * 1000,
       ...(local ? { poll: LOCAL_POLL_DELAY } : {}),
     });
   }

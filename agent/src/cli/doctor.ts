@@ -203,12 +203,18 @@ export async function runChecks(
           if (name === undefined) return { level: 'skip', detail: 'skipped: no stack outputs' };
           // Loaded here, not at the top: every command file loads when the CLI starts, and these pull in the
           // AWS SDK's retry rules.
-          const [{ ListObjectsV2Command }, { s3Failure }] = await Promise.all([
+          const [{ ListObjectsV2Command }, { s3Reads }, { s3Failure }] = await Promise.all([
             import('@aws-sdk/client-s3'),
+            import('../agent/flow.js'),
             import('../deploy/requests.js'),
           ]);
-          const page = await s.s3
-            .send(new ListObjectsV2Command({ Bucket: name, Prefix: prefix(), MaxKeys: 1 }))
+          // Through the engine's runner: a dead S3 is ENDPOINT_UNREACHABLE within the deadline, not a hang.
+          const page = await s3Reads(flowCtx)
+            .run('ListObjectsV2', (abortSignal) =>
+              s.s3.send(new ListObjectsV2Command({ Bucket: name, Prefix: prefix(), MaxKeys: 1 }), {
+                abortSignal,
+              }),
+            )
             .catch((error: unknown) => {
               throw s3Failure(error, `listing s3://${name}/${prefix()}`);
             });
@@ -260,11 +266,22 @@ export async function runChecks(
             };
           }
           const { createCloudFrontClient } = await import('../aws/cloudfront-client.js');
+          const { cloudFrontClientEndpoint } = await import('../aws/endpoint.js');
+          const { createRequestRunner, realSleep } = await import('../deploy/requests.js');
           const { ListInvalidationsCommand } = await import('@aws-sdk/client-cloudfront');
-          const client = createCloudFrontClient(s.stack.aws);
+          const { network } = s.config;
+          const client = createCloudFrontClient(s.stack.aws, network);
+          const distributionId = outputs.distributionId;
           try {
-            await client.send(
-              new ListInvalidationsCommand({ DistributionId: outputs.distributionId, MaxItems: 1 }),
+            await createRequestRunner({
+              sleep: realSleep,
+              attemptTimeoutMs: network.requestTimeoutSeconds * 1000,
+              deadlineMs: network.deadlineSeconds * 1000,
+              endpoint: { service: SERVICES.cloudfront, url: cloudFrontClientEndpoint(client) },
+            }).run('ListInvalidations', (abortSignal) =>
+              client.send(new ListInvalidationsCommand({ DistributionId: distributionId, MaxItems: 1 }), {
+                abortSignal,
+              }),
             );
           } catch (error) {
             throw (

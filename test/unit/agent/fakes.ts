@@ -315,7 +315,13 @@ export function flowHarness(options: FlowHarnessOptions = {}): FlowHarness {
   const s3 = new FakeS3([ARTIFACTS, HOSTING]);
   const github = githubState(options.commits ?? []);
   const pulumi = pulumiState(
-    options.outputs ?? { syncCommand: SYNC_COMMAND, url: SITE_URL, distributionId: DISTRIBUTION },
+    options.outputs ?? {
+      syncCommand: SYNC_COMMAND,
+      artifactsBucket: ARTIFACTS,
+      hostingBucket: HOSTING,
+      url: SITE_URL,
+      distributionId: DISTRIBUTION,
+    },
     options.officialPulumi ?? false,
   );
   const connections = inMemoryConnections({
