@@ -24,18 +24,19 @@ import {
   ListObjectsV2Command,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { createCloudFrontClient, createS3Client } from 'frontendops/dist/aws/clients.js';
+import { createS3Client } from '@frontendops/agent/dist/aws/clients.js';
+import { createCloudFrontClient } from '@frontendops/agent/dist/aws/cloudfront-client.js';
 import {
   createCloudFrontInvalidator,
   LOCAL_POLL_DELAY,
-} from 'frontendops/dist/cdn/cloudfront-invalidator.js';
-import { loadConfig, selectStack } from 'frontendops/dist/config/load.js';
-import { defaultHeadersFor } from 'frontendops/dist/deploy/cache-rules.js';
-import { type DeployReport, runDeploy } from 'frontendops/dist/deploy/pipeline.js';
-import { publishBuild } from 'frontendops/dist/deploy/publish.js';
-import { readDeployTarget } from 'frontendops/dist/deploy/stack-target.js';
-import { buildPrefixFor } from 'frontendops/dist/deploy/sync-command.js';
-import { startSandbox } from 'frontendops/dist/sandbox/index.js';
+} from '@frontendops/agent/dist/cdn/cloudfront-invalidator.js';
+import { loadConfig, selectStack } from '@frontendops/agent/dist/config/load.js';
+import { defaultHeadersFor } from '@frontendops/agent/dist/deploy/cache-rules.js';
+import { type DeployReport, runDeploy } from '@frontendops/agent/dist/deploy/pipeline.js';
+import { publishBuild } from '@frontendops/agent/dist/deploy/publish.js';
+import { readDeployTarget } from '@frontendops/agent/dist/deploy/stack-target.js';
+import { buildPrefixFor } from '@frontendops/agent/dist/deploy/sync-command.js';
+import { startSandbox } from '@frontendops/agent/dist/sandbox/index.js';
 import pLimit from 'p-limit';
 import { generateSite, type SiteFile, writeSite } from '../test/support/builds.js';
 

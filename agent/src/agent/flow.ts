@@ -576,17 +576,15 @@ export interface StatusReport {
 
 /** "What's live?": the live release, and whether the latest dashboard commit is it. Read-only. */
 export async function statusThroughMcp(ctx: FlowContext): Promise<StatusReport> {
-  const resolved = await resolveStack(ctx);
-  const live = await ctx.engine.readCurrentRelease(
-    ctx.s3,
-    resolved.sync.source.bucket,
-    ctx.stack.name,
-    s3Reads(ctx),
-  );
-  const [latest] = await ctx.github.dashboardCommits(1);
-  const built = latest
-    ? Boolean(await ctx.engine.readBuildManifest(ctx.s3, resolved.sync, latest.sha, s3Reads(ctx)))
-    : false;
+  // The two servers answer independently, and so do the two reads after them: a quick question costs
+  // two round trips, not four.
+  const [resolved, [latest]] = await Promise.all([resolveStack(ctx), ctx.github.dashboardCommits(1)]);
+  const [live, built] = await Promise.all([
+    ctx.engine.readCurrentRelease(ctx.s3, resolved.sync.source.bucket, ctx.stack.name, s3Reads(ctx)),
+    latest
+      ? ctx.engine.readBuildManifest(ctx.s3, resolved.sync, latest.sha, s3Reads(ctx)).then(Boolean)
+      : false,
+  ]);
   return {
     stack: ctx.stack.name,
     url: resolved.outputs.url,
@@ -617,12 +615,15 @@ export interface HistoryEntry {
 
 /** Recent deploys, newest first: release records, plus deploy tags whose record is gone. Read-only. */
 export async function historyThroughMcp(ctx: FlowContext, limit: number): Promise<HistoryEntry[]> {
+  const tagsListed = ctx.github.listDeployTags();
+  // Settled here so that a failing stack read does not leave this rejection unhandled.
+  tagsListed.catch(() => undefined);
   const resolved = await resolveStack(ctx);
   const bucket = resolved.sync.source.bucket;
   const [releases, live, tags] = await Promise.all([
     ctx.engine.listReleases(ctx.s3, bucket, ctx.stack.name, s3Reads(ctx)),
     ctx.engine.readCurrentRelease(ctx.s3, bucket, ctx.stack.name, s3Reads(ctx)),
-    ctx.github.listDeployTags(),
+    tagsListed,
   ]);
   const entries: HistoryEntry[] = releases.map((r) => ({
     releaseId: r.releaseId,

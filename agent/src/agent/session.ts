@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { AuditLog, type AuditSink } from '../audit/log.js';
 import { createRedactor, type Redactor, secretValuesFromEnv } from '../audit/redact.js';
 import { AuditTrail } from '../audit/trail.js';
-import { createS3Client, SANDBOX_CREDENTIALS } from '../aws/clients.js';
+import { SANDBOX_CREDENTIALS } from '../aws/endpoints.js';
 import type { Invalidator } from '../cdn/invalidator.js';
 import { type LoadedConfig, loadConfig, resolveFromConfig, selectStack } from '../config/load.js';
 import type { Config, StackConfig } from '../config/schema.js';
@@ -16,7 +16,6 @@ import { FrontendOpsError, toFrontendOpsError } from '../errors.js';
 import { entrySecretValues } from '../mcp/client/env.js';
 import { McpServerPool } from '../mcp/client.js';
 import { sandboxState } from '../sandbox/record.js';
-import { realEngine } from './engine.js';
 import type { Approval, Engine, FlowContext } from './flow.js';
 import { GithubTools } from './github.js';
 import type { Mandate } from './intent.js';
@@ -46,6 +45,12 @@ export interface SessionOptions {
   fetch?: typeof fetch;
   /** The OS login name (default `os.userInfo().username`); a test seam. */
   loginName?: () => string;
+  /**
+   * Start the MCP servers of both roles at once, as soon as the config is read, instead of each on its
+   * first call: for commands that will call both (`status`, `history`, `deploy`, `chat`…), the servers boot
+   * while this process still loads the AWS SDK and the deploy engine.
+   */
+  prestartServers?: boolean;
 }
 
 export interface RequestOptions {
@@ -162,7 +167,7 @@ interface Wiring {
 }
 
 /** Everything that comes from the config file: the stack, the redactor, the audit log, S3, MCP servers. */
-function wire(loaded: LoadedConfig, options: SessionOptions): Wiring {
+async function wire(loaded: LoadedConfig, options: SessionOptions): Promise<Wiring> {
   const { config } = loaded;
   const stack = selectStack(config, options.stackName);
   // Secrets this process holds, and those it hands to servers: neither is ever written down. The
@@ -177,16 +182,29 @@ function wire(loaded: LoadedConfig, options: SessionOptions): Wiring {
   const audit =
     options.auditSink ??
     new AuditLog({ path: resolveFromConfig(loaded, config.auditLogPath), redactor, now: options.now });
-  const connections =
-    options.connections ??
-    new McpServerPool(config.mcpServers, {
+  let connections = options.connections;
+  if (!connections) {
+    const pool = new McpServerPool(config.mcpServers, {
       agentEnv: options.env,
       ...callTimeoutFrom(options.env),
       cwd: loaded.baseDir,
       clientInfo: { name: 'frontendops', version: options.clientVersion },
       redactor,
     });
-  const s3 = options.s3 ?? createS3Client(stack.aws, config.network);
+    if (options.prestartServers === true) pool.prestart(Object.values(config.servers));
+    connections = pool;
+  }
+  const pool = connections;
+  // Loaded after the servers were spawned: the AWS SDK is the bulk of this process's start-up, and loading
+  // it overlaps with the servers' own.
+  const s3 =
+    options.s3 ??
+    (await import('../aws/clients.js')
+      .then(({ createS3Client }) => createS3Client(stack.aws, config.network))
+      .catch(async (error: unknown) => {
+        await pool.closeAll();
+        throw error;
+      }));
   return { loaded, stack, redactor, audit, connections, s3 };
 }
 
@@ -261,7 +279,13 @@ export class Session {
     const loaded = await loadConfig(options.configPath, { cwd: options.cwd, env: options.env });
     // Validated before anything else starts: a bad FRONTENDOPS_REQUESTER is a configuration error.
     const requester = requesterFrom(options.env, options.loginName);
-    const session = new Session(wire(loaded, options), options.engine ?? realEngine, options, requester);
+    // The engine (the deploy engine's readers; the pipeline itself loads on the first deploy) loads while
+    // the wiring starts the servers.
+    const [wiring, engine] = await Promise.all([
+      wire(loaded, options),
+      options.engine ?? import('./engine.js').then(({ realEngine }) => realEngine),
+    ]);
+    const session = new Session(wiring, engine, options, requester);
     session.tracker.watchS3(session.s3);
     return session;
   }
@@ -283,7 +307,7 @@ export class Session {
   async refresh(): Promise<Reconnection | undefined> {
     const loaded = await loadConfig(this.loaded.path, { cwd: this.options.cwd, env: this.options.env });
     if (JSON.stringify(loaded.config) === JSON.stringify(this.loaded.config)) return undefined;
-    const next = wire(loaded, this.options);
+    const next = await wire(loaded, this.options);
     const previous = this.wiring;
     this.wiring = next;
     this.tracker.watchS3(next.s3);
@@ -358,8 +382,12 @@ export class Session {
   /** CloudFront on the stack's own AWS settings; loaded only when a deploy needs it. */
   private async directInvalidator(distributionId: string): Promise<Invalidator> {
     if (this.options.directInvalidator) return this.options.directInvalidator(distributionId);
-    const [{ createCloudFrontClient, isLoopbackUrl }, { createCloudFrontInvalidator, LOCAL_POLL_DELAY }] =
-      await Promise.all([import('../aws/clients.js'), import('../cdn/cloudfront-invalidator.js')]);
+    const [{ createCloudFrontClient }, { isLoopbackUrl }, { createCloudFrontInvalidator, LOCAL_POLL_DELAY }] =
+      await Promise.all([
+        import('../aws/cloudfront-client.js'),
+        import('../aws/endpoints.js'),
+        import('../cdn/cloudfront-invalidator.js'),
+      ]);
     const { aws } = this.stack;
     const local = aws.cloudfrontEndpoint !== undefined && isLoopbackUrl(aws.cloudfrontEndpoint);
     const { network } = this.config;

@@ -14,6 +14,9 @@ import { endpointUnreachable, SERVICES, type WaitEvent } from '../errors/endpoin
 import { FrontendOpsError, isFrontendOpsError } from '../errors.js';
 import type { InvalidationResult, Invalidator } from './invalidator.js';
 import { normalizeInvalidationPaths } from './paths.js';
+import { CLOUDFRONT_POLL_DELAY, LOCAL_POLL_DELAY, type PollDelay } from './poll-delay.js';
+
+export { CLOUDFRONT_POLL_DELAY, LOCAL_POLL_DELAY, type PollDelay };
 
 /** One invalidation as CloudFront reports it. */
 export interface InvalidationDetails extends InvalidationResult {
@@ -26,20 +29,6 @@ export interface CloudFrontInvalidator extends Invalidator {
   /** The current state of one of this distribution's invalidations. */
   get(invalidationId: string): Promise<InvalidationDetails>;
 }
-
-/** How often to poll GetInvalidation while waiting (seconds; the waiter adds jitter and backs off). */
-export interface PollDelay {
-  minSeconds: number;
-  maxSeconds: number;
-}
-
-/**
- * Polling for real CloudFront. The SDK waiter's own default (20 s first delay) makes a deploy wait up
- * to 20 s longer than the invalidation takes; 5 s is still gentle on the GetInvalidation rate limit.
- */
-export const CLOUDFRONT_POLL_DELAY: PollDelay = { minSeconds: 5, maxSeconds: 30 };
-/** Polling for a local endpoint (the sandbox completes invalidations within a second). */
-export const LOCAL_POLL_DELAY: PollDelay = { minSeconds: 0.1, maxSeconds: 1 };
 
 /** CreateInvalidation attempts when CloudFront answers TooManyInvalidationsInProgress. */
 export const CREATE_ATTEMPTS = 6;

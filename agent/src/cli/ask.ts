@@ -56,7 +56,7 @@ export async function runAsk(
     const { loadChatModel } = await import('../agent/model.js');
     model = await loadChatModel(spec as string, ctx.env);
   }
-  const session = await openSession(ctx, flags, deps.session);
+  const session = await openSession(ctx, flags, { prestartServers: true, ...deps.session });
   try {
     if (model) {
       try {

@@ -38,7 +38,7 @@ export async function runChat(ctx: CliContext, flags: CommonFlags, deps: ChatDep
     const { loadChatModel } = await import('../agent/model.js');
     model = await loadChatModel(spec, ctx.env);
   }
-  const session = await openSession(ctx, flags, deps.session);
+  const session = await openSession(ctx, flags, { prestartServers: true, ...deps.session });
   const redactor = printRedactor(ctx);
   const say = (text: string) => ctx.stdout.write(`${redactor.text(text)}\n`);
   let history: BaseMessage[] = [];

@@ -62,10 +62,14 @@ export async function deployCommandThroughMcp(
       hint: 'Run `frontendops deploy --dry-run` and pass the adoption id it shows.',
     });
   }
-  const session = await openSession(ctx, {
-    ...(request.config === undefined ? {} : { config: request.config }),
-    ...(request.stack === undefined ? {} : { stack: request.stack }),
-  });
+  const session = await openSession(
+    ctx,
+    {
+      ...(request.config === undefined ? {} : { config: request.config }),
+      ...(request.stack === undefined ? {} : { stack: request.stack }),
+    },
+    { prestartServers: true },
+  );
   try {
     const confirm = request.confirm;
     const flowCtx = await session.startRequest({

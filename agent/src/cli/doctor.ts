@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import type { AgentStackOutputs } from '../agent/pulumi.js';
 import type { Session, SessionOptions } from '../agent/session.js';
 import type { McpServerEntry } from '../config/schema.js';
-import { createRequestRunner, realSleep, s3Failure } from '../deploy/requests.js';
 import { parseSyncCommand, type SyncCommand } from '../deploy/sync-command.js';
 import { endpointUnreachable, SERVICES } from '../errors/endpoint.js';
 import { type FrontendOpsError, isFrontendOpsError, toFrontendOpsError } from '../errors.js';
@@ -210,9 +209,12 @@ export async function runChecks(
         async () => {
           const name = bucket();
           if (name === undefined) return { level: 'skip', detail: 'skipped: no stack outputs' };
-          const [{ ListObjectsV2Command }, { s3Reads }] = await Promise.all([
+          // Loaded here, not at the top: every command file loads when the CLI starts, and these pull in the
+          // AWS SDK's retry rules.
+          const [{ ListObjectsV2Command }, { s3Reads }, { s3Failure }] = await Promise.all([
             import('@aws-sdk/client-s3'),
             import('../agent/flow.js'),
+            import('../deploy/requests.js'),
           ]);
           // Through the engine's runner: a dead S3 is ENDPOINT_UNREACHABLE within the deadline, not a hang.
           const page = await s3Reads(flowCtx)
@@ -271,8 +273,9 @@ export async function runChecks(
               detail: 'skipped: no get_invalidation tool and no distributionId output',
             };
           }
-          const { createCloudFrontClient } = await import('../aws/clients.js');
+          const { createCloudFrontClient } = await import('../aws/cloudfront-client.js');
           const { cloudFrontClientEndpoint } = await import('../aws/endpoint.js');
+          const { createRequestRunner, realSleep } = await import('../deploy/requests.js');
           const { ListInvalidationsCommand } = await import('@aws-sdk/client-cloudfront');
           const { network } = s.config;
           const client = createCloudFrontClient(s.stack.aws, network);

@@ -109,7 +109,7 @@ export async function runVerb(
   text: string,
 ): Promise<ExitCode> {
   const json = Boolean(flags.json);
-  const session = await openSession(ctx, flags);
+  const session = await openSession(ctx, flags, { prestartServers: true });
   try {
     const { dispatchIntent } = await import('../agent/dispatch.js');
     const onProgress = progressPrinter(ctx, json);

@@ -18,16 +18,18 @@ import { BUILD_MANIFEST_SCHEMA } from '../deploy/schemas.js';
 import { readDeployTarget } from '../deploy/stack-target.js';
 import type { SyncCommand } from '../deploy/sync-command.js';
 import { FrontendOpsError } from '../errors.js';
-import { type Sandbox, type SandboxOptions, startSandbox } from '../sandbox/index.js';
-import { REPO_ROOT } from '../sandbox/paths.js';
+import { type Sandbox, type SandboxDeps, type SandboxOptions, startSandbox } from '../sandbox/index.js';
+import { findAgentRoot, findCheckoutRoot } from '../sandbox/paths.js';
 import { buildDashboard } from './build.js';
 import { branchTip, pointBranchAt } from './git.js';
 import { inspectRepo } from './repo.js';
 import {
+  CHECKOUT_COMMANDS,
   changedFiles,
   type DemoResult,
   demoResultJson,
   formatSummary,
+  INSTALLED_COMMANDS,
   seconds,
   uncommittedNote,
 } from './report.js';
@@ -55,9 +57,12 @@ export interface DemoOptions {
 }
 
 export interface DemoDeps {
-  /** The installed project (its node_modules build the dashboard; its bins are the MCP servers). */
+  /**
+   * The project whose node_modules hold Vite and the dashboard's dependencies (default: the clone the agent
+   * runs from, else — the agent installed as a package — the repository being deployed, after its `npm ci`).
+   */
   toolRoot?: string;
-  startSandbox?: (options: SandboxOptions) => Promise<Sandbox>;
+  startSandbox?: (options: SandboxOptions, deps?: SandboxDeps) => Promise<Sandbox>;
   fetch?: typeof fetch;
   elapsed?: () => number;
 }
@@ -66,7 +71,7 @@ export interface DemoDeps {
 class Interrupted extends Error {}
 
 async function askAgent(ctx: CliContext, configPath: string, json: boolean): Promise<Answer> {
-  const session = await openSession(ctx, { config: configPath, yes: true });
+  const session = await openSession(ctx, { config: configPath, yes: true }, { prestartServers: true });
   try {
     const onProgress = progressPrinter(ctx, json);
     const intent = routeIntent(DEMO_REQUEST);
@@ -170,7 +175,8 @@ async function servedCommit(fetchImpl: typeof fetch, url: string): Promise<strin
 export async function runDemo(ctx: CliContext, options: DemoOptions, deps: DemoDeps = {}): Promise<ExitCode> {
   const elapsed = deps.elapsed ?? (() => performance.now());
   const fetchImpl = deps.fetch ?? fetch;
-  const toolRoot = deps.toolRoot ?? REPO_ROOT;
+  const checkout = findCheckoutRoot(findAgentRoot());
+  const commands = checkout === undefined ? INSTALLED_COMMANDS : CHECKOUT_COMMANDS;
   const start = deps.startSandbox ?? startSandbox;
   // With --json, stdout carries only the result; the narrative goes to stderr.
   const say = (line = '') => (options.json ? ctx.stderr : ctx.stdout).write(`${line}\n`);
@@ -190,6 +196,7 @@ export async function runDemo(ctx: CliContext, options: DemoOptions, deps: DemoD
   let sandbox: Sandbox | undefined;
   try {
     const repo = await inspectRepo(resolve(ctx.cwd, options.repo ?? '.'));
+    const toolRoot = deps.toolRoot ?? checkout ?? repo.root;
     const dir = resolve(ctx.cwd, options.dir ?? join(repo.root, '.sandbox', 'demo'));
     const forHumans = (path: string) => {
       const rel = relative(ctx.cwd, path);
@@ -200,17 +207,20 @@ export async function runDemo(ctx: CliContext, options: DemoOptions, deps: DemoD
     say(
       `Deploying:  ${short(repo.commit)} "${displayText(repo.subject)}", the newest commit touching sophia-dashboard/`,
     );
-    for (const line of uncommittedNote(repo.uncommitted, repo.commit)) say(line);
+    for (const line of uncommittedNote(repo.uncommitted, repo.commit, commands)) say(line);
     say();
 
     const sandboxStarted = elapsed();
-    sandbox = await start({
-      dir,
-      persist: true,
-      demo: true,
-      repoSource: repo.root,
-      ...(options.port ? { port: options.port } : {}),
-    });
+    sandbox = await start(
+      {
+        dir,
+        persist: true,
+        demo: true,
+        repoSource: repo.root,
+        ...(options.port ? { port: options.port } : {}),
+      },
+      { env: ctx.env, log: (line) => ctx.stderr.write(`${line}\n`) },
+    );
     const sandboxMs = elapsed() - sandboxStarted;
     const { info } = sandbox;
     say(
@@ -304,7 +314,7 @@ export async function runDemo(ctx: CliContext, options: DemoOptions, deps: DemoD
       );
     }
     if (options.json) writeJson(ctx, demoResultJson(done));
-    else for (const line of formatSummary(done, forHumans(info.configPath))) say(line);
+    else for (const line of formatSummary(done, forHumans(info.configPath), commands)) say(line);
 
     if (options.exit || stopRequested) return EXIT.OK;
     say('');
@@ -314,7 +324,7 @@ export async function runDemo(ctx: CliContext, options: DemoOptions, deps: DemoD
     });
     const failure = await Promise.race([shutdown.then(() => undefined), sandbox.failure]);
     if (failure !== undefined) throw failure;
-    say('Stopped. Run `npm run demo` again to pick up where you left off.');
+    say(`Stopped. Run \`${commands.rerun}\` again to pick up where you left off.`);
     return EXIT.OK;
   } catch (error) {
     if (error instanceof Interrupted) {

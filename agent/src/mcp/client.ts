@@ -7,6 +7,7 @@ import type { HttpMcpServerEntry, McpServerEntry } from '../config/schema.js';
 import { ERROR_CODES, FrontendOpsError, type ErrorCode as FrontendOpsErrorCode } from '../errors.js';
 import { entrySecretValues, resolveEntryEnv, serverEnvironment } from './client/env.js';
 import { createHttpTransport, httpFailure, httpStatusOf } from './client/http.js';
+import { lazySchemaValidator } from './client/lazy-validator.js';
 import { CallToolOutputSchema, type ToolOutput, textOf, toolErrorInfo } from './client/results.js';
 
 /**
@@ -318,7 +319,10 @@ async function openClient(
   } else {
     transport = createHttpTransport(entry, options.agentEnv);
   }
-  const client = new Client(options.clientInfo, { capabilities: {} });
+  const client = new Client(options.clientInfo, {
+    capabilities: {},
+    jsonSchemaValidator: lazySchemaValidator(),
+  });
   client.onerror = (error) => {
     // A line on stdout that is not JSON-RPC: the server is not speaking MCP. Fail every pending
     // request now instead of letting each wait for its timeout.
@@ -399,6 +403,14 @@ export class McpServerPool {
 
   names(): string[] {
     return Object.keys(this.entries);
+  }
+
+  /**
+   * Starts these servers (default: every configured one) now, in parallel, without waiting. A server that fails to start is not
+   * kept (as in `get`): the request that needs it starts it again and reports the failure.
+   */
+  prestart(names: readonly string[] = this.names()): void {
+    for (const name of names) this.get(name).catch(() => undefined);
   }
 
   get(name: string): Promise<McpServerConnection> {

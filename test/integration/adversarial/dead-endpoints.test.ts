@@ -5,7 +5,8 @@ import { PassThrough } from 'node:stream';
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedactor, secretValuesFromEnv } from '../../../agent/src/audit/redact.js';
-import { createCloudFrontClient, createS3Client } from '../../../agent/src/aws/clients.js';
+import { createS3Client } from '../../../agent/src/aws/clients.js';
+import { createCloudFrontClient } from '../../../agent/src/aws/cloudfront-client.js';
 import {
   createCloudFrontInvalidator,
   LOCAL_POLL_DELAY,

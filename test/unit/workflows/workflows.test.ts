@@ -237,7 +237,7 @@ describe('build-dashboard.yml', () => {
 
   it('publishes sophia-dashboard/dist for $GITHUB_SHA with the generated config', () => {
     expect(stepNamed(job, 'Publish the build').run).toBe(
-      'npx frontendops publish sophia-dashboard/dist --commit "$GITHUB_SHA" --config "$FRONTENDOPS_CONFIG"',
+      'npx --no -- frontendops publish sophia-dashboard/dist --commit "$GITHUB_SHA" --config "$FRONTENDOPS_CONFIG"',
     );
   });
 });
@@ -279,12 +279,12 @@ describe('deploy-dashboard.yml', () => {
     expect(script).toMatch(/if \[ -n "\$COMMIT" \]; then[\s\S]*args\+=\(--commit "\$COMMIT"\)/);
     expect(script).toMatch(/\^\[0-9a-fA-F\]\{7,40\}\$/);
     expect(script).toMatch(/if \[ "\$DRY_RUN" = "true" \]; then\s+args\+=\(--dry-run\)/);
-    expect(script).toMatch(/npx frontendops "\$\{args\[@\]\}" > "\$result"/);
+    expect(script).toMatch(/npx --no -- frontendops "\$\{args\[@\]\}" > "\$result"/);
   });
 
   it('writes the JSON result to the job summary even when the deploy fails, then fails the step', () => {
     const script = stepNamed(job, 'Deploy').run ?? '';
-    expect(script).toMatch(/set \+e\s+npx frontendops[\s\S]*status=\$\?\s+set -e/);
+    expect(script).toMatch(/set \+e\s+npx --no -- frontendops[\s\S]*status=\$\?\s+set -e/);
     expect(script).toMatch(/cat "\$result"[\s\S]*>> "\$GITHUB_STEP_SUMMARY"/);
     expect(script.trim().endsWith('exit "$status"')).toBe(true);
   });

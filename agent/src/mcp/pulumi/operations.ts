@@ -107,7 +107,7 @@ export async function invalidateCdn(
   input: { stackName: string; paths: string[]; wait: boolean; maxWaitSeconds: number },
 ): Promise<Answer<InvalidationResult & Record<string, unknown>>> {
   const { outputs } = await hostingStack(deps, input.stackName);
-  const invalidator = deps.invalidatorFor(outputs.distributionId);
+  const invalidator = await deps.invalidatorFor(outputs.distributionId);
   const result = await invalidator.invalidate(input.paths, {
     wait: input.wait,
     maxWaitSeconds: input.maxWaitSeconds,
@@ -126,7 +126,7 @@ export async function getInvalidation(
   Answer<{ invalidationId: string; status: 'InProgress' | 'Completed'; paths: string[]; createTime: string }>
 > {
   const { outputs } = await hostingStack(deps, input.stackName);
-  const details = await deps.invalidatorFor(outputs.distributionId).get(input.invalidationId);
+  const details = await (await deps.invalidatorFor(outputs.distributionId)).get(input.invalidationId);
   const structured = {
     invalidationId: details.invalidationId,
     status: details.status,
