@@ -14,10 +14,10 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createS3Client } from 'frontendops/dist/aws/clients.js';
-import { publishBuild } from 'frontendops/dist/deploy/publish.js';
-import { parseSyncCommand } from 'frontendops/dist/deploy/sync-command.js';
-import { startSandbox } from 'frontendops/dist/sandbox/index.js';
+import { createS3Client } from '@frontendops/agent/dist/aws/clients.js';
+import { publishBuild } from '@frontendops/agent/dist/deploy/publish.js';
+import { parseSyncCommand } from '@frontendops/agent/dist/deploy/sync-command.js';
+import { startSandbox } from '@frontendops/agent/dist/sandbox/index.js';
 import { deployTags, type FleetResult, inspectStacks, runFleet } from './fleet-lib.js';
 
 const ROOT =
@@ -92,7 +92,10 @@ async function scenario(label: string, instances: number, full: boolean): Promis
     const publish = async (commit: string, name: string) => {
       const site = await siteFor(commit, name);
       try {
-        await publishBuild({ s3 }, { dir: site, commit, sync, cacheRules: [], concurrency: 4 });
+        await publishBuild(
+          { s3 },
+          { dir: site, commit, sync, stackBuckets: sandbox.info, cacheRules: [], concurrency: 4 },
+        );
       } finally {
         await rm(site, { recursive: true, force: true });
       }

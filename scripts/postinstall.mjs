@@ -1,31 +1,28 @@
-// Runs after `npm ci` / `npm install` at the root:
-// 1. installs the sandbox's S3 emulator runtime (fauxqs needs Node >= 22.5; it runs as a child process
-//    under a Node 24 binary from the npm registry, kept in its own folder so that binary never shadows
-//    the project's Node 20 on PATH);
-// 2. compiles the agent so `npx frontendops` works straight after install.
+// Runs after `npm ci` / `npm install` in a clone (never for the installed package, which has no such script):
+// 1. compiles the agent, so `npx --no -- frontendops` and the tests work straight after install;
+// 2. installs the sandbox's S3 emulator runtime with the agent's own `frontendops sandbox install` — the
+//    same command, and the same per-user cache folder, as for the installed package — so `npm test` and
+//    `npm run demo` never download in the middle of a run. FRONTENDOPS_SKIP_SANDBOX_RUNTIME=1 skips it
+//    (CI jobs that never start a sandbox); the first `sandbox start` then installs it.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
-function run(command, args, cwd) {
-  const result = spawnSync(command, args, { cwd, stdio: 'inherit' });
+function run(args) {
+  const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) {
-    console.error(`postinstall: ${command} ${args.join(' ')} failed in ${cwd}`);
+    console.error(`postinstall: node ${args.join(' ')} failed`);
     process.exit(result.status ?? 1);
   }
 }
 
-const runtimeDir = join(root, 'agent', 'sandbox-runtime');
+const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+// `npm ci --omit=dev` has no TypeScript: nothing to compile, and no agent to install the runtime with.
+if (!existsSync(tsc)) process.exit(0);
+run([tsc, '-b', 'agent']);
 if (process.env.FRONTENDOPS_SKIP_SANDBOX_RUNTIME !== '1') {
-  const installed = existsSync(join(runtimeDir, 'node_modules', 'fauxqs', 'package.json'));
-  if (!installed) {
-    run(npm, ['ci', '--no-audit', '--no-fund', '--ignore-scripts=false'], runtimeDir);
-  }
-}
-if (existsSync(join(root, 'node_modules', 'typescript'))) {
-  run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'agent'], root);
+  run([join(root, 'agent', 'bin', 'frontendops.js'), 'sandbox', 'install']);
 }

@@ -94,7 +94,10 @@ export async function engineOnSandbox(
       const files = generateSite({ files: 60, version, ...spec, commit });
       const dir = join(scratch, `v${version}-${Math.random().toString(36).slice(2)}`);
       await writeSite(dir, files);
-      await publishBuild({ s3 }, { dir, commit, sync: target.sync, cacheRules: [], concurrency: 16 });
+      await publishBuild(
+        { s3 },
+        { dir, commit, sync: target.sync, stackBuckets: target.buckets, cacheRules: [], concurrency: 16 },
+      );
       return { commit, files };
     },
     deploy(commit, overrides = {}, deps = {}) {
@@ -104,6 +107,7 @@ export async function engineOnSandbox(
           stack: STACK,
           commit,
           sync: target.sync,
+          stackBuckets: target.buckets,
           url: target.outputs.url,
           trigger: 'cli',
           requestedBy: 'integration-test',

@@ -1,5 +1,6 @@
 import type { Trigger } from '../deploy/schemas.js';
 import { FrontendOpsError, toFrontendOpsError } from '../errors.js';
+import { errorStatus, formatErrorText } from '../outcome.js';
 import {
   type Approval,
   deployThroughMcp,
@@ -8,14 +9,15 @@ import {
   rollbackThroughMcp,
   statusThroughMcp,
 } from './flow.js';
-import { cannotDo, helpText, type Intent } from './intent.js';
+import { cannotDo, helpText, type Intent, type Mandate } from './intent.js';
 import { deployOutcomeJson, formatDeployOutcome, formatHistory, formatStatus } from './report.js';
 import type { RequestOptions, Session } from './session.js';
 
 /**
  * Runs one understood request (an `Intent`) through the flow and says what happened, as text for a
- * person and as one JSON object for `--json`. The offline router, the CLI verbs and the model's
- * guarded tools all end here.
+ * person and as one JSON object for `--json`. The offline router, the CLI verbs, the agent's MCP
+ * server and the model's guarded tools all end here, with the intent exactly as the entry point built
+ * it: nothing is rebuilt on the way, so a dry run stays a dry run.
  */
 
 export const DEFAULT_HISTORY_LIMIT = 10;
@@ -23,7 +25,7 @@ export const DEFAULT_HISTORY_LIMIT = 10;
 export interface Answer {
   text: string;
   json: Record<string, unknown>;
-  /** False for refusals and failures; the CLI maps `error.code` to its exit code. */
+  /** False for refusals, cancellations and failures; the CLI maps `error.code` to its exit code. */
   ok: boolean;
   error?: FrontendOpsError;
 }
@@ -33,6 +35,11 @@ export interface DispatchOptions {
   /** The words of the request, for the audit log. */
   text: string;
   approval: Approval;
+  /**
+   * What the request allows to change: `{ kind: 'explicit' }` when the intent came from flags or a
+   * tool call, the words' own mandate when it came from `ask`/`chat` text.
+   */
+  mandate: Mandate;
   requester?: string;
   onProgress?: RequestOptions['onProgress'];
   /** The stack the request is about (default: the session's). */
@@ -40,25 +47,30 @@ export interface DispatchOptions {
   job?: RequestOptions['job'];
 }
 
+/** `Refused [CODE] …`, `Failed [CODE] …` or `Cancelled — nothing changed: …`, redacted. */
 export function answerFromError(error: unknown, redact: (text: string) => string = (t) => t): Answer {
   const err = toFrontendOpsError(error);
   const message = redact(err.message);
   const hint = err.hint === undefined ? undefined : redact(err.hint);
-  const refused = ['REFUSED', 'DEPLOY_IN_PROGRESS', 'SYNC_COMMAND_REJECTED', 'NOTHING_TO_ROLL_BACK'].includes(
-    err.code,
-  );
   return {
     ok: false,
     error: err,
-    text: `${refused ? 'Refused' : 'Failed'} [${err.code}]: ${message}${hint ? `\nhint: ${hint}` : ''}`,
-    json: { status: refused ? 'refused' : 'failed', code: err.code, message, ...(hint ? { hint } : {}) },
+    text: formatErrorText({ code: err.code, message, hint }),
+    json: { status: errorStatus(err.code), code: err.code, message, ...(hint ? { hint } : {}) },
   };
 }
 
-/** The answer to `help` or an unknown request: needs no stack, no server. */
-export function answerOffline(intent: Extract<Intent, { kind: 'help' | 'unknown' }>): Answer {
+/** The answer to `help`, an unknown request or an unclear one: needs no stack, no server. */
+export function answerOffline(intent: Extract<Intent, { kind: 'help' | 'unknown' | 'ambiguous' }>): Answer {
   if (intent.kind === 'help')
     return { ok: true, text: helpText(), json: { status: 'help', text: helpText() } };
+  if (intent.kind === 'ambiguous') {
+    return answerFromError(
+      new FrontendOpsError('AMBIGUOUS_REQUEST', intent.question, {
+        hint: 'Say it again with one plain target, or use `frontendops deploy --commit SHA` / `frontendops rollback --to TAG`.',
+      }),
+    );
+  }
   const text = cannotDo(intent.reason);
   return {
     ok: false,
@@ -68,21 +80,15 @@ export function answerOffline(intent: Extract<Intent, { kind: 'help' | 'unknown'
   };
 }
 
-async function run(ctx: FlowContext, intent: Intent): Promise<Answer> {
+/** Runs an understood intent on a flow context (the model's guarded tools call this directly). */
+export async function runIntent(ctx: FlowContext, intent: Intent): Promise<Answer> {
   switch (intent.kind) {
     case 'deploy': {
-      const outcome = await deployThroughMcp(ctx, {
-        target: intent.target,
-        dryRun: intent.dryRun,
-        trigger: ctx.trigger,
-      });
+      const outcome = await deployThroughMcp(ctx, intent);
       return { ok: true, text: formatDeployOutcome(outcome), json: deployOutcomeJson(outcome) };
     }
     case 'rollback': {
-      const outcome = await rollbackThroughMcp(ctx, {
-        ...(intent.to ? { to: intent.to } : {}),
-        dryRun: false,
-      });
+      const outcome = await rollbackThroughMcp(ctx, intent);
       return { ok: true, text: formatDeployOutcome(outcome), json: deployOutcomeJson(outcome) };
     }
     case 'status': {
@@ -95,6 +101,7 @@ async function run(ctx: FlowContext, intent: Intent): Promise<Answer> {
     }
     case 'help':
     case 'unknown':
+    case 'ambiguous':
       return answerOffline(intent);
   }
 }
@@ -111,6 +118,7 @@ export async function dispatchIntent(
       trigger: options.trigger,
       text: options.text,
       approval: options.approval,
+      mandate: options.mandate,
       ...(options.requester === undefined ? {} : { requester: options.requester }),
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
       ...(options.stack === undefined ? {} : { stack: options.stack }),
@@ -121,12 +129,13 @@ export async function dispatchIntent(
   }
   const started = ctx.now().getTime();
   try {
-    const answer = await run(ctx, intent);
-    if (intent.kind === 'unknown' || intent.kind === 'help') {
+    const answer = await runIntent(ctx, intent);
+    if (intent.kind === 'unknown' || intent.kind === 'help' || intent.kind === 'ambiguous') {
       await ctx.tools.trail.write({
         kind: 'result',
         status: intent.kind === 'help' ? 'help' : 'refused',
         ...(intent.kind === 'unknown' ? { code: 'BAD_INPUT', message: intent.reason } : {}),
+        ...(intent.kind === 'ambiguous' ? { code: 'AMBIGUOUS_REQUEST', message: intent.question } : {}),
         durationMs: ctx.now().getTime() - started,
       });
     } else if (intent.kind === 'status' || intent.kind === 'history') {

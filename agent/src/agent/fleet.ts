@@ -28,6 +28,8 @@ export function openJobs(
           trigger: options.trigger,
           text: `open the deploy jobs of ${stack.name}`,
           approval: { yes: false },
+          // Reading a stack's outputs to find its jobs acts on nothing.
+          mandate: { kind: 'words', act: null, why: 'finding where deploy jobs live only reads' },
           requester: `frontendops (${instance})`,
           stack: stack.name,
         });

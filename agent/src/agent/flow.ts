@@ -1,45 +1,115 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import { s3ClientEndpoint } from '../aws/endpoint.js';
 import type { Invalidator } from '../cdn/invalidator.js';
 import type { Config, StackConfig } from '../config/schema.js';
+import { boundStackBuckets, type StackBuckets } from '../deploy/bound-target.js';
 import type { DeployDeps, DeployReport, DeployRequest, ProgressEvent } from '../deploy/pipeline.js';
 import type { PlanSummary } from '../deploy/plan.js';
+import { createRequestRunner, type RequestRunner, realSleep } from '../deploy/requests.js';
 import type { BuildManifest, ReleaseRecord, Trigger } from '../deploy/schemas.js';
 import type { SyncCommand } from '../deploy/sync-command.js';
+import { waitingMessage } from '../errors/endpoint.js';
 import { FrontendOpsError, toFrontendOpsError } from '../errors.js';
 import type { CommitInfo, GithubTools } from './github.js';
-import type { DeployTarget } from './intent.js';
+import {
+  type DeployIntent,
+  type DeployTarget,
+  type Mandate,
+  permits,
+  type RollbackIntent,
+  type RollbackTarget,
+} from './intent.js';
 import type { AgentStackOutputs, PulumiTools } from './pulumi.js';
 import { tagRelease } from './tagging.js';
 import type { ToolLayer } from './tool-layer.js';
 
 /**
- * "Deploy the latest dashboard", through the two MCP servers (design §1, §5, §7). Every entry point —
- * `ask`, `chat`, `deploy`, `rollback`, `schedule`, `frontendops mcp`, a model's guarded tool — ends in
- * these functions; nothing else reaches S3 or git. Everything that can be refused is decided before
- * the first write: the commit and its build are resolved, the stack outputs read and parsed, the tools
- * the write phase needs are checked to exist, and the engine plans and asks for confirmation before it
- * takes the lock.
+ * "Deploy the latest dashboard", through the two MCP servers. Every entry point — `ask`, `chat`,
+ * `deploy`, `rollback`, `schedule`, `frontendops mcp`, a model's guarded tool — turns its request into
+ * one typed intent (`DeployIntent`, `RollbackIntent`, each carrying `dryRun`) and ends in these
+ * functions; nothing else reaches S3 or git. Everything that can be refused is decided before the
+ * first write: the request's mandate is checked, the commit and its build are resolved, the stack
+ * outputs read and parsed, the tools the write phase needs are checked to exist, and the engine plans
+ * and asks for confirmation before it takes the lock.
  */
 
-/** The engine functions the flow uses (contracts §3), injected so tests can run the flow on fakes. */
+/** The engine functions the flow uses, injected so tests can run the flow on fakes. */
 export interface Engine {
   runDeploy(deps: DeployDeps, request: DeployRequest): Promise<DeployReport>;
   parseSyncCommand(text: string): SyncCommand;
-  readBuildManifest(s3: S3Client, sync: SyncCommand, commit: string): Promise<BuildManifest | undefined>;
+  readBuildManifest(
+    s3: S3Client,
+    sync: SyncCommand,
+    commit: string,
+    runner?: RequestRunner,
+  ): Promise<BuildManifest | undefined>;
   readCurrentRelease(
     s3: S3Client,
     artifactsBucket: string,
     stack: string,
+    runner?: RequestRunner,
   ): Promise<ReleaseRecord | undefined>;
-  listReleases(s3: S3Client, artifactsBucket: string, stack: string): Promise<ReleaseRecord[]>;
+  listReleases(
+    s3: S3Client,
+    artifactsBucket: string,
+    stack: string,
+    runner?: RequestRunner,
+  ): Promise<ReleaseRecord[]>;
 }
 
-/** How a production apply gets approved (design §7). */
+/**
+ * The runner for the flow's own S3 reads (status, history, resolving a build): the configured timeouts
+ * and deadline, and waits reported as progress, so `status` against a dead endpoint says what it waits
+ * for and fails within the deadline like a deploy does.
+ */
+export function s3Reads(ctx: FlowContext): RequestRunner {
+  const { network } = ctx.config;
+  const onProgress = ctx.onProgress;
+  return createRequestRunner({
+    sleep: realSleep,
+    attemptTimeoutMs: network.requestTimeoutSeconds * 1000,
+    deadlineMs: network.deadlineSeconds * 1000,
+    endpoint: { service: 's3', url: s3ClientEndpoint(ctx.s3) },
+    ...(onProgress === undefined
+      ? {}
+      : {
+          onWait: (event) =>
+            onProgress({
+              step: 'wait',
+              done: 0,
+              total: 0,
+              bytes: 0,
+              totalBytes: 0,
+              message: waitingMessage(event),
+            }),
+        }),
+  });
+}
+
+/** A release as people name it: its deploy tag when it has one, and its commit. */
+export interface ReleaseLabel {
+  commit: string;
+  tag?: string | undefined;
+  /** The commit's subject line (untrusted, redacted; for display). */
+  subject?: string | undefined;
+}
+
+/** What a person is asked to approve. */
+export interface Confirmation {
+  action: 'deploy' | 'rollback';
+  stack: string;
+  plan: PlanSummary;
+  /** The release being replaced (a rollback always knows it; a deploy knows its commit from the plan). */
+  from?: ReleaseLabel | undefined;
+  to: ReleaseLabel;
+}
+
+/** How a production apply gets approved. */
 export interface Approval {
   /** `--yes` on the command line. */
   yes: boolean;
   /** Asks a person, showing the plan; absent where nobody can answer (timer, pipes, MCP jobs). */
-  ask?: (plan: PlanSummary, stack: string) => Promise<boolean>;
+  ask?: (confirmation: Confirmation) => Promise<boolean>;
   /** Who approves when the caller itself is the approval (an MCP client approving a destructive tool). */
   implicitBy?: string;
 }
@@ -67,6 +137,8 @@ export interface FlowContext {
   /** What started this request (audited; the engine records it in the release). */
   trigger: Trigger;
   approval: Approval;
+  /** What the request allows to change: checked before anything is resolved. */
+  mandate: Mandate;
   /**
    * A CloudFront invalidator for the stack's distribution, used only when the pulumi server has no
    * `invalidate_cdn` (the official Pulumi MCP server): the distribution id comes from the stack outputs.
@@ -79,13 +151,14 @@ export interface FlowContext {
 
 /** What a deploy request produced: the engine's report plus what the agent learned on the way. */
 export interface DeployOutcome {
+  action: 'deploy' | 'rollback';
   report: DeployReport;
   stack: string;
   url: string | undefined;
-  /** The deployed commit's subject line (untrusted; for display). */
-  subject: string | undefined;
-  /** Set when this was a rollback: the release that was live before. */
-  rolledBackFrom?: string;
+  /** The release made live (or planned): commit, tag if it already had one, the commit's own subject. */
+  target: ReleaseLabel;
+  /** The release that was live before (always set for a rollback). */
+  from?: ReleaseLabel | undefined;
 }
 
 /** Tools the write phase needs. Checked before any write, so a missing tool never leaves a half deploy. */
@@ -99,7 +172,7 @@ export async function requireWriteTools(tools: ToolLayer): Promise<void> {
     if (!(await tools.hasTool(role, tool))) {
       const server = tools.serverName(role);
       throw new FrontendOpsError('MCP_SERVER_ERROR', `MCP server ${server} has no tool ${tool}`, {
-        hint: `Deploys tag releases through FrontendOps' github server (frontendops-github-mcp) as mcpServers.${server}.`,
+        hint: `Use FrontendOps' github server (frontendops-github-mcp) as mcpServers.${server}, then check with \`frontendops doctor\`.`,
         data: { server, tool },
       });
     }
@@ -133,15 +206,20 @@ export async function invalidatorFor(ctx: FlowContext, outputs: AgentStackOutput
 export interface ResolvedStack {
   outputs: AgentStackOutputs;
   sync: SyncCommand;
+  /** The stack's own buckets, which `sync` was checked against. */
+  buckets: StackBuckets;
 }
 
+/**
+ * The stack's outputs, with the syncCommand parsed and bound to the stack's own bucket outputs (all
+ * read in one call, from the same stack): SYNC_COMMAND_MISMATCH before any S3 request otherwise.
+ */
 export async function resolveStack(ctx: FlowContext): Promise<ResolvedStack> {
   const outputs = await ctx.pulumi.stackOutputs();
   const sync = ctx.engine.parseSyncCommand(outputs.syncCommand);
-  return { outputs, sync };
+  const buckets = boundStackBuckets(sync, outputs, ctx.stack.name);
+  return { outputs, sync, buckets };
 }
-
-const FULL_SHA = /^[0-9a-f]{40}$/;
 
 function short(sha: string): string {
   return sha.slice(0, 7);
@@ -157,13 +235,13 @@ export async function resolveLatest(ctx: FlowContext, sync: SyncCommand): Promis
   const { branch, dashboardPath } = ctx.config.github;
   if (!newest) {
     throw new FrontendOpsError('BUILD_NOT_FOUND', `no commit on ${branch} touches ${dashboardPath}`, {
-      hint: 'Check github.branch and github.dashboardPath in the config.',
+      hint: 'Check github.branch and github.dashboardPath in the config, then run `frontendops status`.',
     });
   }
-  if (await ctx.engine.readBuildManifest(ctx.s3, sync, newest.sha)) return newest;
+  if (await ctx.engine.readBuildManifest(ctx.s3, sync, newest.sha, s3Reads(ctx))) return newest;
   let deployable: CommitInfo | undefined;
   for (const commit of commits.slice(1)) {
-    if (await ctx.engine.readBuildManifest(ctx.s3, sync, commit.sha)) {
+    if (await ctx.engine.readBuildManifest(ctx.s3, sync, commit.sha, s3Reads(ctx))) {
       deployable = commit;
       break;
     }
@@ -190,30 +268,69 @@ export async function resolveTarget(
   target: DeployTarget,
 ): Promise<CommitInfo> {
   if (target.kind === 'latest') return resolveLatest(ctx, sync);
-  let commit: CommitInfo;
+  let sha: string;
   if (target.kind === 'tag') {
-    const tag = await ctx.github.getTag(target.tag);
-    commit = { sha: tag.sha, subject: `tag ${tag.name}` };
+    sha = (await withUserHint(ctx.github.getTag(target.tag))).sha;
   } else {
     if (!/^[0-9a-f]{7,40}$/.test(target.sha)) {
-      throw new FrontendOpsError('BAD_INPUT', `${JSON.stringify(target.sha)} is not a commit sha`, {
-        hint: 'Give 7 to 40 lowercase hex characters.',
+      throw new FrontendOpsError('BAD_INPUT', 'that is not a commit sha', {
+        hint: 'Give 7 to 40 lowercase hex characters, e.g. `frontendops deploy --commit SHA`.',
       });
     }
-    // A short sha is expanded by the github server; a full sha names the commit exactly, and its
-    // complete build (checked below) is what makes it deployable — as for the engine's own deploy.
-    commit = FULL_SHA.test(target.sha) ? { sha: target.sha } : await ctx.github.getCommit(target.sha);
+    sha = target.sha;
   }
-  if (!(await ctx.engine.readBuildManifest(ctx.s3, sync, commit.sha))) {
-    throw new FrontendOpsError('BUILD_NOT_FOUND', `commit ${short(commit.sha)} has no complete build`, {
-      hint: 'Only commits the build workflow has published (build.json present) can be deployed.',
-      data: { commit: commit.sha },
+  const noBuild = (full: string) =>
+    new FrontendOpsError('BUILD_NOT_FOUND', `commit ${short(full)} has no complete build`, {
+      hint: 'Only commits the build workflow has published can be deployed: `frontendops history` lists them.',
+      data: { commit: full },
     });
+  // A full sha without a build is refused before asking git about it: the missing build is the news.
+  if (FULL_SHA.test(sha) && !(await ctx.engine.readBuildManifest(ctx.s3, sync, sha, s3Reads(ctx))))
+    throw noBuild(sha);
+  // The subject shown is the target commit's own, from get_commit (redacted as it arrives) — never a
+  // tag's message or another release's words. A short sha is expanded there too.
+  const commit = await withUserHint(ctx.github.getCommit(sha));
+  if (!FULL_SHA.test(sha) && !(await ctx.engine.readBuildManifest(ctx.s3, sync, commit.sha, s3Reads(ctx)))) {
+    throw noBuild(commit.sha);
   }
   return commit;
 }
 
-async function approve(ctx: FlowContext, plan: PlanSummary): Promise<boolean> {
+const FULL_SHA = /^[0-9a-f]{40}$/;
+
+/**
+ * The github server's hints speak to MCP clients; a release manager needs the command to type next.
+ * Replaces the hint of the errors a mistyped tag or sha produces.
+ */
+async function withUserHint<T>(pending: Promise<T>): Promise<T> {
+  try {
+    return await pending;
+  } catch (error) {
+    const err = toFrontendOpsError(error);
+    const hint =
+      err.code === 'TAG_NOT_FOUND'
+        ? '`frontendops history` lists the deploy tags; then `frontendops rollback --to TAG`.'
+        : err.code === 'COMMIT_NOT_FOUND'
+          ? '`frontendops history` lists deployed commits; `frontendops deploy --commit SHA` takes a full sha from git log.'
+          : undefined;
+    if (hint === undefined) throw err;
+    throw new FrontendOpsError(err.code, err.message, {
+      hint,
+      ...(err.data ? { data: err.data } : {}),
+      cause: err,
+    });
+  }
+}
+
+/**
+ * Asks for the approval of a plan. A person's "no" is `CANCELLED` (their own choice, nothing
+ * changed); having nobody to ask is `REFUSED` (a rule).
+ */
+async function approve(
+  ctx: FlowContext,
+  request: Omit<Confirmation, 'plan'>,
+  plan: PlanSummary,
+): Promise<boolean> {
   await ctx.tools.trail.write({ kind: 'plan', stack: ctx.stack.name, commit: plan.commit, summary: plan });
   let by: string;
   let approved: boolean;
@@ -225,25 +342,47 @@ async function approve(ctx: FlowContext, plan: PlanSummary): Promise<boolean> {
     [by, approved] = [ctx.approval.implicitBy, true];
   } else if (ctx.approval.ask) {
     by = 'user';
-    approved = await ctx.approval.ask(plan, ctx.stack.name);
+    approved = await ctx.approval.ask({ ...request, plan });
   } else {
     await ctx.tools.trail.write({ kind: 'confirm', approved: false, by: 'nobody-to-ask' });
     throw new FrontendOpsError(
       'REFUSED',
-      `deploying to ${ctx.stack.name} needs confirmation and nobody can give it here`,
+      `${request.action === 'rollback' ? 'rolling back' : 'deploying to'} ${ctx.stack.name} needs confirmation and nobody can give it here`,
       {
-        hint: 'Run in a terminal to confirm, pass --yes, or set stacks[].autoApprove for unattended deploys.',
+        hint: 'Run it in a terminal to confirm, add --yes, or set stacks[].autoApprove for unattended deploys.',
       },
     );
   }
   await ctx.tools.trail.write({ kind: 'confirm', approved, by });
+  if (!approved) {
+    throw new FrontendOpsError(
+      'CANCELLED',
+      `you answered no; ${request.action === 'rollback' ? 'the rollback of' : 'the deploy to'} ${ctx.stack.name} was not applied`,
+    );
+  }
   return approved;
 }
 
-export interface DeployOptions {
-  target: DeployTarget;
-  dryRun: boolean;
-  trigger: Trigger;
+/** Refuses an act the request does not allow (a model acting on a question, say), before anything runs. */
+function authorise(ctx: FlowContext, intent: DeployIntent | RollbackIntent): void {
+  const refusal = permits(ctx.mandate, intent);
+  if (refusal === undefined) return;
+  throw new FrontendOpsError(
+    'REFUSED',
+    `not ${intent.kind === 'deploy' ? 'deploying' : 'rolling back'}: ${refusal}`,
+    {
+      hint: 'Ask for a dry run, or give a plain order such as "Deploy the latest dashboard" or "roll back".',
+    },
+  );
+}
+
+/** Operator-only options of a deploy, never taken from chat or a model. */
+export interface OperatorOptions {
+  /**
+   * `frontendops deploy --adopt <id>` only: delete the objects no release knows, which a plan listed
+   * under this id. Adoption is an operator's explicit act.
+   */
+  adopt?: string;
 }
 
 /** The pipeline for one commit, with everything resolved. Shared by deploy and rollback. */
@@ -251,7 +390,12 @@ async function deployCommit(
   ctx: FlowContext,
   resolved: ResolvedStack,
   commit: CommitInfo,
-  options: { dryRun: boolean; trigger: Trigger },
+  options: {
+    dryRun: boolean;
+    trigger: Trigger;
+    confirmation: Omit<Confirmation, 'plan'>;
+    adopt?: string | undefined;
+  },
 ): Promise<DeployReport> {
   if (!options.dryRun) await requireWriteTools(ctx.tools);
   const invalidator = options.dryRun ? ctx.pulumi.invalidator() : await invalidatorFor(ctx, resolved.outputs);
@@ -260,6 +404,9 @@ async function deployCommit(
     stack: stack.name,
     commit: commit.sha,
     sync: resolved.sync,
+    stackBuckets: resolved.buckets,
+    requiredFiles: config.requiredFiles,
+    ...(options.adopt === undefined ? {} : { adopt: options.adopt }),
     ...(resolved.outputs.url === undefined ? {} : { url: resolved.outputs.url }),
     trigger: options.trigger,
     requestedBy: ctx.requester,
@@ -269,13 +416,15 @@ async function deployCommit(
     lockTtlSeconds: config.lockTtlSeconds,
     cacheRules: config.cacheRules,
     invalidation: config.invalidation,
-    confirm: (plan) => approve(ctx, plan),
+    confirm: (plan) => approve(ctx, options.confirmation, plan),
     tag: (release) => tagRelease(ctx.github, release, ctx.now()),
   };
   const deps: DeployDeps = {
     s3: ctx.s3,
     invalidator,
     now: ctx.now,
+    attemptTimeoutMs: config.network.requestTimeoutSeconds * 1000,
+    requestDeadlineMs: config.network.deadlineSeconds * 1000,
     ...(ctx.fetch ? { fetch: ctx.fetch } : {}),
     ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
     // The job's id is the lock's: an instance reading the lock learns which deployment holds it.
@@ -283,7 +432,13 @@ async function deployCommit(
   };
   const report = await ctx.tools.step(
     options.dryRun ? 'plan_deploy' : 'run_deploy',
-    { stack: stack.name, commit: commit.sha, dryRun: options.dryRun, trigger: options.trigger },
+    {
+      stack: stack.name,
+      commit: commit.sha,
+      dryRun: options.dryRun,
+      trigger: options.trigger,
+      ...(options.adopt === undefined ? {} : { adopt: options.adopt }),
+    },
     () => ctx.engine.runDeploy(deps, request),
   );
   if (options.dryRun) {
@@ -318,7 +473,12 @@ async function finish(
     const err = toFrontendOpsError(error);
     await ctx.tools.trail.write({
       kind: 'result',
-      status: err.code === 'REFUSED' || err.code === 'DEPLOY_IN_PROGRESS' ? 'refused' : 'failed',
+      status:
+        err.code === 'CANCELLED'
+          ? 'cancelled'
+          : err.code === 'REFUSED' || err.code === 'DEPLOY_IN_PROGRESS'
+            ? 'refused'
+            : 'failed',
       code: err.code,
       message: err.message,
       durationMs: ctx.now().getTime() - started,
@@ -327,21 +487,34 @@ async function finish(
   }
 }
 
-/** Deploy (or dry-run) a target: the latest built dashboard commit, a sha, or a deploy tag. */
-export function deployThroughMcp(ctx: FlowContext, options: DeployOptions): Promise<DeployOutcome> {
-  const started = ctx.now().getTime();
-  return finish(ctx, started, async () => {
-    const resolved = await resolveStack(ctx);
-    const commit = await resolveTarget(ctx, resolved.sync, options.target);
-    const report = await deployCommit(ctx, resolved, commit, options);
-    return { report, stack: ctx.stack.name, url: resolved.outputs.url, subject: commit.subject };
-  });
+function labelOf(commit: CommitInfo, tag?: string | null): ReleaseLabel {
+  return {
+    commit: commit.sha,
+    ...(tag ? { tag } : {}),
+    ...(commit.subject ? { subject: commit.subject } : {}),
+  };
 }
 
-export interface RollbackOptions {
-  /** Default: the release before the live one, from the release records. */
-  to?: Exclude<DeployTarget, { kind: 'latest' }>;
-  dryRun: boolean;
+/** Deploy (or dry-run) a target: the latest built dashboard commit, a sha, or a deploy tag. */
+export function deployThroughMcp(
+  ctx: FlowContext,
+  intent: DeployIntent,
+  operator: OperatorOptions = {},
+): Promise<DeployOutcome> {
+  const started = ctx.now().getTime();
+  return finish(ctx, started, async () => {
+    authorise(ctx, intent);
+    const resolved = await resolveStack(ctx);
+    const commit = await resolveTarget(ctx, resolved.sync, intent.target);
+    const target = labelOf(commit, intent.target.kind === 'tag' ? intent.target.tag : undefined);
+    const report = await deployCommit(ctx, resolved, commit, {
+      dryRun: intent.dryRun,
+      trigger: ctx.trigger,
+      confirmation: { action: 'deploy', stack: ctx.stack.name, to: target },
+      ...(operator.adopt === undefined ? {} : { adopt: operator.adopt }),
+    });
+    return { action: 'deploy', report, stack: ctx.stack.name, url: resolved.outputs.url, target };
+  });
 }
 
 /** The release to go back to: the newest recorded release older than the live one, of another commit. */
@@ -354,41 +527,51 @@ export function previousRelease(
   );
 }
 
-/** Rollback is the same pipeline with an older commit (design §5), triggered as `rollback`. */
-export function rollbackThroughMcp(ctx: FlowContext, options: RollbackOptions): Promise<DeployOutcome> {
+/** The deploy tag a recorded release of `commit` carries, if any (newest first). */
+function tagOf(releases: readonly ReleaseRecord[], commit: string): string | undefined {
+  return releases.find((r) => r.commit === commit && r.tag)?.tag ?? undefined;
+}
+
+/** Rollback is the same pipeline with an older commit, triggered as `rollback`. */
+export function rollbackThroughMcp(ctx: FlowContext, intent: RollbackIntent): Promise<DeployOutcome> {
   const started = ctx.now().getTime();
   return finish(ctx, started, async () => {
+    authorise(ctx, intent);
     const resolved = await resolveStack(ctx);
     const bucket = resolved.sync.source.bucket;
-    const live = await ctx.engine.readCurrentRelease(ctx.s3, bucket, ctx.stack.name);
+    const live = await ctx.engine.readCurrentRelease(ctx.s3, bucket, ctx.stack.name, s3Reads(ctx));
     if (!live) {
       throw new FrontendOpsError('NOTHING_TO_ROLL_BACK', `nothing is live on ${ctx.stack.name} yet`, {
-        hint: 'Deploy first: "Deploy the latest dashboard".',
+        hint: 'Deploy first: `frontendops deploy`, or say "Deploy the latest dashboard".',
       });
     }
-    let commit: CommitInfo;
-    if (options.to) {
-      commit = await resolveTarget(ctx, resolved.sync, options.to);
+    const releases = await ctx.engine.listReleases(ctx.s3, bucket, ctx.stack.name, s3Reads(ctx));
+    let to: RollbackTarget;
+    if (intent.to) {
+      to = intent.to;
     } else {
-      const target = previousRelease(live, await ctx.engine.listReleases(ctx.s3, bucket, ctx.stack.name));
-      if (!target) {
+      const previous = previousRelease(live, releases);
+      if (!previous) {
         throw new FrontendOpsError(
           'NOTHING_TO_ROLL_BACK',
           `no release before the live one (${short(live.commit)}) on ${ctx.stack.name}`,
-          { hint: 'Name a target with `rollback --to TAG`.' },
+          {
+            hint: '`frontendops history` lists the deploy tags; name one with `frontendops rollback --to TAG`.',
+          },
         );
       }
-      commit = await resolveTarget(ctx, resolved.sync, { kind: 'commit', sha: target.commit });
-      commit.subject ??= target.tag ? `release ${target.tag}` : `release ${target.releaseId}`;
+      to = { kind: 'commit', sha: previous.commit };
     }
-    const report = await deployCommit(ctx, resolved, commit, { dryRun: options.dryRun, trigger: 'rollback' });
-    return {
-      report,
-      stack: ctx.stack.name,
-      url: resolved.outputs.url,
-      subject: commit.subject,
-      rolledBackFrom: live.commit,
-    };
+    const commit = await resolveTarget(ctx, resolved.sync, to);
+    const target = labelOf(commit, to.kind === 'tag' ? to.tag : tagOf(releases, commit.sha));
+    const liveCommit: CommitInfo = { sha: live.commit };
+    const from = labelOf(liveCommit, live.tag ?? tagOf(releases, live.commit));
+    const report = await deployCommit(ctx, resolved, commit, {
+      dryRun: intent.dryRun,
+      trigger: 'rollback',
+      confirmation: { action: 'rollback', stack: ctx.stack.name, from, to: target },
+    });
+    return { action: 'rollback', report, stack: ctx.stack.name, url: resolved.outputs.url, target, from };
   });
 }
 
@@ -406,12 +589,15 @@ export interface StatusReport {
 
 /** "What's live?": the live release, and whether the latest dashboard commit is it. Read-only. */
 export async function statusThroughMcp(ctx: FlowContext): Promise<StatusReport> {
-  const resolved = await resolveStack(ctx);
-  const live = await ctx.engine.readCurrentRelease(ctx.s3, resolved.sync.source.bucket, ctx.stack.name);
-  const [latest] = await ctx.github.dashboardCommits(1);
-  const built = latest
-    ? Boolean(await ctx.engine.readBuildManifest(ctx.s3, resolved.sync, latest.sha))
-    : false;
+  // The two servers answer independently, and so do the two reads after them: a quick question costs
+  // two round trips, not four.
+  const [resolved, [latest]] = await Promise.all([resolveStack(ctx), ctx.github.dashboardCommits(1)]);
+  const [live, built] = await Promise.all([
+    ctx.engine.readCurrentRelease(ctx.s3, resolved.sync.source.bucket, ctx.stack.name, s3Reads(ctx)),
+    latest
+      ? ctx.engine.readBuildManifest(ctx.s3, resolved.sync, latest.sha, s3Reads(ctx)).then(Boolean)
+      : false,
+  ]);
   return {
     stack: ctx.stack.name,
     url: resolved.outputs.url,
@@ -442,12 +628,15 @@ export interface HistoryEntry {
 
 /** Recent deploys, newest first: release records, plus deploy tags whose record is gone. Read-only. */
 export async function historyThroughMcp(ctx: FlowContext, limit: number): Promise<HistoryEntry[]> {
+  const tagsListed = ctx.github.listDeployTags();
+  // Settled here so that a failing stack read does not leave this rejection unhandled.
+  tagsListed.catch(() => undefined);
   const resolved = await resolveStack(ctx);
   const bucket = resolved.sync.source.bucket;
   const [releases, live, tags] = await Promise.all([
-    ctx.engine.listReleases(ctx.s3, bucket, ctx.stack.name),
-    ctx.engine.readCurrentRelease(ctx.s3, bucket, ctx.stack.name),
-    ctx.github.listDeployTags(),
+    ctx.engine.listReleases(ctx.s3, bucket, ctx.stack.name, s3Reads(ctx)),
+    ctx.engine.readCurrentRelease(ctx.s3, bucket, ctx.stack.name, s3Reads(ctx)),
+    tagsListed,
   ]);
   const entries: HistoryEntry[] = releases.map((r) => ({
     releaseId: r.releaseId,

@@ -5,7 +5,7 @@ import { jsonObjectIn, type ToolOutput } from '../mcp/client/results.js';
 import type { ToolLayer } from './tool-layer.js';
 
 /**
- * Typed calls to the github MCP server (design §6). Answers are parsed with zod: a server that
+ * Typed calls to the github MCP server. Answers are parsed with zod: a server that
  * answers something else is reported as MCP_SERVER_ERROR, never half-read. Commit and tag messages
  * are untrusted repository content: they are carried as data and shown to people, never interpreted.
  */
@@ -103,7 +103,8 @@ export class GithubTools {
   }
 
   async getCommit(sha: string): Promise<CommitInfo> {
-    const c = await this.ask('get_commit', { sha }, CommitSchema);
+    // Only the commit itself: its changed files (the servers' default detail) are never needed here.
+    const c = await this.ask('get_commit', { sha, detail: 'none' }, CommitSchema);
     return {
       sha: c.sha,
       subject: this.redact(subjectOf(c.message)),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { DeployTarget } from './intent.js';
+import type { DeployIntent, DeployTarget, RollbackIntent } from './intent.js';
 
 /**
  * The guarded steps' arguments, shared by the model's tools and the `frontendops mcp` server. Strict
@@ -31,8 +31,11 @@ export type DeployArgs = z.infer<typeof DeployArgs>;
 export const RollbackArgs = z
   .object({
     toTag: TagArg.optional().describe('Deploy tag to go back to. Omit for the release before the live one.'),
+    toCommit: ShaArg.optional().describe('Commit to go back to (it must have a complete build).'),
+    dryRun: z.boolean().optional().describe('Only show what the rollback would change; change nothing.'),
   })
-  .strict();
+  .strict()
+  .refine((a) => !(a.toTag && a.toCommit), 'give toTag or toCommit, not both');
 export type RollbackArgs = z.infer<typeof RollbackArgs>;
 
 export const HistoryArgs = z
@@ -43,4 +46,16 @@ export function targetOf(args: DeployArgs): DeployTarget {
   if (args.commit) return { kind: 'commit', sha: args.commit };
   if (args.tag) return { kind: 'tag', tag: args.tag };
   return { kind: 'latest' };
+}
+
+/** The typed request a tool call makes; `dryRun` travels with it to the flow. */
+export function deployIntentOf(args: DeployArgs): DeployIntent {
+  return { kind: 'deploy', target: targetOf(args), dryRun: args.dryRun ?? false };
+}
+
+export function rollbackIntentOf(args: RollbackArgs): RollbackIntent {
+  const dryRun = args.dryRun ?? false;
+  if (args.toTag) return { kind: 'rollback', to: { kind: 'tag', tag: args.toTag }, dryRun };
+  if (args.toCommit) return { kind: 'rollback', to: { kind: 'commit', sha: args.toCommit }, dryRun };
+  return { kind: 'rollback', dryRun };
 }

@@ -9,6 +9,7 @@ import {
 import { isJobLeaseExpired, type JobObject, type JobStore } from '../deploy/job-store.js';
 import type { ProgressEvent } from '../deploy/pipeline.js';
 import { FrontendOpsError, toFrontendOpsError } from '../errors.js';
+import { errorStatus, formatErrorText } from '../outcome.js';
 import type { Answer } from './dispatch.js';
 
 /**
@@ -180,7 +181,7 @@ export function withHolderNamed(answer: Answer, stack: string): Answer {
     holder.lockId,
     typeof holder.owner === 'string' ? holder.owner : 'another deploy',
   );
-  const line = `Refused [${error.code}] ${error.message}`;
+  const line = formatErrorText(error).split('\n')[0] ?? '';
   return {
     ...answer,
     text: line,
@@ -401,9 +402,9 @@ export class JobCoordinator {
     } catch (error) {
       const err = toFrontendOpsError(error);
       outcome = {
-        status: 'failed',
+        status: errorStatus(err.code),
         finishedAt: now().toISOString(),
-        summary: `Failed [${err.code}] ${err.message}`.slice(0, 1000),
+        summary: (formatErrorText(err).split('\n')[0] ?? '').slice(0, 1000),
         error: {
           code: err.code,
           message: err.message.slice(0, 2000),

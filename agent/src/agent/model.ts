@@ -5,17 +5,12 @@ import { loadMcpTools } from '@langchain/mcp-adapters';
 import { createAgent, createMiddleware, initChatModel } from 'langchain';
 import type { z } from 'zod';
 import { FrontendOpsError, toFrontendOpsError } from '../errors.js';
-import { answerFromError } from './dispatch.js';
-import {
-  deployThroughMcp,
-  type FlowContext,
-  historyThroughMcp,
-  rollbackThroughMcp,
-  statusThroughMcp,
-} from './flow.js';
-import { DeployArgs, HistoryArgs, RollbackArgs, targetOf } from './guarded.js';
+import { formatErrorText } from '../outcome.js';
+import { answerFromError, runIntent } from './dispatch.js';
+import { type FlowContext, historyThroughMcp, statusThroughMcp } from './flow.js';
+import { DeployArgs, deployIntentOf, HistoryArgs, RollbackArgs, rollbackIntentOf } from './guarded.js';
 import { PERSONA } from './persona.js';
-import { formatDeployOutcome, formatHistory, formatStatus } from './report.js';
+import { formatHistory, formatStatus } from './report.js';
 import type { ServerRole } from './tool-layer.js';
 
 /**
@@ -23,7 +18,10 @@ import type { ServerRole } from './tool-layer.js';
  * - the read-only tools of the two MCP servers, loaded with `@langchain/mcp-adapters` and called
  *   through the audited tool layer, their output handed back fenced as untrusted data; and
  * - the guarded steps (deploy, roll back, status, history), which run the same flow as every other
- *   entry point, with strict argument schemas checked inside the tool so a refusal is audited.
+ *   entry point, with strict argument schemas checked inside the tool so a refusal is audited. The
+ *   flow also checks the request's mandate: the words the person typed, as the offline router reads
+ *   them. A question, a dry run or an unclear target in those words lets the model run dry runs only,
+ *   whatever it decides to call.
  * The write tools of the servers (create_tag, invalidate_cdn, pulumi-cli-up…) are never given to the
  * model: it can only change the site through the guarded pipeline. A call to any other tool name —
  * a hallucinated `run_shell`, say — is refused and audited by a middleware.
@@ -45,13 +43,81 @@ export const GUARDED_TOOL_NAMES = [
 /** Hard stop on model ↔ tool round trips for one request. */
 const RECURSION_LIMIT = 24;
 
-export async function loadChatModel(spec: string): Promise<BaseChatModel> {
-  if (!/^(anthropic|openai|ollama):[\w.:/-]+$/.test(spec)) {
-    throw new FrontendOpsError('CONFIG_INVALID', `FRONTENDOPS_MODEL=${spec} is not provider:model`, {
-      hint: 'Use anthropic:<model>, openai:<model> or ollama:<model>, e.g. anthropic:claude-sonnet-4-5.',
+/** The providers FRONTENDOPS_MODEL may name, and the variable each one needs. */
+export const MODEL_PROVIDERS = {
+  anthropic: { variable: 'ANTHROPIC_API_KEY', field: 'apiKey', required: true },
+  openai: { variable: 'OPENAI_API_KEY', field: 'apiKey', required: true },
+  // Ollama runs locally without a key; OLLAMA_BASE_URL points at another server.
+  ollama: { variable: 'OLLAMA_BASE_URL', field: 'baseUrl', required: false },
+} as const;
+
+export type ModelProvider = keyof typeof MODEL_PROVIDERS;
+
+export interface ModelSettings {
+  provider: ModelProvider;
+  model: string;
+  /** Constructor fields for the provider's chat model (the key or URL, from the given environment). */
+  fields: Record<string, string>;
+}
+
+const MODEL_HINT =
+  'Set FRONTENDOPS_MODEL to anthropic:<model>, openai:<model> or ollama:<model> (e.g. anthropic:claude-sonnet-4-5), or unset it to use the offline router.';
+
+/**
+ * Reads FRONTENDOPS_MODEL and the provider's variable from `env` before any model is built, so a
+ * missing key is a configuration error naming the variable (exit 2), not a crash at the first call.
+ */
+export function modelSettings(
+  spec: string,
+  env: Readonly<Record<string, string | undefined>>,
+): ModelSettings {
+  const match = /^([a-z]+):([\w.:/-]+)$/.exec(spec.trim());
+  if (!match) {
+    throw new FrontendOpsError('MODEL_NOT_CONFIGURED', 'FRONTENDOPS_MODEL is not provider:model', {
+      hint: MODEL_HINT,
     });
   }
-  return (await initChatModel(spec)) as unknown as BaseChatModel;
+  const [, provider = '', model = ''] = match;
+  if (!Object.hasOwn(MODEL_PROVIDERS, provider)) {
+    throw new FrontendOpsError(
+      'MODEL_NOT_CONFIGURED',
+      `FRONTENDOPS_MODEL names the provider "${provider}", which is not one of ${Object.keys(MODEL_PROVIDERS).join(', ')}`,
+      { hint: MODEL_HINT },
+    );
+  }
+  const settings = MODEL_PROVIDERS[provider as ModelProvider];
+  const value = env[settings.variable]?.trim();
+  if (value === undefined || value === '') {
+    if (settings.required) {
+      throw new FrontendOpsError(
+        'MODEL_NOT_CONFIGURED',
+        `FRONTENDOPS_MODEL=${provider}:${model} needs ${settings.variable}, which is not set`,
+        {
+          hint: `Export ${settings.variable} with your ${provider === 'anthropic' ? 'Anthropic' : 'OpenAI'} API key, or unset FRONTENDOPS_MODEL to use the offline router.`,
+          data: { variable: settings.variable },
+        },
+      );
+    }
+    return { provider: provider as ModelProvider, model, fields: {} };
+  }
+  if (settings.field === 'baseUrl' && !/^https?:\/\/[^\s/]+/.test(value)) {
+    throw new FrontendOpsError('MODEL_NOT_CONFIGURED', `${settings.variable} is not an http(s) URL`, {
+      hint: `Set ${settings.variable} to the Ollama server, e.g. http://127.0.0.1:11434, or unset it for the local default.`,
+      data: { variable: settings.variable },
+    });
+  }
+  return { provider: provider as ModelProvider, model, fields: { [settings.field]: value } };
+}
+
+export async function loadChatModel(
+  spec: string,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<BaseChatModel> {
+  const settings = modelSettings(spec, env);
+  return (await initChatModel(
+    `${settings.provider}:${settings.model}`,
+    settings.fields,
+  )) as unknown as BaseChatModel;
 }
 
 function untrusted(tool: string, text: string): string {
@@ -110,7 +176,8 @@ export function guardedTools(ctx: FlowContext, redact: (t: string) => string): S
       name: 'deploy_dashboard',
       description:
         'Deploy the Sophia dashboard: the latest built commit (no arguments), a commit sha, or a deploy tag. ' +
-        'With dryRun true, only shows what would change. Asks for confirmation before changing anything.',
+        'With dryRun true, only shows what would change. Asks for confirmation before changing anything. ' +
+        'Refused unless the user plainly ordered this deploy; use dryRun for questions and previews.',
       schema: looseObject({
         commit: { type: 'string', description: 'commit sha, 7-40 hex characters' },
         tag: { type: 'string', description: 'deploy tag, e.g. dashboard-deploy-20261123-1' },
@@ -119,31 +186,27 @@ export function guardedTools(ctx: FlowContext, redact: (t: string) => string): S
       func: async (input: unknown) => {
         const args = await guardedArgs(ctx, 'deploy_dashboard', DeployArgs, input);
         if (!args.ok) return args.message;
-        return stepText(async () => {
-          const outcome = await deployThroughMcp(ctx, {
-            target: targetOf(args.value),
-            dryRun: args.value.dryRun ?? false,
-            trigger: ctx.trigger,
-          });
-          return formatDeployOutcome(outcome);
-        }, redact);
+        return stepText(async () => redact((await runIntent(ctx, deployIntentOf(args.value))).text), redact);
       },
     }),
     new DynamicStructuredTool({
       name: 'rollback_dashboard',
       description:
-        'Roll the dashboard back: to the release before the live one (no arguments) or to a deploy tag.',
-      schema: looseObject({ toTag: { type: 'string', description: 'deploy tag to go back to' } }),
+        'Roll the dashboard back: to the release before the live one (no arguments), to a deploy tag or to a ' +
+        'commit. With dryRun true, only shows what would change. Refused unless the user plainly ordered ' +
+        'this rollback; use dryRun for questions and previews.',
+      schema: looseObject({
+        toTag: { type: 'string', description: 'deploy tag to go back to' },
+        toCommit: { type: 'string', description: 'commit sha to go back to' },
+        dryRun: { type: 'boolean' },
+      }),
       func: async (input: unknown) => {
         const args = await guardedArgs(ctx, 'rollback_dashboard', RollbackArgs, input);
         if (!args.ok) return args.message;
-        return stepText(async () => {
-          const outcome = await rollbackThroughMcp(ctx, {
-            ...(args.value.toTag ? { to: { kind: 'tag' as const, tag: args.value.toTag } } : {}),
-            dryRun: false,
-          });
-          return formatDeployOutcome(outcome);
-        }, redact);
+        return stepText(
+          async () => redact((await runIntent(ctx, rollbackIntentOf(args.value))).text),
+          redact,
+        );
       },
     }),
     new DynamicStructuredTool({
@@ -200,8 +263,7 @@ export async function mcpReadTools(
               // Redacted before it reaches the model provider: repository text may hold a pasted secret.
               return untrusted(definition.name, redact(output.text));
             } catch (error) {
-              const err = toFrontendOpsError(error);
-              return `Error [${err.code}]: ${err.message}`;
+              return formatErrorText(toFrontendOpsError(error));
             }
           },
         }),

@@ -1,6 +1,6 @@
 import type { DeployReport } from '../deploy/pipeline.js';
 import type { PlanSummary } from '../deploy/plan.js';
-import type { DeployOutcome, HistoryEntry, StatusReport } from './flow.js';
+import type { Confirmation, DeployOutcome, HistoryEntry, ReleaseLabel, StatusReport } from './flow.js';
 
 /**
  * Human text and JSON for what the flow did. Text that came from the repository (commit subjects) is
@@ -31,10 +31,15 @@ function bytes(n: number): string {
   return `${(n / (1024 * 1024)).toFixed(1)} MB`;
 }
 
-export function formatPlan(plan: PlanSummary, stack: string): string {
+/** A release as people read it: `dashboard-deploy-20261123-1 (3f2a9c1)`, or the short commit. */
+export function labelText(label: ReleaseLabel | undefined): string {
+  if (label === undefined) return '(nothing)';
+  return label.tag ? `${label.tag} (${short(label.commit)})` : short(label.commit);
+}
+
+function planDetails(plan: PlanSummary): string[] {
   const phases = plan.copy.byPhase;
   const lines = [
-    `Plan: ${short(plan.commit)} → ${stack} (live now: ${short(plan.previousCommit)})`,
     `  copy ${plan.copy.total} file(s), ${bytes(plan.copy.bytes)}: ${phases.immutable} hashed asset(s), ` +
       `${phases.other} other, ${phases.html} HTML, ${phases.index} index page(s) last`,
     `  unchanged ${plan.unchanged}, delete later ${plan.deleteLater}, kept for old pages ${plan.deferredDeletes}`,
@@ -44,29 +49,100 @@ export function formatPlan(plan: PlanSummary, stack: string): string {
     const more = plan.copy.total - plan.sample.copy.length;
     lines.push(`  e.g. ${plan.sample.copy.join(', ')}${more > 0 ? ` (+${more} more)` : ''}`);
   }
-  return lines.join('\n');
+  lines.push(...formatUnknown(plan));
+  return lines;
 }
 
+/**
+ * What applying the plan does, in one line: `Deploy 3f2a9c1 "subject" to STACK (live now: …)` or
+ * `Roll back STACK from <tag/commit> to <tag/commit> "subject"` — the subject is the target commit's own.
+ */
+export function actionLine(confirmation: Confirmation): string {
+  const { action, stack, from, to, plan } = confirmation;
+  if (action === 'rollback') {
+    return `Roll back ${stack} from ${labelText(from)} to ${labelText(to)}${quoted(to.subject)}`;
+  }
+  const live = from ?? (plan.previousCommit ? { commit: plan.previousCommit } : undefined);
+  return `Deploy ${labelText(to)}${quoted(to.subject)} to ${stack} (${live ? `live now: ${labelText(live)}` : 'nothing live yet'})`;
+}
+
+/** The plan as a person reviews it: the action line, then what will be copied, kept and invalidated. */
+export function formatPlan(confirmation: Confirmation): string {
+  return [actionLine(confirmation), ...planDetails(confirmation.plan)].join('\n');
+}
+
+/** The confirmation question: the plan, then the action once more, `[y/N]`. */
+export function confirmQuestion(confirmation: Confirmation): string {
+  const { action, stack, from, to } = confirmation;
+  const question =
+    action === 'rollback'
+      ? `Roll back ${stack} from ${labelText(from)} to ${labelText(to)}?`
+      : `Deploy ${labelText(to)} to ${stack}?`;
+  return `${formatPlan(confirmation)}\n${question} [y/N] `;
+}
+
+function confirmationOf(outcome: DeployOutcome): Confirmation {
+  return {
+    action: outcome.action,
+    stack: outcome.stack,
+    plan: outcome.report.plan,
+    from: outcome.from,
+    to: outcome.target,
+  };
+}
+
+/**
+ * The objects in the destination that no release knows: listed (keys come from the bucket, so they
+ * are cleaned for the terminal) with the adoption id that deletes exactly this set.
+ */
+export function formatUnknown(plan: PlanSummary): string[] {
+  const unknown = plan.unknown;
+  if (unknown.count === 0) return [];
+  const lines = [
+    unknown.adopted
+      ? `  adopting ${unknown.count} object(s) no release knows (${bytes(unknown.bytes)}, adoption id ${unknown.adoptionId}): they are deleted after the invalidation`
+      : `  keeping ${unknown.count} object(s) no release knows (${bytes(unknown.bytes)}); the engine deletes only what it deployed:`,
+  ];
+  for (const object of unknown.objects) lines.push(`    ${displayText(object.path, 120)}  ${object.etag}`);
+  const more = unknown.count - unknown.objects.length;
+  if (more > 0) lines.push(`    (+${more} more)`);
+  if (!unknown.adopted && unknown.adoptionId !== null) {
+    lines.push(
+      `  to delete exactly these, run \`frontendops deploy --adopt ${unknown.adoptionId}\` (refused if the set changes)`,
+    );
+  }
+  return lines;
+}
+
+/** After a deploy: what was kept because no release knows it (undefined when nothing was). */
+export function keptUnknownLine(plan: PlanSummary): string | undefined {
+  if (plan.unknown.count === 0 || plan.unknown.adopted) return undefined;
+  return `  kept ${plan.unknown.count} object(s) no release knows; \`frontendops deploy --dry-run\` lists them with their adoption id`;
+}
+
+/** The one style for outcomes: `Deployed …`, `Rolled back …`, `Nothing to do …`, or a dry run's plan. */
 export function formatDeployOutcome(outcome: DeployOutcome): string {
-  const { report, stack } = outcome;
-  const commit = `${short(report.commit)}${quoted(outcome.subject)}`;
+  const { report, stack, target } = outcome;
   switch (report.status) {
     case 'noop':
-      return `${commit} is already live on ${stack}; nothing to do.`;
+      return `Nothing to do — ${labelText(target)}${quoted(target.subject)} is already live on ${stack}.`;
     case 'planned':
-      return `${formatPlan(report.plan, stack)}\nDry run: nothing was changed.`;
+      return `Dry run — nothing changed. The plan:\n${formatPlan(confirmationOf(outcome))}`;
     case 'deployed': {
-      const verb = outcome.rolledBackFrom
-        ? `Rolled back ${stack} from ${short(outcome.rolledBackFrom)} to ${commit}`
-        : `Deployed ${commit} to ${stack}`;
+      const done =
+        outcome.action === 'rollback'
+          ? `Rolled back ${stack} from ${labelText(outcome.from)} to ${labelText(target)}${quoted(target.subject)}`
+          : `Deployed ${short(target.commit)}${quoted(target.subject)} to ${stack}`;
       const lines = [
-        `${verb}${report.tag ? ` as ${report.tag}` : ''}.`,
+        `${done}${report.tag ? ` as ${report.tag}` : ''}.`,
         `  copied ${report.copied}, unchanged ${report.unchanged}, deleted ${report.deleted}, ` +
           `kept for old pages ${report.deferredDeletes}` +
           (report.invalidationId ? `, invalidation ${report.invalidationId}` : ''),
         `  verify: ${report.verify.status}${report.verify.note ? ` (${report.verify.note})` : ''}`,
       ];
       if (outcome.url) lines.push(`  live at ${outcome.url}`);
+      const kept = keptUnknownLine(report.plan);
+      if (kept) lines.push(kept);
       for (const warning of report.warnings) lines.push(`  warning: ${warning}`);
       return lines.join('\n');
     }
@@ -74,11 +150,41 @@ export function formatDeployOutcome(outcome: DeployOutcome): string {
 }
 
 /**
- * The `--json` result of every deploy, whatever asked for it: the engine's keys (issue 3) plus the
- * deploy `tag` (issue 6), and `code`/`message` when refused or failed.
+ * A release that went live but did not finish: which steps are missing and the command that
+ * finishes them (exit 4).
+ */
+export function formatIncompleteRelease(args: {
+  stack: string;
+  release: ReleaseLabel;
+  missing: readonly string[];
+  finish: string;
+}): string {
+  return (
+    `Incomplete [RELEASE_INCOMPLETE] ${labelText(args.release)}${quoted(args.release.subject)} is live on ${args.stack}, ` +
+    `but ${args.missing.join(', ')} did not finish.\nhint: ${args.finish}`
+  );
+}
+
+/** A release that went live, failed its health check, and was replaced by the previous one (exit 5). */
+export function formatAutoRollback(args: {
+  stack: string;
+  failed: ReleaseLabel;
+  restored: ReleaseLabel;
+  reason: string;
+}): string {
+  return (
+    `Rolled back [HEALTH_CHECK_FAILED] ${labelText(args.failed)}${quoted(args.failed.subject)} went live on ${args.stack} ` +
+    `but failed its health check (${args.reason}); ${labelText(args.restored)} is live again.\n` +
+    'hint: Fix the build, publish it again, then `frontendops deploy --commit SHA`.'
+  );
+}
+
+/**
+ * The `--json` result of every deploy, whatever asked for it: the engine's keys plus the deploy `tag`,
+ * and `code`/`message` when refused, cancelled or failed.
  */
 export type DeployJson = {
-  status: 'deployed' | 'noop' | 'planned' | 'refused' | 'failed';
+  status: 'deployed' | 'noop' | 'planned' | 'refused' | 'cancelled' | 'failed' | 'incomplete' | 'rolled_back';
   commit: string;
   copied: number | null;
   unchanged: number | null;
@@ -87,8 +193,18 @@ export type DeployJson = {
   invalidationId: string | null;
   requests: Record<string, number>;
   durationMs: number | null;
-  /** The deploy tag, once the release is tagged (issue 6); null when nothing was tagged. */
+  /** The deploy tag, once the release is tagged; null when nothing was tagged. */
   tag: string | null;
+  /**
+   * Objects in the destination that no release knows (kept unless adopted), with the id that
+   * `deploy --adopt` takes; absent when there are none.
+   */
+  adoption?: {
+    id: string;
+    adopted: boolean;
+    count: number;
+    objects: Array<{ path: string; etag: string; size: number }>;
+  };
   code?: string;
   message?: string;
 };
@@ -105,6 +221,16 @@ export function deployJson(report: DeployReport): DeployJson {
     requests: report.requests,
     durationMs: report.durationMs,
     tag: report.tag ?? null,
+    ...(report.plan.unknown.adoptionId === null
+      ? {}
+      : {
+          adoption: {
+            id: report.plan.unknown.adoptionId,
+            adopted: report.plan.unknown.adopted,
+            count: report.plan.unknown.count,
+            objects: report.plan.unknown.objects,
+          },
+        }),
   };
 }
 
@@ -142,8 +268,4 @@ export function formatHistory(entries: readonly HistoryEntry[]): string {
       return `${e.live ? '*' : ' '} ${e.finishedAt ?? '                        '}  ${short(e.commit)}  ${e.tag ?? '(untagged)'}${who}`;
     })
     .join('\n');
-}
-
-export function confirmQuestion(plan: PlanSummary, stack: string): string {
-  return `${formatPlan(plan, stack)}\nDeploy ${short(plan.commit)} to ${stack}? [y/N] `;
 }

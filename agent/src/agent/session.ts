@@ -1,9 +1,11 @@
+import { userInfo } from 'node:os';
 import { isAbsolute, relative } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { z } from 'zod';
 import { AuditLog, type AuditSink } from '../audit/log.js';
 import { createRedactor, type Redactor, secretValuesFromEnv } from '../audit/redact.js';
 import { AuditTrail } from '../audit/trail.js';
-import { createS3Client, SANDBOX_CREDENTIALS } from '../aws/clients.js';
+import { SANDBOX_CREDENTIALS } from '../aws/endpoints.js';
 import type { Invalidator } from '../cdn/invalidator.js';
 import { type LoadedConfig, loadConfig, resolveFromConfig, selectStack } from '../config/load.js';
 import type { Config, StackConfig } from '../config/schema.js';
@@ -11,11 +13,12 @@ import type { ProgressEvent } from '../deploy/pipeline.js';
 import type { Trigger } from '../deploy/schemas.js';
 import { type EndpointContext, explainUnreachable, SERVICES, serviceName } from '../errors/endpoint.js';
 import { FrontendOpsError, toFrontendOpsError } from '../errors.js';
+import { entrySecretValues } from '../mcp/client/env.js';
 import { McpServerPool } from '../mcp/client.js';
 import { sandboxState } from '../sandbox/record.js';
-import { realEngine } from './engine.js';
 import type { Approval, Engine, FlowContext, RequestJob } from './flow.js';
 import { GithubTools } from './github.js';
+import type { Mandate } from './intent.js';
 import { PulumiTools } from './pulumi.js';
 import { type ConnectionSource, ToolLayer } from './tool-layer.js';
 import { WriteTracker } from './write-tracker.js';
@@ -42,6 +45,14 @@ export interface SessionOptions {
   auditSink?: AuditSink;
   directInvalidator?: (distributionId: string) => Promise<Invalidator>;
   fetch?: typeof fetch;
+  /** The OS login name (default `os.userInfo().username`); a test seam. */
+  loginName?: () => string;
+  /**
+   * Start the MCP servers of both roles at once, as soon as the config is read, instead of each on its
+   * first call: for commands that will call both (`status`, `history`, `deploy`, `chat`…), the servers boot
+   * while this process still loads the AWS SDK and the deploy engine.
+   */
+  prestartServers?: boolean;
 }
 
 export interface RequestOptions {
@@ -49,6 +60,8 @@ export interface RequestOptions {
   /** The request as the person (or timer) phrased it; audited. */
   text: string;
   approval: Approval;
+  /** What the request allows to change (see `Mandate`); every entry point states it. */
+  mandate: Mandate;
   requester?: string;
   onProgress?: (event: ProgressEvent) => void;
   /** The stack this request is about (default: the session's stack). */
@@ -57,9 +70,76 @@ export interface RequestOptions {
   job?: RequestJob;
 }
 
-/** Who asked: an explicit override, the CI actor, or the login name. */
-export function requesterFrom(env: Readonly<Record<string, string | undefined>>): string {
-  return env.FRONTENDOPS_REQUESTER ?? env.GITHUB_ACTOR ?? env.USER ?? env.LOGNAME ?? 'unknown';
+/** The longest requester name kept; release records allow 200 characters and tags carry it too. */
+export const MAX_REQUESTER_LENGTH = 100;
+
+/** A requester as people set it (FRONTENDOPS_REQUESTER): a short printable name, no control characters. */
+export const RequesterSchema = z
+  .string()
+  .trim()
+  .min(1, 'is empty')
+  .max(MAX_REQUESTER_LENGTH, `is longer than ${MAX_REQUESTER_LENGTH} characters`)
+  .refine((name) => !/\p{C}/u.test(name), 'contains control or invisible characters');
+
+function validName(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const parsed = RequesterSchema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}
+
+function osLoginName(): string {
+  return userInfo().username;
+}
+
+/**
+ * Who asked: FRONTENDOPS_REQUESTER (validated: a bad value is a configuration error, not a silent
+ * fallback), else the CI actor, else the login name from the environment or the OS. "unknown" only
+ * when none of them gives a usable name.
+ */
+export function requesterFrom(
+  env: Readonly<Record<string, string | undefined>>,
+  loginName: () => string = osLoginName,
+): string {
+  const explicit = env.FRONTENDOPS_REQUESTER;
+  if (explicit !== undefined && explicit !== '') {
+    const parsed = RequesterSchema.safeParse(explicit);
+    if (!parsed.success) {
+      throw new FrontendOpsError(
+        'CONFIG_INVALID',
+        `FRONTENDOPS_REQUESTER ${parsed.error.issues.map((i) => i.message).join('; ')}`,
+        {
+          hint: `Set FRONTENDOPS_REQUESTER to a name of 1 to ${MAX_REQUESTER_LENGTH} printable characters, or unset it to use your login name.`,
+        },
+      );
+    }
+    return parsed.data;
+  }
+  for (const candidate of [env.GITHUB_ACTOR, env.USER, env.LOGNAME]) {
+    const name = validName(candidate);
+    if (name !== undefined) return name;
+  }
+  try {
+    // Throws when the uid has no passwd entry (some containers): then there is nobody to name.
+    return validName(loginName()) ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/**
+ * A requester from anywhere (the environment, an MCP client's self-declared name) made safe to
+ * record, tag and audit: control characters out, bounded, and redacted like everything else.
+ */
+export function safeRequester(raw: string, redact: (text: string) => string): string {
+  const clean = redact(
+    raw
+      .replace(/\p{C}+/gu, ' ')
+      .replace(/\s+/g, ' ')
+      .trim(),
+  );
+  const bounded =
+    clean.length > MAX_REQUESTER_LENGTH ? `${clean.slice(0, MAX_REQUESTER_LENGTH - 1)}…` : clean;
+  return bounded === '' ? 'unknown' : bounded;
 }
 
 /** `FRONTENDOPS_MCP_CALL_TIMEOUT_MS`: how long one MCP tool call may take (default 30 s). */
@@ -90,6 +170,8 @@ interface Wiring {
   connections: ConnectionSource & { closeAll(): Promise<void> };
   /** One S3 client per stack (stacks may differ in region or endpoint), made on first use. */
   s3Clients: Map<string, S3Client>;
+  /** The AWS SDK's S3 client factory, loaded once the servers were spawned. */
+  createS3Client: typeof import('../aws/clients.js').createS3Client;
 }
 
 /** The stack whose endpoints describe the session: the one named, else the first configured. */
@@ -98,7 +180,7 @@ function primaryStack(config: Config, name: string | undefined): StackConfig {
 }
 
 /** Everything that comes from the config file: the stack, the redactor, the audit log, S3, MCP servers. */
-function wire(loaded: LoadedConfig, options: SessionOptions): Wiring {
+async function wire(loaded: LoadedConfig, options: SessionOptions): Promise<Wiring> {
   const { config } = loaded;
   // A named stack must exist; several stacks without a name are fine until a request needs one.
   if (options.stackName !== undefined) selectStack(config, options.stackName);
@@ -107,24 +189,33 @@ function wire(loaded: LoadedConfig, options: SessionOptions): Wiring {
   // secrets would blank the word "sandbox" out of every hint that says how to start it.
   const published = new Set<string>(Object.values(SANDBOX_CREDENTIALS));
   const redactor = createRedactor(
-    [
-      ...secretValuesFromEnv(options.env),
-      ...Object.values(config.mcpServers).flatMap((entry) => secretValuesFromEnv(entry.env)),
-    ].filter((value) => !published.has(value)),
+    [...secretValuesFromEnv(options.env), ...entrySecretValues(config.mcpServers, options.env)].filter(
+      (value) => !published.has(value),
+    ),
   );
   const audit =
     options.auditSink ??
     new AuditLog({ path: resolveFromConfig(loaded, config.auditLogPath), redactor, now: options.now });
-  const connections =
-    options.connections ??
-    new McpServerPool(config.mcpServers, {
+  let connections = options.connections;
+  if (!connections) {
+    const pool = new McpServerPool(config.mcpServers, {
       agentEnv: options.env,
       ...callTimeoutFrom(options.env),
       cwd: loaded.baseDir,
       clientInfo: { name: 'frontendops', version: options.clientVersion },
       redactor,
     });
-  return { loaded, redactor, audit, connections, s3Clients: new Map() };
+    if (options.prestartServers === true) pool.prestart(Object.values(config.servers));
+    connections = pool;
+  }
+  const pool = connections;
+  // Loaded after the servers were spawned: the AWS SDK is the bulk of this process's start-up, and loading
+  // it overlaps with the servers' own. The clients themselves are made per stack on first use.
+  const { createS3Client } = await import('../aws/clients.js').catch(async (error: unknown) => {
+    await pool.closeAll();
+    throw error;
+  });
+  return { loaded, redactor, audit, connections, s3Clients: new Map(), createS3Client };
 }
 
 /** "S3 A → B, the CloudFront API C → D": the endpoints that moved, else that the config changed. */
@@ -159,6 +250,8 @@ export class Session {
     private wiring: Wiring,
     readonly engine: Engine,
     private readonly options: SessionOptions,
+    /** Validated when the session opened; redacted with the current redactor whenever it is used. */
+    private readonly defaultRequester: string,
   ) {}
 
   get loaded(): LoadedConfig {
@@ -196,16 +289,16 @@ export class Session {
     if (this.options.s3) return this.options.s3;
     let client = this.wiring.s3Clients.get(stack.name);
     if (client === undefined) {
-      client = createS3Client(stack.aws);
+      client = this.wiring.createS3Client(stack.aws, this.config.network);
       this.wiring.s3Clients.set(stack.name, client);
       this.tracker.watchS3(client);
     }
     return client;
   }
 
-  /** Who is asking when nobody says: the requester from the environment. */
+  /** Who is asking when nobody says: the requester from the environment or the OS, redacted. */
   requester(): string {
-    return requesterFrom(this.options.env);
+    return safeRequester(this.defaultRequester, this.redactor.text);
   }
 
   get config(): Config {
@@ -214,7 +307,16 @@ export class Session {
 
   static async open(options: SessionOptions): Promise<Session> {
     const loaded = await loadConfig(options.configPath, { cwd: options.cwd, env: options.env });
-    const session = new Session(wire(loaded, options), options.engine ?? realEngine, options);
+    // Validated before anything else starts: a bad FRONTENDOPS_REQUESTER is a configuration error.
+    const requester = requesterFrom(options.env, options.loginName);
+    // The engine (the deploy engine's readers; the pipeline itself loads on the first deploy) loads while
+    // the wiring starts the servers.
+    const [wiring, engine] = await Promise.all([
+      wire(loaded, options),
+      options.engine ?? import('./engine.js').then(({ realEngine }) => realEngine),
+    ]);
+    const session = new Session(wiring, engine, options, requester);
+    // Clients the session makes itself are watched as they are made (one per stack).
     if (options.s3) session.tracker.watchS3(options.s3);
     return session;
   }
@@ -236,7 +338,7 @@ export class Session {
   async refresh(): Promise<Reconnection | undefined> {
     const loaded = await loadConfig(this.loaded.path, { cwd: this.options.cwd, env: this.options.env });
     if (JSON.stringify(loaded.config) === JSON.stringify(this.loaded.config)) return undefined;
-    const next = wire(loaded, this.options);
+    const next = await wire(loaded, this.options);
     const previous = this.wiring;
     this.wiring = next;
     await previous.connections.closeAll().catch(() => undefined);
@@ -270,7 +372,10 @@ export class Session {
   async startRequest(request: RequestOptions): Promise<FlowContext> {
     const stack = this.stackFor(request.stack);
     const trail = new AuditTrail(this.audit);
-    const requester = request.requester ?? requesterFrom(this.options.env);
+    const requester =
+      request.requester === undefined
+        ? this.requester()
+        : safeRequester(request.requester, this.redactor.text);
     await trail.write({
       kind: 'request',
       trigger: request.trigger,
@@ -298,6 +403,7 @@ export class Session {
       requester,
       trigger: request.trigger,
       approval: request.approval,
+      mandate: request.mandate,
       directInvalidator: (distributionId) => this.directInvalidator(stack, distributionId),
       ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
       ...(request.onProgress ? { onProgress: request.onProgress } : {}),
@@ -308,13 +414,20 @@ export class Session {
   /** CloudFront on the stack's own AWS settings; loaded only when a deploy needs it. */
   private async directInvalidator(stack: StackConfig, distributionId: string): Promise<Invalidator> {
     if (this.options.directInvalidator) return this.options.directInvalidator(distributionId);
-    const [{ createCloudFrontClient, isLoopbackUrl }, { createCloudFrontInvalidator, LOCAL_POLL_DELAY }] =
-      await Promise.all([import('../aws/clients.js'), import('../cdn/cloudfront-invalidator.js')]);
+    const [{ createCloudFrontClient }, { isLoopbackUrl }, { createCloudFrontInvalidator, LOCAL_POLL_DELAY }] =
+      await Promise.all([
+        import('../aws/cloudfront-client.js'),
+        import('../aws/endpoints.js'),
+        import('../cdn/cloudfront-invalidator.js'),
+      ]);
     const { aws } = stack;
     const local = aws.cloudfrontEndpoint !== undefined && isLoopbackUrl(aws.cloudfrontEndpoint);
+    const { network } = this.config;
     return createCloudFrontInvalidator({
-      client: createCloudFrontClient(aws),
+      client: createCloudFrontClient(aws, network),
       distributionId,
+      attemptTimeoutMs: network.requestTimeoutSeconds * 1000,
+      deadlineMs: network.deadlineSeconds * 1000,
       ...(local ? { poll: LOCAL_POLL_DELAY } : {}),
     });
   }

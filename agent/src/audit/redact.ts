@@ -38,22 +38,44 @@ export function isSecretName(name: string): boolean {
   return SECRET_NAME_FRAGMENTS.some((fragment) => normalised.includes(fragment));
 }
 
-/** Credential shapes, each replaced by REDACTED (the capture group 1, when present, is kept). */
+/**
+ * Credential shapes, each replaced by REDACTED. They match wherever the token starts — glued to a
+ * word, after `_`, `-`, `=`, `:` or `/` — because that is how tokens end up in requester names, URLs
+ * and env dumps. Only the shapes that occur inside ordinary words (`sk-` in "task-…", `pul-` in
+ * "ampul-…") need a non-alphanumeric character before them.
+ */
 const VALUE_PATTERNS: readonly RegExp[] = [
   // AWS access key ids (long-term AKIA, temporary ASIA).
-  /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g,
-  // GitHub tokens: classic (ghp_, gho_, ghu_, ghs_, ghr_) and fine-grained PATs.
-  /\bgh[pousr]_[A-Za-z0-9]{20,}\b/g,
-  /\bgithub_pat_[A-Za-z0-9_]{20,}\b/g,
-  // Pulumi access tokens.
-  /\bpul-[A-Za-z0-9]{20,}\b/g,
-  // Model provider keys (Anthropic, OpenAI).
-  /\bsk-(?:ant-)?[A-Za-z0-9_-]{20,}\b/g,
-  // Slack-style and generic bearer tokens.
-  /\bxox[abprs]-[A-Za-z0-9-]{10,}\b/g,
+  /(?:AKIA|ASIA)[A-Z0-9]{16}/g,
+  // GitHub tokens: classic, OAuth, user-to-server, server-to-server, refresh; fine-grained PATs.
+  /gh[pousr]_[A-Za-z0-9]{20,}/g,
+  /github_pat_[A-Za-z0-9_]{20,}/g,
+  // Pulumi access tokens: pul- and 40 hex digits, or any long pul- value that starts a word.
+  /pul-[a-f0-9]{40}/g,
+  /(?<![A-Za-z0-9])pul-[A-Za-z0-9]{20,}/g,
+  // Model provider keys: Anthropic (sk-ant-…), OpenAI (sk-…, sk-proj-…).
+  /sk-ant-[A-Za-z0-9_-]{20,}/g,
+  /(?<![A-Za-z0-9])sk-[A-Za-z0-9_-]{20,}/g,
+  // Slack-style tokens.
+  /xox[abprs]-[A-Za-z0-9-]{10,}/g,
+  // JSON web tokens (bearer tokens, session cookies).
+  /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g,
   // PEM private keys.
   /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
 ];
+
+/**
+ * An AWS secret access key: exactly 40 base64 characters standing alone, with upper- and lower-case
+ * letters and a digit or `/`/`+` (a git sha is 40 characters too, but lower-case hex only).
+ */
+const AWS_SECRET_CANDIDATE = /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
+
+function looksLikeAwsSecret(candidate: string): boolean {
+  return /[A-Z]/.test(candidate) && /[a-z]/.test(candidate) && /[0-9/+]/.test(candidate);
+}
+
+/** `https://user:password@host`: the password goes, the rest of the URL stays readable. */
+const URL_CREDENTIALS = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@]+:)[^\s/@]+@/gi;
 
 /** `Bearer abc…`, `token abc…` in an Authorization-like string: keep the scheme, drop the credential. */
 const AUTH_SCHEME = /\b(Bearer|Basic|token)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
@@ -106,6 +128,10 @@ export function createRedactor(knownSecrets: Iterable<string> = []): Redactor {
     let out = input;
     if (literalPattern) out = out.replace(literalPattern, REDACTED);
     for (const pattern of VALUE_PATTERNS) out = out.replace(pattern, REDACTED);
+    out = out.replace(AWS_SECRET_CANDIDATE, (candidate) =>
+      looksLikeAwsSecret(candidate) ? REDACTED : candidate,
+    );
+    out = out.replace(URL_CREDENTIALS, (_match, prefix: string) => `${prefix}${REDACTED}@`);
     out = out.replace(AUTH_SCHEME, (_match, scheme: string) => `${scheme} ${REDACTED}`);
     out = out.replace(SIGNED_QUERY, (_match, prefix: string) => `${prefix}${REDACTED}`);
     out = out.replace(

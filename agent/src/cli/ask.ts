@@ -1,17 +1,18 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { Command } from 'commander';
 import { answerFromError, answerOffline, dispatchIntent } from '../agent/dispatch.js';
-import { routeIntent } from '../agent/intent.js';
+import { asDryRun, routeIntent, wordsMandate } from '../agent/intent.js';
 import type { SessionOptions } from '../agent/session.js';
 import type { CliContext } from './context.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
-import { CommandExit } from './output.js';
+import { CommandExit, printRedactor } from './output.js';
 import { type CommonFlags, openSession, printAnswer, progressPrinter, terminalApproval } from './support.js';
 
 /**
  * `frontendops ask "<request>"`: one request in plain words. With FRONTENDOPS_MODEL (or an injected
  * model) a LangChain agent answers; otherwise the offline intent router does. Both end in the same
- * flow, audited under trigger `cli`.
+ * flow, audited under trigger `cli`, and both may change only what the words plainly order (a
+ * question or a preview never changes anything); `--dry-run` makes any request a dry run.
  */
 
 export interface AskDeps {
@@ -27,10 +28,13 @@ export async function runAsk(
   deps: AskDeps = {},
 ): Promise<ExitCode> {
   const json = Boolean(flags.json);
+  const dryRun = Boolean(flags.dryRun);
   const spec = ctx.env.FRONTENDOPS_MODEL;
   const useModel = deps.model !== undefined || (spec !== undefined && spec !== '');
-  const intent = routeIntent(text);
-  if (!useModel && (intent.kind === 'help' || intent.kind === 'unknown')) {
+  const routed = routeIntent(text);
+  const intent = dryRun ? asDryRun(routed) : routed;
+  const mandate = wordsMandate(routed, dryRun ? 'it was asked with --dry-run' : undefined);
+  if (!useModel && (intent.kind === 'help' || intent.kind === 'unknown' || intent.kind === 'ambiguous')) {
     // Help and refusals need no stack: answer even without a usable config (audited when there is one).
     const session = await openSession(ctx, flags, deps.session).catch(() => undefined);
     if (!session) {
@@ -39,32 +43,35 @@ export async function runAsk(
     try {
       return printAnswer(
         ctx,
-        await dispatchIntent(session, intent, { trigger: 'cli', text, approval: { yes: false } }),
+        await dispatchIntent(session, intent, { trigger: 'cli', text, approval: { yes: false }, mandate }),
         json,
       );
     } finally {
       await session.close();
     }
   }
-  const session = await openSession(ctx, flags, deps.session);
+  // A model is checked (provider, key) before anything starts: a missing key is a configuration error.
+  let model = deps.model;
+  if (useModel && !model) {
+    const { loadChatModel } = await import('../agent/model.js');
+    model = await loadChatModel(spec as string, ctx.env);
+  }
+  const session = await openSession(ctx, flags, { prestartServers: true, ...deps.session });
   try {
-    if (useModel) {
-      let model = deps.model;
-      if (!model) {
-        const { loadChatModel } = await import('../agent/model.js');
-        model = await loadChatModel(spec as string);
-      }
+    if (model) {
       try {
         const { runModelRequest } = await import('../agent/model-request.js');
         const turn = await runModelRequest(session, model, text, {
           approval: terminalApproval(ctx, flags),
           trigger: 'cli',
+          dryRun,
         });
+        const redactor = printRedactor(ctx);
         if (json)
           ctx.stdout.write(
-            `${JSON.stringify({ status: 'answered', text: turn.text, toolCalls: turn.toolCalls.map((c) => c.name) })}\n`,
+            `${JSON.stringify(redactor.value({ status: 'answered', text: turn.text, toolCalls: turn.toolCalls.map((c) => c.name) }))}\n`,
           );
-        else ctx.stdout.write(`${turn.text}\n`);
+        else ctx.stdout.write(`${redactor.text(turn.text)}\n`);
         return EXIT.OK;
       } catch (error) {
         return printAnswer(ctx, answerFromError(await session.explain(error), session.redactor.text), json);
@@ -75,6 +82,7 @@ export async function runAsk(
       trigger: 'cli',
       text,
       approval: terminalApproval(ctx, flags),
+      mandate,
       ...(onProgress ? { onProgress } : {}),
     });
     return printAnswer(ctx, answer, json);
@@ -90,7 +98,8 @@ export function registerAskCommand(program: Command, ctx: CliContext): void {
       'Ask the agent in plain words, e.g. "Deploy the latest dashboard" ("help" lists what it can do).',
     )
     .argument('<request...>', 'the request')
-    .option('-y, --yes', 'apply without asking for confirmation')
+    .option('--dry-run', 'only show what would change, whatever the request says')
+    .option('-y, --yes', 'apply without asking for confirmation (questions and dry runs never apply)')
     .option('-s, --stack <name>', 'stack to act on (default: the only one configured)')
     .action(async (words: string[], _options: unknown, command: Command) => {
       const code = await runAsk(ctx, words.join(' '), command.optsWithGlobals());

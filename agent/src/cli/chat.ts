@@ -4,20 +4,21 @@ import type { BaseMessage } from '@langchain/core/messages';
 import type { Command } from 'commander';
 import { answerFromError, dispatchIntent } from '../agent/dispatch.js';
 import type { Approval } from '../agent/flow.js';
-import { routeIntent } from '../agent/intent.js';
+import { asDryRun, routeIntent, wordsMandate } from '../agent/intent.js';
 import { followConfig, withReconnect } from '../agent/reconnect.js';
 import { confirmQuestion } from '../agent/report.js';
 import type { SessionOptions } from '../agent/session.js';
 import type { CliContext } from './context.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
-import { CommandExit } from './output.js';
+import { CommandExit, printRedactor } from './output.js';
 import { type CommonFlags, isYes, openSession, progressPrinter, terminalApproval } from './support.js';
 
 /**
  * `frontendops chat`: a REPL over the same requests as `ask`. Line history with ↑/↓ (readline). One
- * request at a time; a production apply asks for confirmation in the chat, showing the plan. Ctrl-C
- * is safe: it answers "no" to a pending confirmation, never interrupts a deploy in flight (that would
- * leave a lock and a half-copied release), and leaves only when pressed twice while idle.
+ * request at a time; a production apply asks for confirmation in the chat, showing the plan, and a
+ * "no" is `Cancelled — nothing changed`. Ctrl-C is safe: it answers "no" to a pending confirmation,
+ * never interrupts a deploy in flight (that would leave a lock and a half-copied release), and leaves
+ * only when pressed twice while idle. With `--dry-run` every line is a dry run.
  */
 
 export const PROMPT = 'frontendops> ';
@@ -29,14 +30,17 @@ export interface ChatDeps {
 }
 
 export async function runChat(ctx: CliContext, flags: CommonFlags, deps: ChatDeps = {}): Promise<ExitCode> {
-  const session = await openSession(ctx, flags, deps.session);
-  const say = (text: string) => ctx.stdout.write(`${text}\n`);
   const spec = ctx.env.FRONTENDOPS_MODEL;
+  const dryRun = Boolean(flags.dryRun);
   let model = deps.model;
+  // Checked before the session starts anything: a missing key is a configuration error naming it.
   if (!model && spec !== undefined && spec !== '') {
     const { loadChatModel } = await import('../agent/model.js');
-    model = await loadChatModel(spec);
+    model = await loadChatModel(spec, ctx.env);
   }
+  const session = await openSession(ctx, flags, { prestartServers: true, ...deps.session });
+  const redactor = printRedactor(ctx);
+  const say = (text: string) => ctx.stdout.write(`${redactor.text(text)}\n`);
   let history: BaseMessage[] = [];
 
   const rl = createInterface({
@@ -55,9 +59,9 @@ export async function runChat(ctx: CliContext, flags: CommonFlags, deps: ChatDep
   const queue: string[] = [];
   const approval: Approval = {
     yes: Boolean(flags.yes),
-    ask: (plan, stack) =>
+    ask: (confirmation) =>
       new Promise<boolean>((resolve) => {
-        ctx.stdout.write(confirmQuestion(plan, stack));
+        ctx.stdout.write(redactor.text(confirmQuestion(confirmation)));
         const typedAhead = queue.shift();
         if (typedAhead !== undefined) {
           ctx.stdout.write(`${typedAhead}\n`);
@@ -91,6 +95,7 @@ export async function runChat(ctx: CliContext, flags: CommonFlags, deps: ChatDep
           approval: terminalApproval(ctx, flags),
           trigger: 'chat',
           history,
+          dryRun,
         });
         history = turn.messages;
         say(turn.text);
@@ -100,14 +105,16 @@ export async function runChat(ctx: CliContext, flags: CommonFlags, deps: ChatDep
       return;
     }
     const onProgress = progressPrinter(ctx, false);
+    const routed = routeIntent(text);
     // The sandbox may have been restarted since the last line: follow its config, say so in one line.
     const answer = await withReconnect(
       session,
       () =>
-        dispatchIntent(session, routeIntent(text), {
+        dispatchIntent(session, dryRun ? asDryRun(routed) : routed, {
           trigger: 'chat',
           text,
           approval,
+          mandate: wordsMandate(routed, dryRun ? 'the chat runs with --dry-run' : undefined),
           ...(onProgress ? { onProgress } : {}),
         }),
       say,
@@ -137,7 +144,7 @@ export async function runChat(ctx: CliContext, flags: CommonFlags, deps: ChatDep
   };
 
   say(
-    `FrontendOps chat — stack ${session.stack.name}${model ? ' (model)' : ''}. Say "help" to see what I can do.`,
+    `FrontendOps chat — stack ${session.stack.name}${model ? ' (model)' : ''}${dryRun ? ', dry runs only' : ''}. Say "help" to see what I can do.`,
   );
   const done = new Promise<void>((resolve) => {
     rl.on('close', () => {
@@ -190,7 +197,8 @@ export function registerChatCommand(program: Command, ctx: CliContext): void {
   program
     .command('chat')
     .description('Talk to the agent in a REPL (history with ↑/↓; Ctrl-C twice or "exit" to leave).')
-    .option('-y, --yes', 'apply without asking for confirmation')
+    .option('--dry-run', 'only show what requests would change; change nothing')
+    .option('-y, --yes', 'apply without asking for confirmation (questions and dry runs never apply)')
     .option('-s, --stack <name>', 'stack to act on (default: the only one configured)')
     .action(async (_options: unknown, command: Command) => {
       const code = await runChat(ctx, command.optsWithGlobals());

@@ -1,20 +1,28 @@
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import type { DeployTarget } from '../agent/intent.js';
-import { type DeployJson, deployJson, formatPlan } from '../agent/report.js';
-import type { DeployReport, ProgressEvent } from '../deploy/pipeline.js';
-import type { PlanSummary } from '../deploy/plan.js';
+import type { Confirmation, DeployOutcome } from '../agent/flow.js';
+import type { DeployIntent } from '../agent/intent.js';
+import {
+  confirmQuestion,
+  type DeployJson,
+  deployOutcomeJson,
+  formatDeployOutcome,
+  keptUnknownLine,
+} from '../agent/report.js';
+import { AdoptionIdSchema } from '../deploy/adoption.js';
+import type { ProgressEvent } from '../deploy/pipeline.js';
 import { FrontendOpsError, toFrontendOpsError } from '../errors.js';
+import { errorStatus } from '../outcome.js';
 import type { CliContext, GlobalOptions } from './context.js';
-import { EXIT, exitCodeFor } from './exit-codes.js';
-import { CommandExit, writeJson, writeLine } from './output.js';
+import { exitCodeFor } from './exit-codes.js';
+import { CommandExit, printRedactor, writeJson, writeLine } from './output.js';
 import { askLine, isYes, openSession } from './support.js';
 
 /**
- * `frontendops deploy [--commit SHA]`, through the same MCP tool layer and pipeline as `ask` (design §7:
- * "Both paths end in the same pipeline"): stack outputs from the pulumi server, the commit checked
- * with the github server, the CDN invalidated through the pulumi server and the release tagged
- * through the github server — audited like every other request. The CLI keeps its own printing.
+ * `frontendops deploy [--commit SHA]`, through the same MCP tool layer and pipeline as `ask`: stack
+ * outputs from the pulumi server, the commit checked with the github server, the CDN invalidated
+ * through the pulumi server and the release tagged through the github server — audited like every
+ * other request. The flags become one `DeployIntent` (with `dryRun`); the CLI keeps its own printing.
  */
 export interface DeployCommandRequest {
   config?: string;
@@ -22,43 +30,61 @@ export interface DeployCommandRequest {
   /** A commit sha (7–40 hex); absent: the latest dashboard commit with a complete build. */
   commit?: string;
   dryRun: boolean;
+  /** `--adopt <id>`: delete the objects no release knows, which a plan listed under this id. */
+  adopt?: string;
   /** Asks a person; absent means approved (`--yes`, or a dry run). */
-  confirm?: (plan: PlanSummary, stack: string) => Promise<boolean>;
+  confirm?: (confirmation: Confirmation) => Promise<boolean>;
   onProgress?: (event: ProgressEvent) => void;
+}
+
+/** The flags as one typed request; a bad `--commit` is refused without echoing it (it may be a token). */
+export function deployIntentFromFlags(commit: string | undefined, dryRun: boolean): DeployIntent {
+  if (commit === undefined) return { kind: 'deploy', target: { kind: 'latest' }, dryRun };
+  if (!/^[0-9a-f]{7,40}$/.test(commit)) {
+    throw new FrontendOpsError(
+      'BAD_INPUT',
+      '--commit is not a commit sha (7 to 40 lowercase hex characters)',
+      {
+        hint: 'Pass a lowercase commit sha (git rev-parse HEAD), or leave --commit out for the latest build.',
+      },
+    );
+  }
+  return { kind: 'deploy', target: { kind: 'commit', sha: commit }, dryRun };
 }
 
 export async function deployCommandThroughMcp(
   ctx: CliContext,
   request: DeployCommandRequest,
-): Promise<{ report: DeployReport; stack: string }> {
-  let target: DeployTarget = { kind: 'latest' };
-  if (request.commit !== undefined) {
-    if (!/^[0-9a-f]{7,40}$/.test(request.commit)) {
-      throw new FrontendOpsError(
-        'BAD_INPUT',
-        `--commit ${JSON.stringify(request.commit)} is not a commit sha`,
-        {
-          hint: 'Pass a lowercase commit sha (git rev-parse HEAD), or leave --commit out for the latest build.',
-        },
-      );
-    }
-    target = { kind: 'commit', sha: request.commit };
+): Promise<DeployOutcome> {
+  const intent = deployIntentFromFlags(request.commit, request.dryRun);
+  if (request.adopt !== undefined && !AdoptionIdSchema.safeParse(request.adopt).success) {
+    throw new FrontendOpsError('BAD_INPUT', '--adopt is not an adoption id (12 lowercase hex characters)', {
+      hint: 'Run `frontendops deploy --dry-run` and pass the adoption id it shows.',
+    });
   }
-  const session = await openSession(ctx, {
-    ...(request.config === undefined ? {} : { config: request.config }),
-    ...(request.stack === undefined ? {} : { stack: request.stack }),
-  });
+  const session = await openSession(
+    ctx,
+    {
+      ...(request.config === undefined ? {} : { config: request.config }),
+      ...(request.stack === undefined ? {} : { stack: request.stack }),
+    },
+    { prestartServers: true },
+  );
   try {
     const confirm = request.confirm;
     const flowCtx = await session.startRequest({
       trigger: 'cli',
-      text: `deploy${request.commit ? ` --commit ${request.commit}` : ''}${request.dryRun ? ' --dry-run' : ''}`,
-      approval: confirm ? { yes: false, ask: (plan, stack) => confirm(plan, stack) } : { yes: true },
+      text: `deploy${request.commit ? ` --commit ${request.commit}` : ''}${request.adopt ? ` --adopt ${request.adopt}` : ''}${request.dryRun ? ' --dry-run' : ''}`,
+      approval: confirm ? { yes: false, ask: confirm } : { yes: true },
+      mandate: { kind: 'explicit' },
       ...(request.onProgress ? { onProgress: request.onProgress } : {}),
     });
     const { deployThroughMcp } = await import('../agent/flow.js');
-    const outcome = await deployThroughMcp(flowCtx, { target, dryRun: request.dryRun, trigger: 'cli' });
-    return { report: outcome.report, stack: outcome.stack };
+    return await deployThroughMcp(
+      flowCtx,
+      intent,
+      request.adopt === undefined ? {} : { adopt: request.adopt },
+    );
   } catch (error) {
     // An unreachable endpoint is explained with what the config says about it (how to start it).
     throw await session.explain(error);
@@ -69,7 +95,7 @@ export async function deployCommandThroughMcp(
 
 /**
  * `frontendops deploy --commit SHA --stack S [--dry-run] [--yes] [--json]`: the engine, driven
- * directly from the stack's state (design §5). Without `--yes` it asks on a terminal, showing the plan;
+ * directly from the stack's state. Without `--yes` it asks on a terminal, showing the plan;
  * with no terminal to ask on it refuses (exit 3) instead of waiting for an answer that cannot come.
  */
 interface DeployFlags {
@@ -77,11 +103,12 @@ interface DeployFlags {
   stack?: string;
   dryRun?: boolean;
   yes?: boolean;
+  adopt?: string;
 }
 
 export function deployErrorJson(commit: string, error: FrontendOpsError): DeployJson {
   return {
-    status: exitCodeFor(error.code) === EXIT.REFUSED ? 'refused' : 'failed',
+    status: errorStatus(error.code),
     commit,
     copied: null,
     unchanged: null,
@@ -101,27 +128,21 @@ function interactive(ctx: CliContext): boolean {
   return ctx.isTTY && stdin.isTTY === true;
 }
 
-function confirmer(ctx: CliContext, flags: DeployFlags, stack: string, json: boolean) {
+function confirmer(ctx: CliContext, flags: DeployFlags, json: boolean) {
   if (flags.yes || flags.dryRun) return undefined;
   if (!interactive(ctx)) {
-    return async (): Promise<boolean> => {
+    return async (confirmation: Confirmation): Promise<boolean> => {
       throw new FrontendOpsError(
         'REFUSED',
-        `not deploying to ${stack} without confirmation, and there is no terminal to ask on`,
+        `not deploying to ${confirmation.stack} without confirmation, and there is no terminal to ask on`,
         {
-          hint: 'Pass --yes to deploy non-interactively (CI, scripts), or --dry-run to see the plan.',
+          hint: 'Add --yes to deploy non-interactively (CI, scripts), or --dry-run to see the plan.',
         },
       );
     };
   }
-  return async (plan: PlanSummary): Promise<boolean> =>
-    isYes(
-      await askLine(
-        ctx,
-        `${formatPlan(plan, stack)}\nDeploy ${plan.commit.slice(0, 7)} to ${stack}? [y/N] `,
-        json,
-      ),
-    );
+  return async (confirmation: Confirmation): Promise<boolean> =>
+    isYes(await askLine(ctx, printRedactor(ctx).text(confirmQuestion(confirmation)), json));
 }
 
 /** A progress bar on a terminal, one line per step otherwise; always on stderr (stdout is the result). */
@@ -171,23 +192,11 @@ function progressReporter(
   };
 }
 
-function printHuman(ctx: CliContext, report: DeployReport, stack: string): void {
-  const short = report.commit.slice(0, 7);
-  if (report.status === 'noop') {
-    writeLine(ctx, `${short} is already live on ${stack}; nothing to do.`);
-    return;
-  }
-  if (report.status === 'planned') {
-    writeLine(ctx, formatPlan(report.plan, stack));
-    writeLine(ctx, 'Dry run: nothing was changed.');
-    return;
-  }
-  writeLine(
-    ctx,
-    `Deployed ${short} to ${stack}: ${report.copied} copied, ${report.unchanged} unchanged, ${report.deleted} deleted, ${report.deferredDeletes} kept for older pages.`,
-  );
-  writeLine(ctx, `  invalidation: ${report.invalidationId ?? '(none needed)'}`);
-  writeLine(ctx, `  verify: ${report.verify.status}${report.verify.note ? ` (${report.verify.note})` : ''}`);
+/** The same words as every other entry point, plus the S3 request counts an operator of the CLI wants. */
+function printHuman(ctx: CliContext, outcome: DeployOutcome): void {
+  const { report } = outcome;
+  writeLine(ctx, printRedactor(ctx).text(formatDeployOutcome(outcome)));
+  if (report.status !== 'deployed') return;
   const requests = Object.entries(report.requests)
     .map(([op, n]) => `${op} ${n}`)
     .join(', ');
@@ -195,7 +204,8 @@ function printHuman(ctx: CliContext, report: DeployReport, stack: string): void 
     ctx,
     `  S3 requests: ${requests}${report.retries > 0 ? ` (${report.retries} retried)` : ''}; ${report.durationMs} ms`,
   );
-  for (const warning of report.warnings) ctx.stderr.write(`warning: ${warning}\n`);
+  const kept = keptUnknownLine(report.plan);
+  if (kept) writeLine(ctx, kept);
 }
 
 export function registerDeployCommand(program: Command, ctx: CliContext): void {
@@ -205,35 +215,37 @@ export function registerDeployCommand(program: Command, ctx: CliContext): void {
     .option('--commit <sha>', 'commit sha with a complete build (default: the latest dashboard commit)')
     .option('--stack <name>', 'stack from the config (default: the only one)')
     .option('--dry-run', 'show the plan; change nothing')
+    .option(
+      '--adopt <id>',
+      'also delete the objects no release knows, as listed by a plan (--dry-run) under this adoption id; refused if that set changed',
+    )
     .option('-y, --yes', 'do not ask for confirmation')
     .action(async (flags: DeployFlags, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
       const json = Boolean(globals.json);
       const commit = flags.commit ?? '';
       const progress = progressReporter(ctx, json);
-      // The stack's name is known once the config is read, inside the flow.
-      const asks = confirmer(ctx, flags, '', json) !== undefined;
+      const confirm = confirmer(ctx, flags, json);
       try {
-        // Through the MCP tool layer, like `ask` (design §7): outputs and invalidation via the pulumi
+        // Through the MCP tool layer, like `ask`: outputs and invalidation via the pulumi
         // server, the commit resolved and the release tagged via the github server, all audited.
-        const { report, stack } = await deployCommandThroughMcp(ctx, {
+        const outcome = await deployCommandThroughMcp(ctx, {
           ...(globals.config === undefined ? {} : { config: globals.config }),
           ...(flags.stack === undefined ? {} : { stack: flags.stack }),
           ...(flags.commit === undefined ? {} : { commit: flags.commit }),
+          ...(flags.adopt === undefined ? {} : { adopt: flags.adopt }),
           dryRun: Boolean(flags.dryRun),
-          ...(asks
-            ? { confirm: (plan: PlanSummary, stack: string) => confirmer(ctx, flags, stack, json)!(plan) }
-            : {}),
+          ...(confirm ? { confirm } : {}),
           ...(progress.onProgress === undefined ? {} : { onProgress: progress.onProgress }),
         });
         progress.stop();
-        if (json) writeJson(ctx, deployJson(report));
-        else printHuman(ctx, report, stack);
+        if (json) writeJson(ctx, printRedactor(ctx).value(deployOutcomeJson(outcome)));
+        else printHuman(ctx, outcome);
       } catch (error) {
         progress.stop();
         const err = toFrontendOpsError(error);
         if (!json) throw err;
-        writeJson(ctx, deployErrorJson(commit, err));
+        writeJson(ctx, printRedactor(ctx).value(deployErrorJson(commit, err)));
         throw new CommandExit(exitCodeFor(err.code));
       }
     });

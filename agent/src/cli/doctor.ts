@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import type { AgentStackOutputs } from '../agent/pulumi.js';
 import type { Session, SessionOptions } from '../agent/session.js';
-import { s3Failure } from '../deploy/requests.js';
+import type { McpServerEntry } from '../config/schema.js';
 import { parseSyncCommand, type SyncCommand } from '../deploy/sync-command.js';
 import { endpointUnreachable, SERVICES } from '../errors/endpoint.js';
 import { type FrontendOpsError, isFrontendOpsError, toFrontendOpsError } from '../errors.js';
+import { displayUrl } from '../mcp/client/http.js';
 import type { CliContext } from './context.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { CommandExit } from './output.js';
@@ -123,7 +124,13 @@ export async function runChecks(
   const s = session as Session;
   const redact: Reporter = { explain: (error) => s.explain(error), redact: s.redactor.text };
   try {
-    const flowCtx = await s.startRequest({ trigger: 'cli', text: 'doctor', approval: { yes: false } });
+    const flowCtx = await s.startRequest({
+      trigger: 'cli',
+      text: 'doctor',
+      approval: { yes: false },
+      // Doctor only reads; no act is asked for.
+      mandate: { kind: 'words', act: null, why: 'doctor only checks' },
+    });
     const roles = s.config.servers;
     const toolsOf = new Map<string, Set<string>>();
 
@@ -160,7 +167,7 @@ export async function runChecks(
             return { detail };
           },
           redact,
-          `Run \`${commandLine(s.config.mcpServers[name])}\` by hand to see why it fails (mcpServers.${name} in the config).`,
+          entryHint(name, s.config.mcpServers[name]),
         ),
       );
     }
@@ -202,9 +209,20 @@ export async function runChecks(
         async () => {
           const name = bucket();
           if (name === undefined) return { level: 'skip', detail: 'skipped: no stack outputs' };
-          const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
-          const page = await s.s3
-            .send(new ListObjectsV2Command({ Bucket: name, Prefix: prefix(), MaxKeys: 1 }))
+          // Loaded here, not at the top: every command file loads when the CLI starts, and these pull in the
+          // AWS SDK's retry rules.
+          const [{ ListObjectsV2Command }, { s3Reads }, { s3Failure }] = await Promise.all([
+            import('@aws-sdk/client-s3'),
+            import('../agent/flow.js'),
+            import('../deploy/requests.js'),
+          ]);
+          // Through the engine's runner: a dead S3 is ENDPOINT_UNREACHABLE within the deadline, not a hang.
+          const page = await s3Reads(flowCtx)
+            .run('ListObjectsV2', (abortSignal) =>
+              s.s3.send(new ListObjectsV2Command({ Bucket: name, Prefix: prefix(), MaxKeys: 1 }), {
+                abortSignal,
+              }),
+            )
             .catch((error: unknown) => {
               throw s3Failure(error, `listing s3://${name}/${prefix()}`);
             });
@@ -255,12 +273,23 @@ export async function runChecks(
               detail: 'skipped: no get_invalidation tool and no distributionId output',
             };
           }
-          const { createCloudFrontClient } = await import('../aws/clients.js');
+          const { createCloudFrontClient } = await import('../aws/cloudfront-client.js');
+          const { cloudFrontClientEndpoint } = await import('../aws/endpoint.js');
+          const { createRequestRunner, realSleep } = await import('../deploy/requests.js');
           const { ListInvalidationsCommand } = await import('@aws-sdk/client-cloudfront');
-          const client = createCloudFrontClient(s.stack.aws);
+          const { network } = s.config;
+          const client = createCloudFrontClient(s.stack.aws, network);
+          const distributionId = outputs.distributionId;
           try {
-            await client.send(
-              new ListInvalidationsCommand({ DistributionId: outputs.distributionId, MaxItems: 1 }),
+            await createRequestRunner({
+              sleep: realSleep,
+              attemptTimeoutMs: network.requestTimeoutSeconds * 1000,
+              deadlineMs: network.deadlineSeconds * 1000,
+              endpoint: { service: SERVICES.cloudfront, url: cloudFrontClientEndpoint(client) },
+            }).run('ListInvalidations', (abortSignal) =>
+              client.send(new ListInvalidationsCommand({ DistributionId: distributionId, MaxItems: 1 }), {
+                abortSignal,
+              }),
             );
           } catch (error) {
             throw (
@@ -337,9 +366,13 @@ export async function runChecks(
   return checks;
 }
 
-/** The command line of an `mcpServers` entry, as a person would type it. */
-function commandLine(entry: { command: string; args: readonly string[] } | undefined): string {
-  return entry === undefined ? '' : [entry.command, ...entry.args].join(' ');
+/** What to try when an `mcpServers` entry fails: run its command by hand, or check its HTTP server. */
+function entryHint(name: string, entry: McpServerEntry | undefined): string {
+  if (entry !== undefined && 'url' in entry) {
+    return `Check that the server at ${displayUrl(entry.url)} is running and that mcpServers.${name}.headers carry its token.`;
+  }
+  const commandLine = entry === undefined ? '' : [entry.command, ...entry.args].join(' ');
+  return `Run \`${commandLine}\` by hand to see why it fails (mcpServers.${name} in the config).`;
 }
 
 export async function runDoctor(

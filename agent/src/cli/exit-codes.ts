@@ -1,4 +1,5 @@
 import type { ErrorCode } from '../errors.js';
+import { errorClass } from '../outcome.js';
 
 /** Documented exit codes (docs/agent.md "Exit codes"; `frontendops --help` prints them). */
 export const EXIT = {
@@ -21,38 +22,26 @@ export const EXIT = {
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
-const BAD_INPUT_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  'BAD_INPUT',
-  'CONFIG_INVALID',
-  'STACK_NOT_CONFIGURED',
-  'TAG_INVALID',
-  'INVALIDATION_REJECTED',
-  'BUILD_NOT_FOUND',
-  'TAG_NOT_FOUND',
-  'COMMIT_NOT_FOUND',
-  'MODEL_NOT_CONFIGURED',
-]);
-
-const REFUSED_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  'REFUSED',
-  'DEPLOY_IN_PROGRESS',
-  'SYNC_COMMAND_REJECTED',
-  'TAG_CONFLICT',
-  'BUILD_EXISTS',
-  'NOTHING_TO_ROLL_BACK',
-  'SANDBOX_BUSY',
-  'SYNC_COMMAND_MISMATCH',
-  'RESERVED_PATH',
-  'BUILD_INCOMPLETE',
-  'BUILD_CORRUPT',
-  'IMMUTABLE_CHANGED',
-  'CANCELLED',
-  'AMBIGUOUS_REQUEST',
-]);
-
+/** The exit code of an error, by what it means for the person who asked (see outcome.ts). */
 export function exitCodeFor(code: ErrorCode): ExitCode {
-  if (BAD_INPUT_CODES.has(code)) return EXIT.BAD_INPUT;
-  if (REFUSED_CODES.has(code)) return EXIT.REFUSED;
-  if (code === 'RELEASE_INCOMPLETE') return EXIT.INCOMPLETE;
-  return EXIT.FAILURE;
+  switch (errorClass(code)) {
+    case 'bad-input':
+      return EXIT.BAD_INPUT;
+    case 'refused':
+    case 'cancelled':
+      return EXIT.REFUSED;
+    case 'incomplete':
+      return EXIT.INCOMPLETE;
+    case 'failed':
+      return EXIT.FAILURE;
+  }
+}
+
+/** The exit code of a finished request's `status` (done, planned and no-op are 0). */
+export function exitCodeForStatus(status: string, code?: ErrorCode): ExitCode {
+  if (code !== undefined) return exitCodeFor(code);
+  if (status === 'incomplete') return EXIT.INCOMPLETE;
+  if (status === 'rolled_back') return EXIT.ROLLED_BACK;
+  if (status === 'failed') return EXIT.FAILURE;
+  return EXIT.OK;
 }

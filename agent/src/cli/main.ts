@@ -3,18 +3,27 @@ import { VERSION } from '../version.js';
 import { COMMANDS } from './commands.js';
 import { type CliContext, processContext } from './context.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
-import { CommandExit, reportError } from './output.js';
+import { CommandExit, printRedactor, reportError } from './output.js';
 
 export { VERSION } from '../version.js';
 
-const EXIT_CODES_HELP = `
-Exit codes:
-  0  done, or nothing to do (the commit is already live)
-  1  failure (S3, CloudFront, GitHub, an MCP server, verification)
-  2  bad input (flags, arguments, config); nothing was changed
-  3  refused or conflict (held lock, declined confirmation, hostile stack output, tag clash)
-  4  incomplete: the release went live but some steps did not finish (the output says which and how to finish)
-  5  rolled back: the release failed its health check and the previous release was restored`;
+/** The exit-code table; each answer starts with the outcome word of its row. docs/agent.md repeats it. */
+export const EXIT_CODES_HELP = `
+Exit codes (an answer starts with the words of its row):
+  0  done            Deployed … / Rolled back … / Nothing to do … / Dry run — nothing changed
+  1  failed          Failed [CODE] …  a fault (S3, CloudFront, GitHub, an MCP server, verification)
+  2  bad input       Refused [CODE] …  flags, arguments, config, FRONTENDOPS_MODEL; nothing changed
+  3  refused         Refused [CODE] … / Cancelled — nothing changed  a rule, a held lock, an unclear
+                     request, or your own "no"; nothing changed
+  4  incomplete      Incomplete [RELEASE_INCOMPLETE] …  live, but steps are missing: the output names
+                     them and the command that finishes them
+  5  rolled back     Rolled back [HEALTH_CHECK_FAILED] …  went live, failed its health check, and the
+                     previous release was restored`;
+
+/** One line of usage under an error, instead of the whole help. */
+function usageLine(command: Command, path: string): string {
+  return `Usage: ${path} ${command.usage()}  (\`${path} --help\` for more)`;
+}
 
 export function createProgram(ctx: CliContext): Command {
   const program = new Command('frontendops')
@@ -26,15 +35,23 @@ export function createProgram(ctx: CliContext): Command {
       ),
     )
     .option('--json', 'print one machine-readable JSON result')
-    .showHelpAfterError()
     .addHelpText('after', EXIT_CODES_HELP)
     .configureOutput({
       writeOut: (text) => ctx.stdout.write(text),
-      writeErr: (text) => ctx.stderr.write(text),
+      // Errors echo what was typed (an unknown option may be a pasted token): redacted like any answer.
+      writeErr: (text) => ctx.stderr.write(printRedactor(ctx).text(text)),
     })
     .exitOverride();
   for (const register of COMMANDS) register(program, ctx);
-  for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
+  // A misspelt command gets commander's "(Did you mean …?)" and one line of usage, not the whole help.
+  program.showSuggestionAfterError(true).showHelpAfterError(usageLine(program, 'frontendops'));
+  for (const command of program.commands) {
+    command
+      .exitOverride()
+      .configureOutput(program.configureOutput())
+      .showSuggestionAfterError(true)
+      .showHelpAfterError(usageLine(command, `frontendops ${command.name()}`));
+  }
   return program;
 }
 

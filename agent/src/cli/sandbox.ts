@@ -41,6 +41,49 @@ interface StartOptions {
   stacks?: string;
 }
 
+const InstallFlagsSchema = z.object({
+  '--dir': z.string().min(1).optional(),
+  '--force': z.boolean().optional(),
+});
+
+async function installCommand(
+  ctx: CliContext,
+  options: { dir?: string; force?: boolean },
+  json: boolean,
+): Promise<void> {
+  const flags = parseWith(
+    InstallFlagsSchema,
+    { '--dir': options.dir, '--force': options.force },
+    'BAD_INPUT',
+    'sandbox install flags',
+    'Run `frontendops sandbox install --help` for the flags.',
+  );
+  const [{ ensureEmulatorRuntime }, { findAgentRoot }] = await Promise.all([
+    import('../sandbox/runtime-install.js'),
+    import('../sandbox/paths.js'),
+  ]);
+  const ensured = await ensureEmulatorRuntime({
+    agentRoot: findAgentRoot(),
+    env: ctx.env,
+    cwd: ctx.cwd,
+    log: (line) => ctx.stderr.write(`${line}\n`),
+    ...(flags['--dir'] === undefined ? {} : { targetDir: flags['--dir'] }),
+    ...(flags['--force'] === true ? { force: true } : {}),
+  });
+  if (json) {
+    writeJson(ctx, {
+      runtimeDir: ensured.dir,
+      nodePath: ensured.runtime.nodePath,
+      installed: ensured.installed,
+    });
+    return;
+  }
+  writeLine(
+    ctx,
+    `${ensured.installed ? 'Installed' : 'Already installed'}: the sandbox runtime in ${ensured.dir} (the emulator runs on ${ensured.runtime.nodePath}).`,
+  );
+}
+
 function printHuman(ctx: CliContext, info: SandboxInfo, startupMs: number): void {
   const rows: Array<[string, string]> = [
     ['config', info.configPath],
@@ -76,6 +119,16 @@ export function registerSandboxCommand(program: Command, ctx: CliContext): void 
     .description(
       'A local stand-in for AWS (S3, CloudFront edge and API, Pulumi state, git) for the demo and tests.',
     );
+  sandbox
+    .command('install')
+    .description(
+      "Install the sandbox's S3 emulator runtime (fauxqs and a Node 24 to run it) from the npm registry, if it is not installed yet; `sandbox start` does this on first use.",
+    )
+    .option('--dir <dir>', 'install into this folder (then set FRONTENDOPS_SANDBOX_RUNTIME to it)')
+    .option('--force', 'install again even if it is there')
+    .action(async (options: { dir?: string; force?: boolean }, command: Command) => {
+      await installCommand(ctx, options, Boolean(command.optsWithGlobals<GlobalOptions>().json));
+    });
   sandbox
     .command('start')
     .description('Start the sandbox, write <dir>/frontendops.config.json, and run until Ctrl-C or SIGTERM.')
@@ -120,20 +173,24 @@ export function registerSandboxCommand(program: Command, ctx: CliContext): void 
       const started = performance.now();
       // Loaded on use: the sandbox pulls in the AWS SDK, which every other command's start-up would pay for.
       const { startSandbox } = await import('../sandbox/index.js');
-      const running = await startSandbox({
-        dir: resolve(ctx.cwd, flags['--dir']),
-        ...(flags['--latency-ms'] === undefined ? {} : { latencyMs: flags['--latency-ms'] }),
-        ...(flags['--fault-rate'] === undefined ? {} : { faultRate: flags['--fault-rate'] }),
-        ...(flags['--invalidation-delay-ms'] === undefined
-          ? {}
-          : { invalidationDelayMs: flags['--invalidation-delay-ms'] }),
-        ...(flags['--port'] === undefined ? {} : { port: flags['--port'] }),
-        ...(flags['--repo-source'] === undefined
-          ? {}
-          : { repoSource: resolve(ctx.cwd, flags['--repo-source']) }),
-        ...(flags['--persist'] === true ? { persist: true } : {}),
-        ...(flags['--stacks'] === undefined ? {} : { stacks: flags['--stacks'] }),
-      });
+      const running = await startSandbox(
+        {
+          dir: resolve(ctx.cwd, flags['--dir']),
+          ...(flags['--latency-ms'] === undefined ? {} : { latencyMs: flags['--latency-ms'] }),
+          ...(flags['--fault-rate'] === undefined ? {} : { faultRate: flags['--fault-rate'] }),
+          ...(flags['--invalidation-delay-ms'] === undefined
+            ? {}
+            : { invalidationDelayMs: flags['--invalidation-delay-ms'] }),
+          ...(flags['--port'] === undefined ? {} : { port: flags['--port'] }),
+          ...(flags['--repo-source'] === undefined
+            ? {}
+            : { repoSource: resolve(ctx.cwd, flags['--repo-source']) }),
+          ...(flags['--persist'] === true ? { persist: true } : {}),
+          ...(flags['--stacks'] === undefined ? {} : { stacks: flags['--stacks'] }),
+        },
+        // stdout is the result (one JSON line with --json); a first-time runtime install talks on stderr.
+        { env: ctx.env, log: (line) => ctx.stderr.write(`${line}\n`) },
+      );
       const startupMs = performance.now() - started;
       // A port kept from the last run that is taken now: one line on stderr (stdout may be --json).
       for (const notice of running.notices) ctx.stderr.write(`${notice}\n`);

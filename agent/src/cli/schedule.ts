@@ -14,6 +14,7 @@ import {
 } from '../agent/schedule.js';
 import type { Session, SessionOptions } from '../agent/session.js';
 import { FrontendOpsError, toFrontendOpsError } from '../errors.js';
+import { errorStatus, formatErrorText } from '../outcome.js';
 import type { CliContext } from './context.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { CommandExit } from './output.js';
@@ -118,6 +119,8 @@ async function runStack(
                 trigger: 'schedule',
                 text: `${text} (deployment ${job.jobId})`,
                 approval: { yes: Boolean(flags.yes) },
+                // The timer's configured job is the act itself: deploy the latest dashboard.
+                mandate: { kind: 'explicit' },
                 requester,
                 stack,
                 onProgress: job.onProgress,
@@ -131,20 +134,20 @@ async function runStack(
   } catch (error) {
     // Refused before a job existed (the stack is being deployed elsewhere): said and audited here.
     const err = toFrontendOpsError(error);
-    const refused = err.code === 'DEPLOY_IN_PROGRESS';
+    const status = errorStatus(err.code);
     await auditAnsweredRequest(session, {
       trigger: 'schedule',
       requester,
       text,
       stack,
-      status: refused ? 'refused' : 'failed',
+      status,
       code: err.code,
       message: err.message,
       durationMs: Math.round(performance.now() - started),
     }).catch(() => undefined);
     return {
-      status: refused ? 'refused' : 'failed',
-      summary: `${refused ? 'Refused' : 'Failed'} [${err.code}] ${err.message}`,
+      status,
+      summary: formatErrorText(err).split('\n')[0] ?? '',
       code: err.code,
     };
   }

@@ -1,14 +1,14 @@
 import { createInterface } from 'node:readline';
 import type { Answer } from '../agent/dispatch.js';
-import type { Approval } from '../agent/flow.js';
+import type { Approval, Confirmation } from '../agent/flow.js';
 import type { Intent } from '../agent/intent.js';
 import { confirmQuestion } from '../agent/report.js';
 import type { Session, SessionOptions } from '../agent/session.js';
 import type { ProgressEvent } from '../deploy/pipeline.js';
-import type { PlanSummary } from '../deploy/plan.js';
 import { VERSION } from '../version.js';
 import type { CliContext } from './context.js';
-import { EXIT, type ExitCode, exitCodeFor } from './exit-codes.js';
+import { EXIT, type ExitCode, exitCodeForStatus } from './exit-codes.js';
+import { printRedactor } from './output.js';
 
 /** What the agent's CLI commands share: opening a session, asking for confirmation, printing answers. */
 
@@ -17,6 +17,7 @@ export interface CommonFlags {
   json?: boolean;
   stack?: string;
   yes?: boolean;
+  dryRun?: boolean;
 }
 
 export async function openSession(
@@ -61,8 +62,8 @@ export function isYes(answer: string | undefined): boolean {
 export function terminalApproval(ctx: CliContext, flags: CommonFlags): Approval {
   return {
     yes: Boolean(flags.yes),
-    ask: async (plan: PlanSummary, stack: string) =>
-      isYes(await askLine(ctx, confirmQuestion(plan, stack), Boolean(flags.json))),
+    ask: async (confirmation: Confirmation) =>
+      isYes(await askLine(ctx, printRedactor(ctx).text(confirmQuestion(confirmation)), Boolean(flags.json))),
   };
 }
 
@@ -74,7 +75,8 @@ export function progressPrinter(
   if (json) return undefined;
   let last = '';
   return (event) => {
-    const key = `${event.step}:${event.phase ?? ''}`;
+    // Every wait is news (a new attempt, more time gone); other steps print once.
+    const key = event.step === 'wait' ? `wait:${event.message}` : `${event.step}:${event.phase ?? ''}`;
     if (key === last) return;
     last = key;
     const what =
@@ -83,13 +85,20 @@ export function progressPrinter(
   };
 }
 
-/** Prints an answer (text or one JSON object) and returns the exit code it means. */
+/** The exit code an answer means: its error's code, else its status (see `frontendops --help`). */
+export function exitCodeOfAnswer(answer: Answer): ExitCode {
+  if (answer.error) return exitCodeForStatus('failed', answer.error.code);
+  if (!answer.ok) return EXIT.FAILURE;
+  return exitCodeForStatus(String(answer.json.status));
+}
+
+/** Prints an answer (text or one JSON object), redacted, and returns the exit code it means. */
 export function printAnswer(ctx: CliContext, answer: Answer, json: boolean): ExitCode {
-  if (json) ctx.stdout.write(`${JSON.stringify(answer.json)}\n`);
-  else if (answer.ok) ctx.stdout.write(`${answer.text}\n`);
-  else ctx.stderr.write(`${answer.text}\n`);
-  if (answer.ok) return EXIT.OK;
-  return answer.error ? exitCodeFor(answer.error.code) : EXIT.FAILURE;
+  const redactor = printRedactor(ctx);
+  if (json) ctx.stdout.write(`${JSON.stringify(redactor.value(answer.json))}\n`);
+  else if (answer.ok) ctx.stdout.write(`${redactor.text(answer.text)}\n`);
+  else ctx.stderr.write(`${redactor.text(answer.text)}\n`);
+  return exitCodeOfAnswer(answer);
 }
 
 /** One request through the flow, printed, with the exit code it means (`rollback`, `status`, `history`). */
@@ -100,14 +109,16 @@ export async function runVerb(
   text: string,
 ): Promise<ExitCode> {
   const json = Boolean(flags.json);
-  const session = await openSession(ctx, flags);
+  const session = await openSession(ctx, flags, { prestartServers: true });
   try {
     const { dispatchIntent } = await import('../agent/dispatch.js');
     const onProgress = progressPrinter(ctx, json);
+    // Flags are a structured request: the intent they build is the act itself.
     const answer = await dispatchIntent(session, intent, {
       trigger: 'cli',
       text,
       approval: terminalApproval(ctx, flags),
+      mandate: { kind: 'explicit' },
       ...(onProgress ? { onProgress } : {}),
     });
     return printAnswer(ctx, answer, json);

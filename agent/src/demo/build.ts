@@ -56,7 +56,7 @@ export function viteBinFor(toolRoot: string): string {
     packageJson = require.resolve('vite/package.json');
   } catch (cause) {
     throw new FrontendOpsError('DASHBOARD_BUILD_FAILED', `Vite is not installed under ${toolRoot}`, {
-      hint: 'Run `npm ci` at the repository root.',
+      hint: `Run \`npm ci\` in ${toolRoot}.`,
       cause,
     });
   }
@@ -64,7 +64,7 @@ export function viteBinFor(toolRoot: string): string {
   const script = typeof bin === 'string' ? bin : bin?.vite;
   if (script === undefined) {
     throw new FrontendOpsError('DASHBOARD_BUILD_FAILED', `${packageJson} names no vite binary`, {
-      hint: 'Run `npm ci` at the repository root.',
+      hint: `Run \`npm ci\` in ${toolRoot}.`,
     });
   }
   return join(dirname(packageJson), script);

@@ -28,7 +28,9 @@ export interface DemoResult {
   /** Uncommitted paths under sophia-dashboard/ that the demo did not deploy. */
   uncommitted: string[];
   build: 'built' | 'already-published';
-  publish: { status: 'published' | 'unchanged'; files: number; uploaded: number; bytes: number } | undefined;
+  publish:
+    | { status: 'published' | 'unchanged' | 'upgraded'; files: number; uploaded: number; bytes: number }
+    | undefined;
   /** The live release's commit before this run (null on the first deploy). */
   previousCommit: string | null;
   /** Site paths whose content differs from the release that was live before (all of them the first time). */
@@ -63,18 +65,41 @@ function list(paths: readonly string[]): string {
   return `${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
 }
 
+/** How the person runs the agent and the demo: from a clone (`npm ci`) or as the installed package. */
+export interface DemoCommands {
+  /** The agent's command line, e.g. `frontendops`. */
+  cli: string;
+  /** What runs the demo again. */
+  rerun: string;
+}
+
+/**
+ * In a clone the bin is the workspace's own: `--no` makes npx fail rather than install a registry package of
+ * that name, and `--` keeps npx from taking the agent's flags (`--config`, `--version`) as its own.
+ */
+export const CHECKOUT_COMMANDS: DemoCommands = { cli: 'npx --no -- frontendops', rerun: 'npm run demo' };
+export const INSTALLED_COMMANDS: DemoCommands = { cli: 'frontendops', rerun: 'frontendops demo' };
+
 /** The warning shown when sophia-dashboard/ has uncommitted changes; empty when it is clean. */
-export function uncommittedNote(paths: readonly string[], commit: string): string[] {
+export function uncommittedNote(
+  paths: readonly string[],
+  commit: string,
+  commands: DemoCommands = CHECKOUT_COMMANDS,
+): string[] {
   if (paths.length === 0) return [];
   return [
     `Note: sophia-dashboard/ has ${paths.length} uncommitted change(s): ${list(paths)}.`,
     `      The demo deploys committed work only, as the build workflow does: it builds ${short(commit)} as committed.`,
-    '      Commit your changes and run `npm run demo` again to deploy them.',
+    `      Commit your changes and run \`${commands.rerun}\` again to deploy them.`,
   ];
 }
 
 /** The closing lines of a human run: where to look, what happened, what to try next. */
-export function formatSummary(result: DemoResult, configForHumans: string): string[] {
+export function formatSummary(
+  result: DemoResult,
+  configForHumans: string,
+  commands: DemoCommands = CHECKOUT_COMMANDS,
+): string[] {
   const lines = ['', `Dashboard: ${result.url}/`];
   if (result.tag)
     lines.push(
@@ -93,9 +118,9 @@ export function formatSummary(result: DemoResult, configForHumans: string): stri
   lines.push(
     `Took:      ${seconds(t.totalMs)} (sandbox ${seconds(t.sandboxMs)}, ${build}, deploy ${seconds(t.deployMs)})`,
     '',
-    'Next: edit a component in sophia-dashboard/src, commit, and run `npm run demo` again —',
+    `Next: edit a component in sophia-dashboard/src, commit, and run \`${commands.rerun}\` again —`,
     '      only the files whose content changed are copied; reload the page to see the new version.',
-    `      In another terminal: npx frontendops --config ${configForHumans} status   (or history, chat)`,
+    `      In another terminal: ${commands.cli} --config ${configForHumans} status   (or history, chat)`,
   );
   return lines;
 }

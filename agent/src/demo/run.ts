@@ -1,7 +1,7 @@
 import { join, relative, resolve } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { type Answer, dispatchIntent } from '../agent/dispatch.js';
-import { routeIntent } from '../agent/intent.js';
+import { routeIntent, wordsMandate } from '../agent/intent.js';
 import { displayText, short } from '../agent/report.js';
 import { createS3Client } from '../aws/clients.js';
 import type { CliContext } from '../cli/context.js';
@@ -10,28 +10,32 @@ import { writeJson } from '../cli/output.js';
 import { openSession, progressPrinter } from '../cli/support.js';
 import { loadConfig, selectStack } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import type { StackBuckets } from '../deploy/bound-target.js';
 import { readBuildManifest } from '../deploy/manifest.js';
 import { publishBuild } from '../deploy/publish.js';
 import { readCurrentRelease } from '../deploy/releases.js';
+import { BUILD_MANIFEST_SCHEMA } from '../deploy/schemas.js';
 import { readDeployTarget } from '../deploy/stack-target.js';
 import type { SyncCommand } from '../deploy/sync-command.js';
 import { FrontendOpsError } from '../errors.js';
-import { type Sandbox, type SandboxOptions, startSandbox } from '../sandbox/index.js';
-import { REPO_ROOT } from '../sandbox/paths.js';
+import { type Sandbox, type SandboxDeps, type SandboxOptions, startSandbox } from '../sandbox/index.js';
+import { findAgentRoot, findCheckoutRoot } from '../sandbox/paths.js';
 import { buildDashboard } from './build.js';
 import { branchTip, pointBranchAt } from './git.js';
 import { inspectRepo } from './repo.js';
 import {
+  CHECKOUT_COMMANDS,
   changedFiles,
   type DemoResult,
   demoResultJson,
   formatSummary,
+  INSTALLED_COMMANDS,
   seconds,
   uncommittedNote,
 } from './report.js';
 
 /**
- * `npm run demo` (design §8): build the newest committed dashboard, start the persistent sandbox, publish
+ * `npm run demo`: build the newest committed dashboard, start the persistent sandbox, publish
  * the build for that commit, ask the agent "Deploy the latest dashboard" with --yes (both MCP servers as
  * child processes, per the sandbox's config), print what happened and where the dashboard is served, and
  * serve until Ctrl-C. The sandbox lives in `<repo>/.sandbox/demo` between runs, so a run after a new commit
@@ -53,9 +57,12 @@ export interface DemoOptions {
 }
 
 export interface DemoDeps {
-  /** The installed project (its node_modules build the dashboard; its bins are the MCP servers). */
+  /**
+   * The project whose node_modules hold Vite and the dashboard's dependencies (default: the clone the agent
+   * runs from, else — the agent installed as a package — the repository being deployed, after its `npm ci`).
+   */
   toolRoot?: string;
-  startSandbox?: (options: SandboxOptions) => Promise<Sandbox>;
+  startSandbox?: (options: SandboxOptions, deps?: SandboxDeps) => Promise<Sandbox>;
   fetch?: typeof fetch;
   elapsed?: () => number;
 }
@@ -64,13 +71,15 @@ export interface DemoDeps {
 class Interrupted extends Error {}
 
 async function askAgent(ctx: CliContext, configPath: string, json: boolean): Promise<Answer> {
-  const session = await openSession(ctx, { config: configPath, yes: true });
+  const session = await openSession(ctx, { config: configPath, yes: true }, { prestartServers: true });
   try {
     const onProgress = progressPrinter(ctx, json);
-    return await dispatchIntent(session, routeIntent(DEMO_REQUEST), {
+    const intent = routeIntent(DEMO_REQUEST);
+    return await dispatchIntent(session, intent, {
       trigger: 'cli',
       text: DEMO_REQUEST,
       approval: { yes: true },
+      mandate: wordsMandate(intent),
       ...(onProgress ? { onProgress } : {}),
     });
   } finally {
@@ -85,6 +94,7 @@ interface PublishStep {
   repoRoot: string;
   commit: string;
   sync: SyncCommand;
+  buckets: StackBuckets;
   config: Config;
   say: (line?: string) => void;
   elapsed: () => number;
@@ -104,7 +114,8 @@ interface PublishOutcome {
  */
 async function ensurePublished(step: PublishStep): Promise<PublishOutcome> {
   const { say, commit } = step;
-  if (await readBuildManifest(step.s3, step.sync, commit)) {
+  // A schema 1 build (from an older version, no fingerprints) is republished, which upgrades it.
+  if ((await readBuildManifest(step.s3, step.sync, commit))?.schema === BUILD_MANIFEST_SCHEMA) {
     say(`[2/4] Build of ${short(commit)} already published by an earlier run; not rebuilt`);
     say('[3/4] Nothing to publish');
     return { build: 'already-published', publish: undefined, buildMs: 0, publishMs: 0 };
@@ -127,8 +138,11 @@ async function ensurePublished(step: PublishStep): Promise<PublishOutcome> {
         dir: build.siteDir,
         commit,
         sync: step.sync,
+        stackBuckets: step.buckets,
         cacheRules: step.config.cacheRules,
         concurrency: step.config.concurrency,
+        requiredFiles: step.config.requiredFiles,
+        claimTtlSeconds: step.config.publishClaimTtlSeconds,
       },
     );
     const publishMs = step.elapsed() - started;
@@ -161,7 +175,8 @@ async function servedCommit(fetchImpl: typeof fetch, url: string): Promise<strin
 export async function runDemo(ctx: CliContext, options: DemoOptions, deps: DemoDeps = {}): Promise<ExitCode> {
   const elapsed = deps.elapsed ?? (() => performance.now());
   const fetchImpl = deps.fetch ?? fetch;
-  const toolRoot = deps.toolRoot ?? REPO_ROOT;
+  const checkout = findCheckoutRoot(findAgentRoot());
+  const commands = checkout === undefined ? INSTALLED_COMMANDS : CHECKOUT_COMMANDS;
   const start = deps.startSandbox ?? startSandbox;
   // With --json, stdout carries only the result; the narrative goes to stderr.
   const say = (line = '') => (options.json ? ctx.stderr : ctx.stdout).write(`${line}\n`);
@@ -181,6 +196,7 @@ export async function runDemo(ctx: CliContext, options: DemoOptions, deps: DemoD
   let sandbox: Sandbox | undefined;
   try {
     const repo = await inspectRepo(resolve(ctx.cwd, options.repo ?? '.'));
+    const toolRoot = deps.toolRoot ?? checkout ?? repo.root;
     const dir = resolve(ctx.cwd, options.dir ?? join(repo.root, '.sandbox', 'demo'));
     const forHumans = (path: string) => {
       const rel = relative(ctx.cwd, path);
@@ -191,17 +207,20 @@ export async function runDemo(ctx: CliContext, options: DemoOptions, deps: DemoD
     say(
       `Deploying:  ${short(repo.commit)} "${displayText(repo.subject)}", the newest commit touching sophia-dashboard/`,
     );
-    for (const line of uncommittedNote(repo.uncommitted, repo.commit)) say(line);
+    for (const line of uncommittedNote(repo.uncommitted, repo.commit, commands)) say(line);
     say();
 
     const sandboxStarted = elapsed();
-    sandbox = await start({
-      dir,
-      persist: true,
-      demo: true,
-      repoSource: repo.root,
-      ...(options.port ? { port: options.port } : {}),
-    });
+    sandbox = await start(
+      {
+        dir,
+        persist: true,
+        demo: true,
+        repoSource: repo.root,
+        ...(options.port ? { port: options.port } : {}),
+      },
+      { env: ctx.env, log: (line) => ctx.stderr.write(`${line}\n`) },
+    );
     const sandboxMs = elapsed() - sandboxStarted;
     const { info } = sandbox;
     say(
@@ -233,6 +252,7 @@ export async function runDemo(ctx: CliContext, options: DemoOptions, deps: DemoD
         repoRoot: repo.root,
         commit: repo.commit,
         sync: target.sync,
+        buckets: target.buckets,
         config: loaded.config,
         say,
         elapsed,
@@ -294,7 +314,7 @@ export async function runDemo(ctx: CliContext, options: DemoOptions, deps: DemoD
       );
     }
     if (options.json) writeJson(ctx, demoResultJson(done));
-    else for (const line of formatSummary(done, forHumans(info.configPath))) say(line);
+    else for (const line of formatSummary(done, forHumans(info.configPath), commands)) say(line);
 
     if (options.exit || stopRequested) return EXIT.OK;
     say('');
@@ -304,7 +324,7 @@ export async function runDemo(ctx: CliContext, options: DemoOptions, deps: DemoD
     });
     const failure = await Promise.race([shutdown.then(() => undefined), sandbox.failure]);
     if (failure !== undefined) throw failure;
-    say('Stopped. Run `npm run demo` again to pick up where you left off.');
+    say(`Stopped. Run \`${commands.rerun}\` again to pick up where you left off.`);
     return EXIT.OK;
   } catch (error) {
     if (error instanceof Interrupted) {

@@ -1,14 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { s3ClientEndpoint } from '../aws/endpoint.js';
 import type { Invalidator } from '../cdn/invalidator.js';
 import type { CacheRule } from '../config/schema.js';
+import { waitingMessage } from '../errors/endpoint.js';
 import { FrontendOpsError, toFrontendOpsError } from '../errors.js';
+import { AdoptionIdSchema } from './adoption.js';
+import { assertSyncBoundTo, type StackBuckets } from './bound-target.js';
 import { executeCopies, type ProgressEvent } from './executor.js';
 import { listHosting } from './listing.js';
 import { acquireDeployLock, type DeployLockHandle } from './lock.js';
 import { readBuildManifest } from './manifest.js';
 import { type DeployPlan, type PlanSummary, planDeploy, summarizePlan } from './plan.js';
+import {
+  assertImmutableUnchanged,
+  checkManifestRules,
+  DEFAULT_REQUIRED_FILES,
+  startBuildListing,
+} from './preflight.js';
 import { deleteSiteFiles } from './prune.js';
 import { currentReleaseKey, historyKey, readCurrentRelease, releaseIdFor } from './releases.js';
 import { createRequestRunner, type RequestRunner, realSleep, s3Failure } from './requests.js';
@@ -44,8 +54,10 @@ export interface DeployDeps {
   retryPolicy?: RetryPolicy;
   /** Told about every retried S3 request (logging, diagnostics). */
   onRetry?: (event: RetryEvent) => void;
-  /** Per-attempt timeout of S3 requests (default 60 s; copies of big objects get more). */
+  /** Per-attempt timeout of S3 requests (default 10 s; copies of big objects get more). */
   attemptTimeoutMs?: number;
+  /** How long one S3 request may go unanswered across retries before ENDPOINT_UNREACHABLE (default 25 s). */
+  requestDeadlineMs?: number;
   /** Written into the lock so a blocked deployer learns who holds it. */
   identity?: { host: string; pid: number };
   newLockId?: () => string;
@@ -55,6 +67,15 @@ export interface DeployRequest {
   stack: string;
   commit: string;
   sync: SyncCommand;
+  /**
+   * The stack's `artifactsBucket` and `hostingBucket` outputs, read from the same stack as `sync`. The
+   * engine refuses (SYNC_COMMAND_MISMATCH) a sync that names other buckets, before any request.
+   */
+  stackBuckets: StackBuckets;
+  /** Entry files every build must have (default `index.html`, `version.json`): BUILD_INCOMPLETE otherwise. */
+  requiredFiles?: readonly string[];
+  /** `--adopt <id>`: delete the objects no release knows, if they are still the set the plan showed. */
+  adopt?: string;
   url?: string;
   trigger: Trigger;
   requestedBy: string;
@@ -104,6 +125,9 @@ function assertRequest(request: DeployRequest): void {
   if (!Number.isInteger(request.concurrency) || request.concurrency < 1) bad('concurrency must be ≥ 1');
   if (!(request.lockTtlSeconds > 0)) bad('lockTtlSeconds must be > 0');
   if (request.requestedBy.trim() === '') bad('requestedBy is empty');
+  if (request.adopt !== undefined && !AdoptionIdSchema.safeParse(request.adopt).success) {
+    bad(`adoption id ${JSON.stringify(request.adopt)} is not 12 lowercase hex characters`);
+  }
 }
 
 function recordFiles(plan: DeployPlan, etags: ReadonlyMap<string, string>): ReleaseFile[] {
@@ -123,6 +147,8 @@ function recordFiles(plan: DeployPlan, etags: ReadonlyMap<string, string>): Rele
 
 export async function runDeploy(deps: DeployDeps, request: DeployRequest): Promise<DeployReport> {
   assertRequest(request);
+  // Before any request: whatever the caller checked, the engine only copies between the stack's buckets.
+  assertSyncBoundTo(request.sync, request.stackBuckets, request.stack);
   const now = deps.now ?? (() => new Date());
   const sleep = deps.sleep ?? realSleep;
   const fetchImpl = deps.fetch ?? fetch;
@@ -134,6 +160,10 @@ export async function runDeploy(deps: DeployDeps, request: DeployRequest): Promi
     ...(deps.retryPolicy === undefined ? {} : { policy: deps.retryPolicy }),
     ...(deps.onRetry === undefined ? {} : { onRetry: deps.onRetry }),
     ...(deps.attemptTimeoutMs === undefined ? {} : { attemptTimeoutMs: deps.attemptTimeoutMs }),
+    ...(deps.requestDeadlineMs === undefined ? {} : { deadlineMs: deps.requestDeadlineMs }),
+    endpoint: { service: 's3', url: s3ClientEndpoint(deps.s3) },
+    onWait: (event) =>
+      progress({ step: 'wait', done: 0, total: 0, bytes: 0, totalBytes: 0, message: waitingMessage(event) }),
   });
   const { s3, invalidator } = deps;
   const { sync, commit, stack } = request;
@@ -152,8 +182,18 @@ export async function runDeploy(deps: DeployDeps, request: DeployRequest): Promi
         },
       );
     }
+    // Complete (required entry files) and no reserved path: refused before anything is planned.
+    checkManifestRules(found, request.requiredFiles ?? DEFAULT_REQUIRED_FILES);
     return found;
   });
+  // The preflight's one listing of the build prefix runs alongside the lock and the manifest read.
+  const buildPrefix = buildPrefixFor(sync, commit);
+  const buildListing = startBuildListing(s3, runner, { bucket: artifactsBucket, prefix: buildPrefix });
+  const preflight = async (manifest: BuildManifest, planned: DeployPlan): Promise<void> => {
+    if (planned.copy.length === 0) return;
+    tick('preflight', `verifying the ${manifest.files.length} files of the build`);
+    await buildListing.assertIntact(manifest);
+  };
 
   const plan = async (manifest: BuildManifest): Promise<DeployPlan> => {
     tick('plan', 'reading the live release and listing the hosting bucket');
@@ -161,12 +201,15 @@ export async function runDeploy(deps: DeployDeps, request: DeployRequest): Promi
       readCurrentRelease(s3, artifactsBucket, stack, runner),
       listHosting(s3, runner, sync.destination),
     ]);
-    return planDeploy(manifest, current, listing, request.cacheRules, {
+    const planned = planDeploy(manifest, current, listing, request.cacheRules, {
       destination: sync.destination,
       delete: sync.delete,
       keepReleases: request.keepReleases,
       collapseAbove: request.invalidation.collapseAbove,
+      adopt: request.adopt,
     });
+    assertImmutableUnchanged(planned, current);
+    return planned;
   };
 
   const report = (
@@ -190,7 +233,9 @@ export async function runDeploy(deps: DeployDeps, request: DeployRequest): Promi
   });
 
   if (request.dryRun) {
-    const planned = await plan(await manifestRead);
+    const manifest = await manifestRead;
+    const planned = await plan(manifest);
+    await preflight(manifest, planned);
     return report(planned.noop ? 'noop' : 'planned', planned);
   }
 
@@ -230,6 +275,8 @@ export async function runDeploy(deps: DeployDeps, request: DeployRequest): Promi
 
   const apply = async (planned: DeployPlan): Promise<() => DeployReport> => {
     const summary = summarizePlan(planned, sync.destination);
+    // Before anyone is asked: a build that will be refused is not put up for confirmation.
+    await preflight(manifest, planned);
     if (request.confirm) {
       tick('confirm', 'waiting for confirmation');
       const approved = await request.confirm(summary);
@@ -256,8 +303,11 @@ export async function runDeploy(deps: DeployDeps, request: DeployRequest): Promi
       },
       planned.copy,
       {
-        source: { bucket: artifactsBucket, prefix: buildPrefixFor(sync, commit) },
+        source: { bucket: artifactsBucket, prefix: buildPrefix },
         destination: sync.destination,
+        sourceEtags: new Map(
+          manifest.files.flatMap((f) => (f.etag === undefined ? [] : [[f.path, f.etag] as const])),
+        ),
       },
     );
 
@@ -307,6 +357,7 @@ export async function runDeploy(deps: DeployDeps, request: DeployRequest): Promi
       request.url,
       commit,
       manifest.files.some((f) => f.path === VERSION_FILE),
+      { sleep, now },
     );
 
     let tag: string | undefined;

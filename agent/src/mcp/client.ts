@@ -3,15 +3,18 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { createRedactor, type Redactor } from '../audit/redact.js';
-import type { McpServerEntry } from '../config/schema.js';
+import type { HttpMcpServerEntry, McpServerEntry } from '../config/schema.js';
 import { ERROR_CODES, FrontendOpsError, type ErrorCode as FrontendOpsErrorCode } from '../errors.js';
-import { resolveEntryEnv, serverEnvironment } from './client/env.js';
+import { entrySecretValues, resolveEntryEnv, serverEnvironment } from './client/env.js';
+import { createHttpTransport, httpFailure, httpStatusOf } from './client/http.js';
+import { lazySchemaValidator } from './client/lazy-validator.js';
 import { CallToolOutputSchema, type ToolOutput, textOf, toolErrorInfo } from './client/results.js';
 
 /**
- * The agent's side of MCP: one SDK `Client` per `mcpServers` entry, over stdio. Whatever goes wrong
- * with a server — missing binary, crash, hang, protocol garbage — surfaces as one MCP_SERVER_ERROR that
- * names the server and says which of those it was. A tool that answers `isError` surfaces with the
+ * The agent's side of MCP: one SDK `Client` per `mcpServers` entry, over stdio (the agent starts the
+ * server) or Streamable HTTP (a server someone runs, shared). Whatever goes wrong with a server —
+ * missing binary, crash, hang, protocol garbage, refused token — surfaces as one MCP_SERVER_ERROR (or
+ * ENDPOINT_UNREACHABLE for an HTTP server nobody answers for) that names the server and says which. A tool that answers `isError` surfaces with the
  * tool's own code when FrontendOps knows it (TAG_CONFLICT, COMMIT_NOT_FOUND…), else MCP_TOOL_ERROR.
  */
 
@@ -55,7 +58,7 @@ export interface ConnectOptions {
   callTimeoutMs?: number;
   /** Redacts server stderr and error text before it reaches a message. */
   redactor?: Redactor;
-  /** Replaces the stdio transport (tests use the SDK's in-memory pair). */
+  /** Replaces the stdio or HTTP transport (tests use the SDK's in-memory pair). */
   transport?: (name: string, entry: McpServerEntry) => Transport;
   now?: () => number;
 }
@@ -73,19 +76,40 @@ interface ConnectionState {
   /** Why the connection is unusable, once it is. */
   failure: string | undefined;
   stderr: string;
+  /** An HTTP server no longer knows our session (it expired there): a new one may be opened. */
+  sessionExpired?: boolean;
 }
 
-class StdioConnection implements McpServerConnection {
+interface OpenedClient {
+  client: Client;
+  state: ConnectionState;
+  connectMs: number;
+}
+
+class ServerConnection implements McpServerConnection {
   private toolsCache: Promise<McpToolInfo[]> | undefined;
 
   constructor(
     readonly name: string,
-    readonly client: Client,
-    readonly connectMs: number,
-    private readonly state: ConnectionState,
+    private opened: OpenedClient,
     private readonly options: ConnectOptions,
     private readonly redactor: Redactor,
+    /** For HTTP entries: the entry (for error messages) and how to open a fresh session. */
+    private readonly http?: HttpMcpServerEntry,
+    private readonly reopen?: () => Promise<OpenedClient>,
   ) {}
+
+  get client(): Client {
+    return this.opened.client;
+  }
+
+  get connectMs(): number {
+    return this.opened.connectMs;
+  }
+
+  private get state(): ConnectionState {
+    return this.opened.state;
+  }
 
   get alive(): boolean {
     return !this.state.closed && this.state.failure === undefined;
@@ -114,11 +138,25 @@ class StdioConnection implements McpServerConnection {
   async call(tool: string, args: Record<string, unknown>, options: McpCallOptions = {}): Promise<ToolOutput> {
     // Listing first lets the SDK validate structuredContent against each tool's output schema.
     await this.listTools();
-    const raw = await this.request(
-      `tools/call ${tool}`,
-      (timeout) => this.client.callTool({ name: tool, arguments: args }, undefined, { timeout }),
-      options.timeoutMs,
-    );
+    const callOnce = () =>
+      this.request(
+        `tools/call ${tool}`,
+        (timeout) => this.client.callTool({ name: tool, arguments: args }, undefined, { timeout }),
+        options.timeoutMs,
+      );
+    let raw: Awaited<ReturnType<typeof callOnce>>;
+    try {
+      raw = await callOnce();
+    } catch (error) {
+      // The server answered 404 for our session: it expired there (idle) or the server restarted. The
+      // call never ran, so it is safe to make once more on a new session.
+      if (!this.state.sessionExpired || this.reopen === undefined) throw error;
+      await this.client.close().catch(() => undefined);
+      this.opened = await this.reopen();
+      this.toolsCache = undefined;
+      await this.listTools();
+      raw = await callOnce();
+    }
     const parsed = CallToolOutputSchema.safeParse(raw);
     if (!parsed.success) {
       throw serverError(this.name, `answered garbage to ${tool}`, 'The server broke the MCP result format.');
@@ -162,13 +200,18 @@ class StdioConnection implements McpServerConnection {
     try {
       return await run(timeout);
     } catch (error) {
-      throw classify(this.name, what, error, timeout, this.state, this.redactor);
+      throw classify(this.name, what, error, timeout, this.state, this.redactor, this.http);
     }
   }
 
   async close(): Promise<void> {
     if (this.state.closed) return;
     this.state.closing = true;
+    // An HTTP server keeps a session until it idles out; ending it frees the server's slot now.
+    const transport = this.client.transport as { terminateSession?: () => Promise<void> } | undefined;
+    if (this.reopen !== undefined && this.state.failure === undefined) {
+      await transport?.terminateSession?.().catch(() => undefined);
+    }
     await this.client.close().catch(() => undefined);
     this.state.closed = true;
   }
@@ -186,8 +229,25 @@ function classify(
   timeout: number,
   state: ConnectionState,
   redactor: Redactor,
+  http?: HttpMcpServerEntry,
 ): FrontendOpsError {
   if (error instanceof FrontendOpsError) return error;
+  if (http !== undefined) {
+    if (httpStatusOf(error) === 404 && what !== 'initialize') {
+      state.failure = 'session expired';
+      state.sessionExpired = true;
+      return serverError(
+        name,
+        `no longer knows this session (${what})`,
+        'The server restarted or the session idled out; try again.',
+      );
+    }
+    const failure = httpFailure(name, http, error, what);
+    if (failure !== undefined) {
+      state.failure = failure.message;
+      return failure;
+    }
+  }
   const tail = stderrTail(state, redactor);
   if (state.failure?.startsWith('answered garbage')) {
     return serverError(
@@ -231,26 +291,24 @@ function classify(
   );
 }
 
-/** Starts one server (or attaches the given transport) and completes the MCP handshake. */
-export async function connectMcpServer(
+/** Starts one server, or reaches one over HTTP (or attaches the given transport), and completes the MCP handshake. */
+async function openClient(
   name: string,
   entry: McpServerEntry,
   options: ConnectOptions,
-): Promise<McpServerConnection> {
-  const env = serverEnvironment(entry, options.agentEnv);
-  // Values resolved from `${env:NAME}` are secrets too: redact what the server really received.
-  const redactor =
-    options.redactor ?? createRedactor(Object.values(resolveEntryEnv(entry.env, options.agentEnv)));
+  redactor: Redactor,
+): Promise<OpenedClient> {
   const now = options.now ?? (() => performance.now());
   const state: ConnectionState = { closing: false, closed: false, failure: undefined, stderr: '' };
+  const http = 'url' in entry ? entry : undefined;
   let transport: Transport;
   if (options.transport) {
     transport = options.transport(name, entry);
-  } else {
+  } else if ('command' in entry) {
     const stdio = new StdioClientTransport({
       command: entry.command,
       args: entry.args,
-      env,
+      env: serverEnvironment(entry, options.agentEnv),
       ...((entry.cwd ?? options.cwd) ? { cwd: entry.cwd ?? options.cwd } : {}),
       stderr: 'pipe',
     });
@@ -258,12 +316,17 @@ export async function connectMcpServer(
       state.stderr = (state.stderr + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
     });
     transport = stdio;
+  } else {
+    transport = createHttpTransport(entry, options.agentEnv);
   }
-  const client = new Client(options.clientInfo, { capabilities: {} });
+  const client = new Client(options.clientInfo, {
+    capabilities: {},
+    jsonSchemaValidator: lazySchemaValidator(),
+  });
   client.onerror = (error) => {
     // A line on stdout that is not JSON-RPC: the server is not speaking MCP. Fail every pending
     // request now instead of letting each wait for its timeout.
-    if (state.closing || state.failure !== undefined) return;
+    if (state.closing || state.failure !== undefined || http !== undefined) return;
     if (error instanceof SyntaxError || error.name === 'ZodError' || /JSON|parse/i.test(error.message)) {
       state.failure = `answered garbage (${redactor.text(error.message).slice(0, 200)})`;
       void transport.close().catch(() => undefined);
@@ -280,17 +343,19 @@ export async function connectMcpServer(
   } catch (error) {
     state.closing = true;
     await client.close().catch(() => undefined);
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EACCES') {
-      throw serverError(
-        name,
-        `cannot be started: ${code === 'ENOENT' ? 'command not found' : 'permission denied'}: ${entry.command}`,
-        `Fix mcpServers.${name}.command in the config (it must be an executable on PATH or an absolute path).`,
-        { command: entry.command },
-      );
+    if ('command' in entry) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'EACCES') {
+        throw serverError(
+          name,
+          `cannot be started: ${code === 'ENOENT' ? 'command not found' : 'permission denied'}: ${entry.command}`,
+          `Fix mcpServers.${name}.command in the config (it must be an executable on PATH or an absolute path).`,
+          { command: entry.command },
+        );
+      }
     }
-    const classified = classify(name, 'initialize', error, connectTimeout, state, redactor);
-    if (state.failure === 'exited unexpectedly') {
+    const classified = classify(name, 'initialize', error, connectTimeout, state, redactor, http);
+    if (state.failure === 'exited unexpectedly' && 'command' in entry) {
       throw serverError(
         name,
         `exited before completing the MCP handshake${stderrTail(state, redactor)}`,
@@ -300,7 +365,27 @@ export async function connectMcpServer(
     }
     throw classified;
   }
-  return new StdioConnection(name, client, now() - started, state, options, redactor);
+  return { client, state, connectMs: now() - started };
+}
+
+export async function connectMcpServer(
+  name: string,
+  entry: McpServerEntry,
+  options: ConnectOptions,
+): Promise<McpServerConnection> {
+  // Values resolved from `${env:NAME}` are secrets too: redact what the server really received.
+  const redactor =
+    options.redactor ??
+    createRedactor(
+      'command' in entry
+        ? Object.values(resolveEntryEnv(entry.env, options.agentEnv))
+        : entrySecretValues({ [name]: entry }, options.agentEnv),
+    );
+  const opened = await openClient(name, entry, options, redactor);
+  if ('command' in entry || options.transport) return new ServerConnection(name, opened, options, redactor);
+  return new ServerConnection(name, opened, options, redactor, entry, () =>
+    openClient(name, entry, options, redactor),
+  );
 }
 
 /**
@@ -318,6 +403,14 @@ export class McpServerPool {
 
   names(): string[] {
     return Object.keys(this.entries);
+  }
+
+  /**
+   * Starts these servers (default: every configured one) now, in parallel, without waiting. A server that fails to start is not
+   * kept (as in `get`): the request that needs it starts it again and reports the failure.
+   */
+  prestart(names: readonly string[] = this.names()): void {
+    for (const name of names) this.get(name).catch(() => undefined);
   }
 
   get(name: string): Promise<McpServerConnection> {

@@ -1,13 +1,16 @@
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SANDBOX_CREDENTIALS } from '../aws/clients.js';
+import { SANDBOX_CREDENTIALS } from '../aws/endpoints.js';
 import { type ConfigInput, ConfigSchema } from '../config/schema.js';
 import { HOSTING_STACK } from '../stack/outputs.js';
 import { parseWith } from '../validation.js';
 
 export interface SandboxConfigInput {
   dir: string;
-  repoRoot: string;
+  /** The hosting stack's Pulumi project folder (absolute). */
+  stackWorkDir: string;
+  /** The agent package's `bin/`, holding the MCP servers' entry points. */
+  binDir: string;
   s3Endpoint: string;
   cloudfrontEndpoint: string;
   pulumiBackendUrl: string;
@@ -23,7 +26,7 @@ export function sandboxConfig(input: SandboxConfigInput): ConfigInput {
   return {
     stacks: (input.stackNames ?? [HOSTING_STACK]).map((name) => ({
       name,
-      workDir: join(input.repoRoot, 'stacks', 'dashboard-hosting-prod'),
+      workDir: input.stackWorkDir,
       backend: { kind: 'state' as const, url: input.pulumiBackendUrl },
       aws: {
         region: 'us-east-1',
@@ -38,7 +41,7 @@ export function sandboxConfig(input: SandboxConfigInput): ConfigInput {
     mcpServers: {
       pulumi: {
         command: input.nodePath,
-        args: [join(input.repoRoot, 'agent', 'bin', 'frontendops-pulumi-mcp.js')],
+        args: [join(input.binDir, 'frontendops-pulumi-mcp.js')],
         env: {
           PULUMI_BACKEND_URL: input.pulumiBackendUrl,
           AWS_REGION: 'us-east-1',
@@ -51,7 +54,7 @@ export function sandboxConfig(input: SandboxConfigInput): ConfigInput {
       },
       github: {
         command: input.nodePath,
-        args: [join(input.repoRoot, 'agent', 'bin', 'frontendops-github-mcp.js')],
+        args: [join(input.binDir, 'frontendops-github-mcp.js')],
         env: { FRONTENDOPS_GIT_REPO: input.repoPath, FRONTENDOPS_GITHUB_BACKEND: 'git' },
       },
     },

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { GetObjectCommand, type GetObjectCommandOutput, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
-import { SANDBOX_CREDENTIALS } from '../aws/clients.js';
+import { SANDBOX_CREDENTIALS } from '../aws/endpoints.js';
 import { type CachedResponse, EdgeCache, edgeTtlSeconds } from './edge-cache.js';
 import { DEFAULT_ROOT_OBJECT, objectKeyForPath, usesSpaFallback } from './edge-paths.js';
 import { closeServer, listen, SANDBOX_HOST } from './http-server.js';

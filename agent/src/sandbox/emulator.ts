@@ -109,7 +109,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Emul
     }
     const detail = stderr.trim() === '' ? '' : `: ${stderr.trim().split('\n').slice(-5).join(' | ')}`;
     throw new FrontendOpsError('SANDBOX_FAILED', `${error.message}${detail}`, {
-      hint: 'Check the sandbox runtime: `npm ci` at the repository root, or `node scripts/postinstall.mjs`.',
+      hint: 'If this persists, reinstall the sandbox runtime: `frontendops sandbox install --force`.',
       cause: error,
     });
   });

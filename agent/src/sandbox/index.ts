@@ -4,7 +4,7 @@ import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { CreateBucketCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { z } from 'zod';
-import { SANDBOX_CREDENTIALS } from '../aws/clients.js';
+import { SANDBOX_CREDENTIALS } from '../aws/endpoints.js';
 import { FrontendOpsError, toFrontendOpsError } from '../errors.js';
 import { parseWith } from '../validation.js';
 import { startCloudFrontApi } from './cloudfront-api.js';
@@ -15,9 +15,9 @@ import { type Emulator, startEmulator } from './emulator.js';
 import { FAULT_KINDS, type FaultKind, FaultSettingsSchema } from './faults.js';
 import { createScratchRepo, refreshScratchRepo } from './git.js';
 import { cloudFrontStyleId, InvalidationStore } from './invalidations.js';
-import { REPO_ROOT } from './paths.js';
+import { findAgentRoot, findCheckoutRoot, hostingProjectDir } from './paths.js';
 import { readSandboxRecord, SANDBOX_MARKER, writeSandboxRecord } from './record.js';
-import { resolveEmulatorRuntime } from './runtime.js';
+import { ensureEmulatorRuntime } from './runtime-install.js';
 import { startS3Proxy } from './s3-proxy.js';
 import { MAX_SANDBOX_STACKS, type SandboxStackInfo, sandboxStackNames } from './stacks.js';
 import {
@@ -101,6 +101,13 @@ export interface Sandbox {
    */
   failure: Promise<FrontendOpsError>;
   stop(): Promise<void>;
+}
+
+export interface SandboxDeps {
+  /** Progress lines that are not the result (the runtime's first-time install); the CLI sends them to stderr. */
+  log?: (line: string) => void;
+  /** The agent's environment: FRONTENDOPS_SANDBOX_RUNTIME (default: this process's). */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 export const DEFAULT_INVALIDATION_DELAY_MS = 300;
@@ -226,9 +233,16 @@ const portOfUrl = (url: string): number => Number(new URL(url).port);
  * Resolves once everything answers. Every start is a fresh world (the emulator keeps objects in memory), unless
  * `persist` is set: then buckets, objects, the stack's resources and the scratch repo's tags carry over.
  */
-export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
+export async function startSandbox(options: SandboxOptions, deps: SandboxDeps = {}): Promise<Sandbox> {
   const opts = parseWith(SandboxOptionsSchema, options, 'BAD_INPUT', 'sandbox options');
   const dir = resolve(opts.dir);
+  const agentRoot = findAgentRoot();
+  // The stack's Pulumi project: the repository being deployed from, else the clone the agent runs from; an
+  // installed agent without either names the sandbox folder (the state backend needs no project files).
+  const stackWorkDir =
+    [opts.repoSource, findCheckoutRoot(agentRoot)]
+      .map((root) => (root === undefined ? undefined : hostingProjectDir(root)))
+      .find((found) => found !== undefined) ?? dir;
   await prepareDir(dir);
   const lock: DirLock = await acquireDirLock(dir);
   const cleanups: Array<() => Promise<void>> = [() => lock.release()];
@@ -252,8 +266,15 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const stackNames = sandboxStackNames(opts.stacks ?? 1);
 
     // The emulator takes most of the start-up time: spawn it first and prepare files meanwhile.
-    const emulatorStarting = (async () =>
-      startEmulator({ runtime: resolveEmulatorRuntime(), ...(persist ? { s3StorageDir } : {}) }))();
+    const emulatorStarting = (async () => {
+      const { runtime } = await ensureEmulatorRuntime({
+        agentRoot,
+        env: deps.env ?? process.env,
+        cwd: process.cwd(),
+        ...(deps.log ? { log: deps.log } : {}),
+      });
+      return startEmulator({ runtime, ...(persist ? { s3StorageDir } : {}) });
+    })();
     const filesReady = (async (): Promise<Map<string, PersistedResources | undefined>> => {
       if (!persist) {
         await Promise.all(
@@ -375,7 +396,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       configPath,
       sandboxConfig({
         dir,
-        repoRoot: REPO_ROOT,
+        stackWorkDir,
+        binDir: join(agentRoot, 'bin'),
         s3Endpoint: proxy.endpoint,
         cloudfrontEndpoint: cloudfront.endpoint,
         pulumiBackendUrl,
@@ -429,7 +451,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
               'SANDBOX_FAILED',
               `the S3 emulator (pid ${emulator.pid}) exited unexpectedly (${signal ?? `code ${code}`})`,
               {
-                hint: 'Start the sandbox again; if it keeps happening, run `npm ci` to reinstall its runtime.',
+                hint: 'Start the sandbox again; if it keeps happening, reinstall its runtime with `frontendops sandbox install --force`.',
               },
             ),
           );

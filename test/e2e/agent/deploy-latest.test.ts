@@ -114,7 +114,8 @@ describe('frontendops ask "Deploy the latest dashboard" on the sandbox', () => {
     const rolled = await ask('roll back');
     expect(rolled.code, rolled.stderr).toBe(0);
     expect(rolled.stdout).toContain(
-      `Rolled back dashboard-hosting-prod from ${second.slice(0, 7)} to ${first.slice(0, 7)}`,
+      `Rolled back dashboard-hosting-prod from dashboard-deploy-${stamp}-2 (${second.slice(0, 7)}) ` +
+        `to dashboard-deploy-${stamp}-1 (${first.slice(0, 7)})`,
     );
     expect(rolled.stdout).toContain(`dashboard-deploy-${stamp}-3`);
     expect(JSON.parse((await fetchText(`${s.info.edgeUrl}/version.json`)).text).commit).toBe(first);

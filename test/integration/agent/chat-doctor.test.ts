@@ -27,9 +27,10 @@ describe('frontendops chat', () => {
 
     stdin.write('deploy the latest dashboard\n');
     await waitForOutput(out, '[y/N]');
-    expect(out()).toMatch(/Plan: [0-9a-f]{7} → dashboard-hosting-prod[\s\S]*copy 3 file\(s\)/);
-    shutdown(); // Ctrl-C at the question: "no"
-    await waitForOutput(out, 'Refused [REFUSED]');
+    expect(out()).toMatch(/Deploy [0-9a-f]{7} ".*" to dashboard-hosting-prod[\s\S]*copy 3 file\(s\)/);
+    shutdown(); // Ctrl-C at the question: "no" — the person's own choice, not a rule.
+    await waitForOutput(out, 'Cancelled — nothing changed');
+    expect(out()).not.toMatch(/Refused|--yes/);
 
     stdin.write('deploy the latest dashboard\n');
     await waitForOutput(out, '[y/N]', 2);
@@ -81,7 +82,7 @@ describe('frontendops doctor', () => {
     config.mcpServers.github = {
       command: '/nonexistent/github-mcp',
       args: [],
-      env: { GITHUB_TOKEN: 'ghp_docTorSecretdocTorSecret0123456789' },
+      env: { GITHUB_TOKEN: `ghp_${'docTorSecretdocTorSecret0123456789'}` },
     };
     const broken = join(dir(), 'broken.config.json');
     await writeFile(broken, JSON.stringify(config));

@@ -69,7 +69,7 @@ describe('with the sandbox stopped', () => {
     expect(await runCli(['--config', config, 'status'], ctx)).toBe(1);
     expect(out()).toBe('');
     expect(err()).toContain(
-      `Failed [ENDPOINT_UNREACHABLE]: S3 at ${s3Endpoint} refused the connection (ECONNREFUSED) while reading s3://`,
+      `Failed [ENDPOINT_UNREACHABLE] S3 at ${s3Endpoint} refused the connection (ECONNREFUSED) while reading s3://`,
     );
     expect(err()).toContain(`hint: ${startHint()}`);
 
@@ -89,7 +89,7 @@ describe('with the sandbox stopped', () => {
     stdin.write('help\n');
     stdin.end('exit\n');
     expect(await chat).toBe(0);
-    expect(out()).toContain(`Failed [ENDPOINT_UNREACHABLE]: S3 at ${s3Endpoint} refused the connection`);
+    expect(out()).toContain(`Failed [ENDPOINT_UNREACHABLE] S3 at ${s3Endpoint} refused the connection`);
     expect(out()).toContain(`hint: ${startHint()}`);
     expect(out()).toMatch(/deploy the latest dashboard/i); // help still answered afterwards
   });

@@ -58,7 +58,7 @@ describe('chat across a sandbox restart', () => {
     stdin.write("what's live?\n");
     await waitFor(out, 'hint: The sandbox in');
     expect(out()).toContain(
-      `Failed [ENDPOINT_UNREACHABLE]: S3 at ${first.info.s3Endpoint} refused the connection`,
+      `Failed [ENDPOINT_UNREACHABLE] S3 at ${first.info.s3Endpoint} refused the connection`,
     );
     expect(out()).toContain(`start it with \`frontendops sandbox start --dir ${dir}\``);
 

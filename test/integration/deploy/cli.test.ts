@@ -164,7 +164,10 @@ describe('frontendops deploy', () => {
     const commit = await publishedCommit('cli-b', 12);
     const declined = await cli(['deploy', '--commit', commit], { tty: true, stdin: 'n\n' });
     expect(declined.code).toBe(3);
-    expect(declined.out).toMatch(/Plan: .* → dashboard-hosting-prod/);
+    expect(declined.out).toMatch(
+      /^Deploy [0-9a-f]{7} "Dashboard: cli-b" to dashboard-hosting-prod \(live now: /m,
+    );
+    expect(declined.err).toMatch(/^Cancelled — nothing changed: you answered no/m);
     expect(declined.out).toMatch(/\[y\/N\]/);
     const accepted = await cli(['deploy', '--commit', commit], { tty: true, stdin: 'y\n' });
     expect(accepted.code).toBe(0);
@@ -174,6 +177,6 @@ describe('frontendops deploy', () => {
   it('reports a commit without a build as bad input', async () => {
     const missing = await cli(['deploy', '--commit', commitSha(77), '--yes', '--json']);
     expect(missing.code).toBe(2);
-    expect(JSON.parse(missing.out)).toMatchObject({ status: 'failed', code: 'BUILD_NOT_FOUND' });
+    expect(JSON.parse(missing.out)).toMatchObject({ status: 'refused', code: 'BUILD_NOT_FOUND' });
   });
 });

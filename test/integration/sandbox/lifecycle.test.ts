@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../agent/src/config/load.js';
+import type { StdioMcpServerEntry } from '../../../agent/src/config/schema.js';
 import { isFrontendOpsError } from '../../../agent/src/errors.js';
 import { isProcessAlive } from '../../../agent/src/sandbox/dir-lock.js';
 import { type Sandbox, startSandbox } from '../../../agent/src/sandbox/index.js';
@@ -75,7 +76,7 @@ describe('startSandbox', () => {
     });
     expect(stack?.workDir).toBe(join(ROOT, 'stacks', 'dashboard-hosting-prod'));
     expect(config.auditLogPath).toBe(join(dir, 'audit.jsonl'));
-    expect(config.mcpServers.pulumi?.env).toMatchObject({
+    expect((config.mcpServers.pulumi as StdioMcpServerEntry | undefined)?.env).toMatchObject({
       PULUMI_BACKEND_URL: info.pulumiBackendUrl,
       AWS_ENDPOINT_URL_S3: info.s3Endpoint,
       AWS_ENDPOINT_URL_CLOUDFRONT: info.cloudfrontEndpoint,
@@ -241,7 +242,7 @@ describe('frontendops sandbox start (child process)', () => {
     ]).catch((error: { code: number; stdout: string }) => error);
     expect((second as { code: number }).code).toBe(3);
     expect(JSON.parse((second as { stdout: string }).stdout)).toMatchObject({
-      status: 'failed',
+      status: 'refused',
       code: 'SANDBOX_BUSY',
     });
 

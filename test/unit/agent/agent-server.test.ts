@@ -53,7 +53,6 @@ function depsWith(overrides: Partial<AgentServerDeps> & { backend?: FakeJobBacke
   const { backend = new FakeJobBackend(['dashboard-hosting-prod']), ...rest } = overrides;
   const deps: AgentServerDeps = {
     jobs: jobsOver(backend),
-    requester: () => 'mcp:cursor-test',
     deploy: async () => deployed,
     rollback: async () => deployed,
     history: async () => [],

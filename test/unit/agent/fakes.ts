@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { realEngine } from '../../../agent/src/agent/engine.js';
 import type { Approval, FlowContext } from '../../../agent/src/agent/flow.js';
 import { GithubTools } from '../../../agent/src/agent/github.js';
+import type { Mandate } from '../../../agent/src/agent/intent.js';
 import { PulumiTools } from '../../../agent/src/agent/pulumi.js';
 import { type ConnectionSource, ToolLayer } from '../../../agent/src/agent/tool-layer.js';
 import { AuditTrail, MemoryAuditSink } from '../../../agent/src/audit/trail.js';
@@ -297,6 +298,8 @@ export interface FlowHarnessOptions {
   autoApprove?: boolean;
   trigger?: Trigger;
   now?: () => Date;
+  /** What the request allows (default: a structured request, which allows what it asks). */
+  mandate?: Mandate;
 }
 
 export function flowHarness(options: FlowHarnessOptions = {}): FlowHarness {
@@ -315,7 +318,13 @@ export function flowHarness(options: FlowHarnessOptions = {}): FlowHarness {
   const s3 = new FakeS3([ARTIFACTS, HOSTING]);
   const github = githubState(options.commits ?? []);
   const pulumi = pulumiState(
-    options.outputs ?? { syncCommand: SYNC_COMMAND, url: SITE_URL, distributionId: DISTRIBUTION },
+    options.outputs ?? {
+      syncCommand: SYNC_COMMAND,
+      artifactsBucket: ARTIFACTS,
+      hostingBucket: HOSTING,
+      url: SITE_URL,
+      distributionId: DISTRIBUTION,
+    },
     options.officialPulumi ?? false,
   );
   const connections = inMemoryConnections({
@@ -353,6 +362,7 @@ export function flowHarness(options: FlowHarnessOptions = {}): FlowHarness {
     requester: 'alice',
     trigger: options.trigger ?? 'cli',
     approval: options.approval ?? { yes: true },
+    mandate: options.mandate ?? { kind: 'explicit' },
     directInvalidator: async (distributionId) => ({
       invalidate: async (paths) => {
         direct.push({ distributionId, paths });

@@ -35,7 +35,8 @@ function harness(options: FlowHarnessOptions = {}): FlowHarness {
   return h;
 }
 
-const latest = { target: { kind: 'latest' as const }, dryRun: false, trigger: 'cli' as const };
+const latest = { kind: 'deploy' as const, target: { kind: 'latest' as const }, dryRun: false };
+const rollback = { kind: 'rollback' as const, dryRun: false };
 
 async function failure(promise: Promise<unknown>): Promise<FrontendOpsError> {
   try {
@@ -142,7 +143,7 @@ describe('deployThroughMcp', () => {
     expect(h.s3.calls.filter((c) => c.operation !== 'GetObject')).toEqual([]);
   });
 
-  it('needs an approval: nobody to ask → REFUSED; a "no" → REFUSED; both before any copy', async () => {
+  it('needs an approval: nobody to ask → REFUSED; a "no" → CANCELLED; both before any copy', async () => {
     const unattended = harness({ commits: [{ sha: A, message: 'a' }], approval: { yes: false } });
     publishFake(unattended.s3, A, 'a');
     expect((await failure(deployThroughMcp(unattended.ctx, latest))).code).toBe('REFUSED');
@@ -153,14 +154,15 @@ describe('deployThroughMcp', () => {
       commits: [{ sha: A, message: 'a' }],
       approval: {
         yes: false,
-        ask: async (plan, stack) => {
+        ask: async ({ plan, stack }) => {
           asked.push(`${plan.commit}@${stack}:${plan.copy.total}`);
           return false;
         },
       },
     });
     publishFake(declined.s3, A, 'a');
-    expect((await failure(deployThroughMcp(declined.ctx, latest))).code).toBe('REFUSED');
+    // The person's own "no" is a cancellation, not a refusal by a rule (issue 11 §2).
+    expect((await failure(deployThroughMcp(declined.ctx, latest))).code).toBe('CANCELLED');
     expect(asked).toEqual([`${A}@dashboard-hosting-prod:3`]);
     expect(declined.s3.calls.some((c) => c.operation === 'CopyObject')).toBe(false);
     expect(declined.audit.entries.find((e) => e.kind === 'confirm')).toMatchObject({
@@ -237,13 +239,14 @@ describe('rollbackThroughMcp', () => {
     publishFake(h.s3, B, 'b');
     await deployThroughMcp(h.ctx, { ...latest, target: { kind: 'commit', sha: A } });
     await deployThroughMcp(h.ctx, latest);
-    const rolled = await rollbackThroughMcp(h.ctx, { dryRun: false });
+    const rolled = await rollbackThroughMcp(h.ctx, rollback);
     expect(rolled.report).toMatchObject({
       status: 'deployed',
       commit: A,
       tag: 'dashboard-deploy-20261123-3',
     });
-    expect(rolled.rolledBackFrom).toBe(B);
+    expect(rolled.from).toMatchObject({ commit: B, tag: 'dashboard-deploy-20261123-2' });
+    expect(rolled.target).toMatchObject({ commit: A, tag: 'dashboard-deploy-20261123-1', subject: 'a' });
     expect(h.s3.text(HOSTING, 'version.json')).toContain(A);
     expect(releaseFromTagMessage(h.github.tags.at(-1)?.message ?? '')?.trigger).toBe('rollback');
   });
@@ -251,9 +254,9 @@ describe('rollbackThroughMcp', () => {
   it('says NOTHING_TO_ROLL_BACK when nothing is live, or nothing came before', async () => {
     const h = harness({ commits: [{ sha: A, message: 'a' }] });
     publishFake(h.s3, A, 'a');
-    expect((await failure(rollbackThroughMcp(h.ctx, { dryRun: false }))).code).toBe('NOTHING_TO_ROLL_BACK');
+    expect((await failure(rollbackThroughMcp(h.ctx, rollback))).code).toBe('NOTHING_TO_ROLL_BACK');
     await deployThroughMcp(h.ctx, latest);
-    expect((await failure(rollbackThroughMcp(h.ctx, { dryRun: false }))).code).toBe('NOTHING_TO_ROLL_BACK');
+    expect((await failure(rollbackThroughMcp(h.ctx, rollback))).code).toBe('NOTHING_TO_ROLL_BACK');
   });
 });
 

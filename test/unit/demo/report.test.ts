@@ -4,6 +4,7 @@ import {
   type DemoResult,
   demoResultJson,
   formatSummary,
+  INSTALLED_COMMANDS,
   uncommittedNote,
 } from '../../../agent/src/demo/report.js';
 import type { ReleaseRecord } from '../../../agent/src/deploy/schemas.js';
@@ -110,7 +111,23 @@ describe('formatSummary', () => {
       '1111111 → 2222222: 3 file(s) differ — assets/index-AbCd1234.js, index.html, version.json',
     );
     expect(text).toContain('Took:      3.5 s (sandbox 0.3 s, build 1.4 s, publish 0.1 s, deploy 1.6 s)');
-    expect(text).toContain('npx frontendops --config .sandbox/demo/frontendops.config.json status');
+    // In a clone the command is the workspace's own bin: `--no` keeps npx from fetching a registry package.
+    expect(text).toContain('npx --no -- frontendops --config .sandbox/demo/frontendops.config.json status');
+    expect(text).toContain('run `npm run demo` again');
+  });
+
+  it('names the installed commands when the agent runs as the installed package', () => {
+    const text = formatSummary(result(), '/w/.sandbox/demo/frontendops.config.json', INSTALLED_COMMANDS).join(
+      '\n',
+    );
+    expect(text).toContain(
+      'In another terminal: frontendops --config /w/.sandbox/demo/frontendops.config.json',
+    );
+    expect(text).toContain('run `frontendops demo` again');
+    expect(text).not.toContain('npx');
+    expect(uncommittedNote(['sophia-dashboard/src/App.tsx'], C1, INSTALLED_COMMANDS).join('\n')).toContain(
+      'run `frontendops demo` again',
+    );
   });
 
   it('has no "Changed" line on a first deploy or a no-op, and says when the build was already published', () => {

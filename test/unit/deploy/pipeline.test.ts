@@ -96,6 +96,7 @@ function request(commit: string, overrides: Partial<DeployRequest> = {}): Deploy
     stack: 'prod',
     commit,
     sync: SYNC,
+    stackBuckets: { artifactsBucket: ARTIFACTS, hostingBucket: HOSTING },
     url: URL_,
     trigger: 'cli',
     requestedBy: 'alice',
@@ -160,18 +161,19 @@ describe('runDeploy: first deploy', () => {
     expect(report.invalidationId).toBe('I1');
     expect(report.verify).toEqual({ status: 'passed' });
     expect(h.s3.bucket(ARTIFACTS).has('locks/prod.json')).toBe(false);
+    // ListObjectsV2: the hosting bucket, and the build prefix for the preflight.
     expect(report.requests).toEqual({
       CopyObject: 6,
       DeleteObject: 1,
       GetObject: 2,
-      ListObjectsV2: 1,
+      ListObjectsV2: 2,
       PutObject: 3,
     });
   });
 });
 
 describe('runDeploy: request budgets', () => {
-  it('redeploying the live commit is a no-op: listing + 4 requests, zero copies', async () => {
+  it('redeploying the live commit is a no-op: listings + 4 requests, zero copies', async () => {
     const h = harness();
     const commit = publish(h.s3, 1, site(1));
     await runDeploy(h.deps, request(commit));
@@ -179,11 +181,12 @@ describe('runDeploy: request budgets', () => {
     const report = await runDeploy(h.deps, request(commit));
     expect(report.status).toBe('noop');
     expect(report.copied).toBe(0);
-    expect(report.requests).toEqual({ DeleteObject: 1, GetObject: 2, ListObjectsV2: 1, PutObject: 1 });
+    // The preflight's build listing starts with the lock, before the plan knows it is a no-op.
+    expect(report.requests).toEqual({ DeleteObject: 1, GetObject: 2, ListObjectsV2: 2, PutObject: 1 });
     expect(h.invalidations).toHaveLength(1);
   });
 
-  it('an incremental deploy is listing + the changed copies + 6 requests', async () => {
+  it('an incremental deploy is listings + the changed copies + 6 requests', async () => {
     const h = harness();
     publish(h.s3, 1, site(1));
     await runDeploy(h.deps, request(commitSha(1)));
@@ -196,7 +199,7 @@ describe('runDeploy: request budgets', () => {
       CopyObject: 2,
       DeleteObject: 1,
       GetObject: 2,
-      ListObjectsV2: 1,
+      ListObjectsV2: 2,
       PutObject: 3,
     });
   });
@@ -371,16 +374,31 @@ describe('runDeploy: verify and tag', () => {
     expect(h.s3.bucket(ARTIFACTS).has('locks/prod.json')).toBe(false);
   });
 
-  it('skips verification with a note when the site is unreachable or has no version.json', async () => {
-    const h = harness({ verifyCommit: () => new TypeError('fetch failed') });
+  it('fails with ENDPOINT_UNREACHABLE naming the site when it refuses every connection', async () => {
+    const refused = () =>
+      new TypeError('fetch failed', {
+        cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }),
+      });
+    const h = harness({ verifyCommit: refused });
     const commit = publish(h.s3, 1, site(1));
-    const report = await runDeploy(h.deps, request(commit));
-    expect(report.verify.status).toBe('skipped');
-    expect(report.verify.note).toMatch(/unreachable/);
+    const error = await rejectionOf(runDeploy(h.deps, request(commit)));
+    expect(error.code).toBe('ENDPOINT_UNREACHABLE');
+    expect(error.message).toContain(new URL(URL_).host);
+    expect(error.data).toMatchObject({ service: 'edge', kind: 'refused', attempts: 3 });
+    // The release went live before verify: it is recorded, and the lock is released.
+    expect(JSON.parse(h.s3.text(ARTIFACTS, currentReleaseKey('prod'))!).commit).toBe(commit);
+    expect(h.s3.bucket(ARTIFACTS).has('locks/prod.json')).toBe(false);
+  });
+
+  it('skips verification with a note when the build has no version.json', async () => {
     const h2 = harness();
     const files = site(2);
     delete (files as Record<string, string | undefined>)['version.json'];
-    const report2 = await runDeploy(h2.deps, request(publish(h2.s3, 2, files)));
+    // version.json is a required file by default; a stack may require only index.html.
+    const report2 = await runDeploy(
+      h2.deps,
+      request(publish(h2.s3, 2, files), { requiredFiles: ['index.html'] }),
+    );
     expect(report2.verify).toEqual({ status: 'skipped', note: 'the build has no version.json' });
   });
 

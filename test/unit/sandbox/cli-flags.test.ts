@@ -15,7 +15,7 @@ describe('frontendops sandbox start: flags', () => {
     const { ctx, out } = captureCli();
     expect(await runCli(['--json', 'sandbox', 'start', ...flags], ctx)).toBe(2);
     const printed = JSON.parse(out()) as { status: string; code: string; message: string };
-    expect(printed).toMatchObject({ status: 'failed', code: 'BAD_INPUT' });
+    expect(printed).toMatchObject({ status: 'refused', code: 'BAD_INPUT' });
     expect(printed.message).toContain(name);
   });
 

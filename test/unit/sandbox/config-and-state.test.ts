@@ -40,7 +40,8 @@ describe('sandboxStackOutputs', () => {
 describe('sandboxConfig', () => {
   const config = sandboxConfig({
     dir: '/tmp/sbx',
-    repoRoot: '/repo',
+    stackWorkDir: '/repo/stacks/dashboard-hosting-prod',
+    binDir: '/opt/fo/lib/node_modules/@frontendops/agent/bin',
     s3Endpoint: 'http://127.0.0.1:40000',
     cloudfrontEndpoint: 'http://127.0.0.1:40002',
     pulumiBackendUrl: fileBackendUrl('/tmp/sbx/pulumi-state'),
@@ -69,7 +70,7 @@ describe('sandboxConfig', () => {
     expect(config.auditLogPath).toBe('/tmp/sbx/audit.jsonl');
     expect(config.mcpServers?.pulumi).toEqual({
       command: '/usr/bin/node',
-      args: ['/repo/agent/bin/frontendops-pulumi-mcp.js'],
+      args: ['/opt/fo/lib/node_modules/@frontendops/agent/bin/frontendops-pulumi-mcp.js'],
       env: {
         PULUMI_BACKEND_URL: 'file:///tmp/sbx/pulumi-state',
         AWS_REGION: 'us-east-1',
@@ -82,7 +83,7 @@ describe('sandboxConfig', () => {
     });
     expect(config.mcpServers?.github).toEqual({
       command: '/usr/bin/node',
-      args: ['/repo/agent/bin/frontendops-github-mcp.js'],
+      args: ['/opt/fo/lib/node_modules/@frontendops/agent/bin/frontendops-github-mcp.js'],
       env: { FRONTENDOPS_GITHUB_BACKEND: 'git', FRONTENDOPS_GIT_REPO: '/tmp/sbx/repo' },
     });
   });
@@ -103,7 +104,8 @@ describe('a sandbox with several stacks', () => {
   it('lists every stack in the config, each on the shared backend and endpoints', () => {
     const config = sandboxConfig({
       dir: '/tmp/sbx',
-      repoRoot: '/repo',
+      stackWorkDir: '/repo/stacks/dashboard-hosting-prod',
+      binDir: '/opt/fo/lib/node_modules/@frontendops/agent/bin',
       s3Endpoint: 'http://127.0.0.1:40000',
       cloudfrontEndpoint: 'http://127.0.0.1:40002',
       pulumiBackendUrl: fileBackendUrl('/tmp/sbx/pulumi-state'),

@@ -5,6 +5,7 @@ import { validateWorkflow } from '@action-validator/core';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseConfig } from '../../../agent/src/config/load.js';
+import type { StdioMcpServerEntry } from '../../../agent/src/config/schema.js';
 
 // Every workflow is checked twice: against GitHub's workflow schema by a maintained validator
 // (action-validator), and for the security properties this repository promises (issue 7).
@@ -236,7 +237,7 @@ describe('build-dashboard.yml', () => {
 
   it('publishes sophia-dashboard/dist for $GITHUB_SHA with the generated config', () => {
     expect(stepNamed(job, 'Publish the build').run).toBe(
-      'npx frontendops publish sophia-dashboard/dist --commit "$GITHUB_SHA" --config "$FRONTENDOPS_CONFIG"',
+      'npx --no -- frontendops publish sophia-dashboard/dist --commit "$GITHUB_SHA" --config "$FRONTENDOPS_CONFIG"',
     );
   });
 });
@@ -278,12 +279,12 @@ describe('deploy-dashboard.yml', () => {
     expect(script).toMatch(/if \[ -n "\$COMMIT" \]; then[\s\S]*args\+=\(--commit "\$COMMIT"\)/);
     expect(script).toMatch(/\^\[0-9a-fA-F\]\{7,40\}\$/);
     expect(script).toMatch(/if \[ "\$DRY_RUN" = "true" \]; then\s+args\+=\(--dry-run\)/);
-    expect(script).toMatch(/npx frontendops "\$\{args\[@\]\}" > "\$result"/);
+    expect(script).toMatch(/npx --no -- frontendops "\$\{args\[@\]\}" > "\$result"/);
   });
 
   it('writes the JSON result to the job summary even when the deploy fails, then fails the step', () => {
     const script = stepNamed(job, 'Deploy').run ?? '';
-    expect(script).toMatch(/set \+e\s+npx frontendops[\s\S]*status=\$\?\s+set -e/);
+    expect(script).toMatch(/set \+e\s+npx --no -- frontendops[\s\S]*status=\$\?\s+set -e/);
     expect(script).toMatch(/cat "\$result"[\s\S]*>> "\$GITHUB_STEP_SUMMARY"/);
     expect(script.trim().endsWith('exit "$status"')).toBe(true);
   });
@@ -384,13 +385,13 @@ describe('the generated FrontendOps config', () => {
       PULUMI_ACCESS_TOKEN: 'pul-unused',
     });
     const config = parseConfig(JSON.parse(stdout));
-    expect(config.mcpServers.pulumi?.env).toEqual({
+    expect((config.mcpServers.pulumi as StdioMcpServerEntry | undefined)?.env).toEqual({
       AWS_REGION: 'eu-west-1',
       FRONTENDOPS_PULUMI_BACKEND: 'state',
       PULUMI_BACKEND_URL: 's3://sophia-pulumi-state',
       ...SECRET_AWS,
     });
-    expect(config.mcpServers.github?.env).toEqual({
+    expect((config.mcpServers.github as StdioMcpServerEntry | undefined)?.env).toEqual({
       FRONTENDOPS_GITHUB_BACKEND: 'octokit',
       GITHUB_TOKEN: 'ghs_jobtoken',
       GITHUB_API_URL: 'https://api.github.com',
@@ -412,7 +413,7 @@ describe('the generated FrontendOps config', () => {
       project: 'dashboard-hosting-prod',
       apiUrl: 'https://api.pulumi.com',
     });
-    expect(config.mcpServers.pulumi?.env).toMatchObject({
+    expect((config.mcpServers.pulumi as StdioMcpServerEntry | undefined)?.env).toMatchObject({
       FRONTENDOPS_PULUMI_BACKEND: 'cloud',
       PULUMI_BACKEND_URL: 'https://api.pulumi.com',
       PULUMI_ACCESS_TOKEN: 'pul-token',

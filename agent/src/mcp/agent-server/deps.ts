@@ -26,7 +26,10 @@ export interface ToolCallRecord {
   durationMs: number;
 }
 
-/** What the agent server's tools need; the bin wires them to a Session, tests to fakes. */
+/**
+ * What the agent server's tools need; the bin wires them to a Session, tests to fakes. Shared by every
+ * MCP session of one process (over HTTP each session has its own McpServer on these same deps).
+ */
 export interface AgentServerDeps {
   jobs: AgentJobs;
   /** A guarded deploy of `stack` (trigger `mcp`); `requester` names the MCP client that asked. */
@@ -34,8 +37,11 @@ export interface AgentServerDeps {
   rollback(args: RollbackArgs, stack: string, requester: string, job: JobRunContext): Promise<Answer>;
   history(stack: string, limit: number, requester: string): Promise<HistoryEntry[]>;
   audit(record: ToolCallRecord): Promise<void>;
-  /** Who is calling: the MCP client's name from its `initialize`. */
-  requester(): string;
   /** Monotonic milliseconds, for durations (default performance.now). */
   clock?: () => number;
+}
+
+/** A tool's view: the shared deps plus who is calling, from this session's `initialize`. */
+export interface AgentToolDeps extends AgentServerDeps {
+  requester(): string;
 }

@@ -18,7 +18,10 @@ export const DeployToolArgs = z
   .refine((a) => !(a.commit && a.tag), 'give a commit or a tag, not both');
 export type DeployToolArgs = z.infer<typeof DeployToolArgs>;
 
-export const RollbackToolArgs = z.object({ ...RollbackArgs.shape, stack: StackArg.optional() }).strict();
+export const RollbackToolArgs = z
+  .object({ ...RollbackArgs.shape, stack: StackArg.optional() })
+  .strict()
+  .refine((a) => !(a.toTag && a.toCommit), 'give toTag or toCommit, not both');
 export type RollbackToolArgs = z.infer<typeof RollbackToolArgs>;
 
 export const JobSchema = z.object({

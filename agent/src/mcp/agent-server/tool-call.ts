@@ -1,6 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { toFrontendOpsError } from '../../errors.js';
-import type { AgentServerDeps } from './deps.js';
+import type { AgentToolDeps } from './deps.js';
 import { errorResult, okResult } from './result.js';
 
 /** What a tool's body returns: its summary and structured result, and what the audit line says. */
@@ -23,7 +23,7 @@ const REFUSALS: ReadonlySet<string> = new Set(['BAD_INPUT', 'STACK_NOT_CONFIGURE
  * trace in its own log.
  */
 export async function auditedToolCall<T extends object>(
-  deps: AgentServerDeps,
+  deps: AgentToolDeps,
   tool: string,
   args: Record<string, unknown>,
   body: (requester: string) => Promise<ToolAnswer<T>>,

@@ -47,6 +47,75 @@ export const CreatedTagSchema = z.object({
 });
 export type CreatedTag = z.infer<typeof CreatedTagSchema>;
 
+/**
+ * What the GitHub API knows beyond git, for the official server's JSON (see official.ts). Backends
+ * fill what they can: a local clone has no web page, no accounts and no API URLs.
+ */
+export interface GitHubUser {
+  login: string;
+  id: number;
+  htmlUrl: string;
+  avatarUrl: string;
+}
+
+export type FileStatus = 'added' | 'removed' | 'modified' | 'renamed' | 'copied' | 'changed' | 'unchanged';
+
+export interface FileChange {
+  filename: string;
+  status: FileStatus;
+  additions: number;
+  deletions: number;
+  changes: number;
+  /** The unified diff hunks, only when asked for (`detail: full_patch`); absent for binary files. */
+  patch?: string;
+}
+
+export interface CommitChanges {
+  /** Over the whole commit, whatever page of files was asked for. */
+  stats: { additions: number; deletions: number; total: number };
+  /** One page of the changed files. */
+  files: FileChange[];
+}
+
+/** A commit as a backend returns it: the tools' Commit plus what only GitHub knows. */
+export interface CommitRecord extends Commit {
+  /** The commit's page on GitHub; absent where there is none (a local clone). */
+  htmlUrl?: string;
+  /** The GitHub accounts of author and committer, when GitHub could match their e-mails. */
+  authorUser?: GitHubUser | null;
+  committerUser?: GitHubUser | null;
+  /** Only when asked for (get_commit with `detail` other than `none`). */
+  changes?: CommitChanges;
+}
+
+export interface GitObjectRef {
+  type: string;
+  sha: string;
+  /** The API URL of the object; absent where there is no API. */
+  url?: string;
+}
+
+/** A tag as a backend returns it: the tools' TagDetail plus the git objects behind it. */
+export interface TagRecord extends TagDetail {
+  /** `refs/tags/<name>` and what it points at directly (a tag object, or the commit). */
+  ref?: { url?: string; nodeId?: string; object: GitObjectRef };
+  /** For an annotated tag: the tag object itself (its own sha, and the object it tags). */
+  tagObject?: {
+    sha: string;
+    url?: string;
+    nodeId?: string;
+    object: GitObjectRef;
+    verification?: { verified: boolean; reason: string };
+  };
+}
+
+/** Which page of a commit's files get_commit returns, and whether with patches. */
+export interface CommitFilesQuery {
+  patch: boolean;
+  page: number;
+  perPage: number;
+}
+
 export interface RepoRef {
   owner: string;
   repo: string;
@@ -76,19 +145,31 @@ export interface GitHubBackend {
   /** True when the backend talks to a service outside this machine (the MCP `openWorldHint`). */
   readonly openWorld: boolean;
   /** Newest first. An unknown `sha` is COMMIT_NOT_FOUND; an empty repository gives []. */
-  listCommits(query: ListCommitsQuery): Promise<Commit[]>;
-  /** COMMIT_NOT_FOUND when `sha` names no commit. */
-  getCommit(repo: RepoRef, sha: string): Promise<Commit>;
+  listCommits(query: ListCommitsQuery): Promise<CommitRecord[]>;
+  /** COMMIT_NOT_FOUND when `sha` names no commit. With `files`, the record carries `changes`. */
+  getCommit(repo: RepoRef, sha: string, files?: CommitFilesQuery): Promise<CommitRecord>;
   /** Names of every tag starting with `prefix` (no peeling: cheap on both backends). */
   listTagNames(repo: RepoRef, prefix: string): Promise<string[]>;
   /** The tags with these names (which exist), with their commits resolved, in the order given. */
   describeTags(repo: RepoRef, names: readonly string[]): Promise<TagSummary[]>;
   /** TAG_NOT_FOUND when the tag does not exist. */
-  getTag(repo: RepoRef, tag: string): Promise<TagDetail>;
+  getTag(repo: RepoRef, tag: string): Promise<TagRecord>;
   /**
    * Creates an annotated tag (tag object + `refs/tags/<tag>`). Existing tag on the same commit:
    * `created: false`, nothing written. Existing tag elsewhere: TAG_CONFLICT. Unknown commit:
    * COMMIT_NOT_FOUND, nothing written. Atomic against concurrent creators of the same name.
    */
   createTag(request: CreateTagRequest): Promise<CreatedTag>;
+}
+
+/** The tools' structured Commit out of a backend's record (what only GitHub knows is left out). */
+export function commitOf(record: CommitRecord): Commit {
+  const { sha, message, author, committer, parents } = record;
+  return { sha, message, author, committer, parents, untrusted: true };
+}
+
+/** The tools' structured TagDetail out of a backend's record. */
+export function tagDetailOf(record: TagRecord): TagDetail {
+  const { name, sha, annotated, tagger, message } = record;
+  return { name, sha, annotated, tagger, message, untrusted: true };
 }

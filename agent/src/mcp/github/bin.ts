@@ -1,15 +1,18 @@
-import { runStdioServer } from '../stdio-main.js';
+import { createRedactor, secretValuesFromEnv } from '../../audit/redact.js';
+import { runServerMain } from '../serve-main.js';
 import { createBackendFromConfig } from './backend-factory.js';
 import { describeConfig, resolveGitHubServerConfig } from './config.js';
 import { createServer, GITHUB_SERVER_NAME } from './server.js';
 
-await runStdioServer(GITHUB_SERVER_NAME, (log) => {
-  const config = resolveGitHubServerConfig(process.argv.slice(2), process.env, process.cwd());
+await runServerMain(GITHUB_SERVER_NAME, process.argv.slice(2), process.env, (log, args) => {
+  const config = resolveGitHubServerConfig(args, process.env, process.cwd());
   const now = () => new Date();
-  const { server, close } = createServer({
-    backend: createBackendFromConfig(config, { log, now }),
-    now,
-    log,
-  });
-  return { server, close, description: describeConfig(config) };
+  // One backend for every session: the git backend's tag lock and Octokit's rate limiter are shared.
+  const backend = createBackendFromConfig(config, { log, now });
+  // The token this server holds is redacted by value too, should a commit ever carry it.
+  const redactor = createRedactor(secretValuesFromEnv(process.env));
+  return {
+    newServer: () => createServer({ backend, now, log, redactor }),
+    description: describeConfig(config),
+  };
 });

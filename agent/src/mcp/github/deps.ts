@@ -7,4 +7,6 @@ export interface GitHubToolDeps {
   /** The clock for `next_deploy_tag` without a date. */
   now: () => Date;
   log: ToolLog;
+  /** Redacts secret-shaped strings in repository content before it is returned (audit/redact.ts). */
+  redact: (text: string) => string;
 }

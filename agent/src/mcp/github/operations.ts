@@ -1,5 +1,5 @@
 import { FrontendOpsError } from '../../errors.js';
-import type { Commit, CreatedTag, GitHubBackend, TagDetail, TagSummary } from './backend.js';
+import type { CommitRecord, CreatedTag, GitHubBackend, TagRecord, TagSummary } from './backend.js';
 import {
   type CreatedDeployTag,
   createNextDeployTag,
@@ -36,7 +36,7 @@ import {
 
 export const DEFAULT_PER_PAGE = 30;
 
-export async function listCommits(backend: GitHubBackend, input: ListCommitsInput): Promise<Commit[]> {
+export async function listCommits(backend: GitHubBackend, input: ListCommitsInput): Promise<CommitRecord[]> {
   const coordinates = validateRepoCoordinates(input);
   return backend.listCommits({
     ...coordinates,
@@ -50,9 +50,15 @@ export async function listCommits(backend: GitHubBackend, input: ListCommitsInpu
   });
 }
 
-export async function getCommit(backend: GitHubBackend, input: GetCommitInput): Promise<Commit> {
+/** With `detail` other than "none" (the default is "stats", as on the official server), one page of files. */
+export async function getCommit(backend: GitHubBackend, input: GetCommitInput): Promise<CommitRecord> {
   const coordinates = validateRepoCoordinates(input);
-  return backend.getCommit(coordinates, validateRevision(input.sha));
+  const detail = input.detail ?? 'stats';
+  const files =
+    detail === 'none'
+      ? undefined
+      : { patch: detail === 'full_patch', page: input.page ?? 1, perPage: input.perPage ?? DEFAULT_PER_PAGE };
+  return backend.getCommit(coordinates, validateRevision(input.sha), files);
 }
 
 export async function listTags(backend: GitHubBackend, input: ListTagsInput): Promise<TagSummary[]> {
@@ -63,7 +69,7 @@ export async function listTags(backend: GitHubBackend, input: ListTagsInput): Pr
   return backend.describeTags(coordinates, onPage);
 }
 
-export async function getTag(backend: GitHubBackend, input: GetTagInput): Promise<TagDetail> {
+export async function getTag(backend: GitHubBackend, input: GetTagInput): Promise<TagRecord> {
   const coordinates = validateRepoCoordinates(input);
   return backend.getTag(coordinates, validateTagName(input.tag));
 }
@@ -96,7 +102,7 @@ export async function nextDeployTagFor(
       'BAD_INPUT',
       'sha and message go together: pass both to create the tag, or neither',
       {
-        hint: 'Without sha and message, next_deploy_tag only names the next tag.',
+        hint: 'Without sha and message, only the next free tag name is returned.',
       },
     );
   }

@@ -1,11 +1,14 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { type FrontendOpsError, toFrontendOpsError } from '../../errors.js';
 import { formatToolErrorText } from '../tool-error.js';
+import { goJson } from './official.js';
 
 /**
  * Tool results. Success: `structuredContent` plus one text block for clients that only read text.
  * Repository content (commit and tag messages, names) is untrusted: the text block says so and carries
- * it as JSON inside a fence, with `<` and `>` escaped so nothing inside can close the fence.
+ * it as JSON inside a fence, with `<` and `>` escaped so nothing inside can close the fence. The four
+ * tools github/github-mcp-server also has answer with its JSON first, in a block of its own (see
+ * official.ts), so a client written for that server parses the first text block as it would there.
  * Failure: `isError: true`, text `CODE: message` then a JSON line `{ code, message, hint, data }`.
  */
 
@@ -23,17 +26,21 @@ export function fencedJson(value: unknown): string {
     .replaceAll('&', '\\u0026');
 }
 
-export function untrustedResult<T extends Record<string, unknown>>(
+function fencedText(summary: string, structured: Record<string, unknown>): string {
+  return `${summary}\n${UNTRUSTED_NOTICE}\n${UNTRUSTED_OPEN}\n${fencedJson(structured)}\n${UNTRUSTED_CLOSE}`;
+}
+
+/** Block 1: the official server's JSON; block 2: the summary, the notice and the fenced structured copy. */
+export function officialResult<T extends Record<string, unknown>>(
+  official: unknown,
   summary: string,
   structured: T,
 ): CallToolResult {
   return {
     structuredContent: structured,
     content: [
-      {
-        type: 'text',
-        text: `${summary}\n${UNTRUSTED_NOTICE}\n${UNTRUSTED_OPEN}\n${fencedJson(structured)}\n${UNTRUSTED_CLOSE}`,
-      },
+      { type: 'text', text: goJson(official) },
+      { type: 'text', text: fencedText(summary, structured) },
     ],
   };
 }

@@ -18,7 +18,7 @@ const MAX_REVISION_LENGTH = 255;
 const MAX_TAG_LENGTH = 200;
 const MAX_PREFIX_LENGTH = 100;
 const MAX_PATH_LENGTH = 4096;
-/** Tag messages carry a summary plus the release record as JSON (design §5 step 8); 1 MB is ample. */
+/** Tag messages carry a summary plus the release record as JSON; 1 MB is ample. */
 export const MAX_TAG_MESSAGE_LENGTH = 1_000_000;
 
 export interface RepoCoordinates {
@@ -51,7 +51,7 @@ export function validateCommitSha(sha: string): string {
       'BAD_INPUT',
       `sha ${JSON.stringify(sha)} is not a full 40-character hex commit sha`,
       {
-        hint: 'Pass the full commit sha as returned by list_commits.',
+        hint: 'Pass the full 40-character sha of an existing commit (`git rev-parse HEAD`).',
       },
     );
   }

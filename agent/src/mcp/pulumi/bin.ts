@@ -1,10 +1,11 @@
-import { runStdioServer } from '../stdio-main.js';
+import { runServerMain } from '../serve-main.js';
 import { describeConfig, resolvePulumiServerConfig } from './config.js';
 import { createPulumiToolDeps } from './deps-factory.js';
 import { createServer, PULUMI_SERVER_NAME } from './server.js';
 
-await runStdioServer(PULUMI_SERVER_NAME, (log) => {
-  const config = resolvePulumiServerConfig(process.argv.slice(2), process.env);
-  const { server, close } = createServer(createPulumiToolDeps(config, process.env, log));
-  return { server, close, description: describeConfig(config) };
+await runServerMain(PULUMI_SERVER_NAME, process.argv.slice(2), process.env, (log, args) => {
+  const config = resolvePulumiServerConfig(args, process.env);
+  // One set of clients for every session (HTTP serves each session its own McpServer).
+  const deps = createPulumiToolDeps(config, process.env, log);
+  return { newServer: () => createServer(deps), description: describeConfig(config) };
 });

@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { parseArgs } from 'node:util';
-import { isLoopbackUrl } from '../../aws/clients.js';
-import { CLOUDFRONT_POLL_DELAY, LOCAL_POLL_DELAY, type PollDelay } from '../../cdn/cloudfront-invalidator.js';
+import { isLoopbackUrl } from '../../aws/endpoints.js';
+import { CLOUDFRONT_POLL_DELAY, LOCAL_POLL_DELAY, type PollDelay } from '../../cdn/poll-delay.js';
 import { FrontendOpsError } from '../../errors.js';
 import { HOSTING_PROJECT } from '../../stack/outputs.js';
 

@@ -14,8 +14,11 @@ export interface PulumiToolDeps {
   project: string;
   /** Whether `showSecrets` may reveal secret outputs. */
   allowSecrets: boolean;
-  /** An invalidator bound to one distribution (the stack's `distributionId`, never the caller's). */
-  invalidatorFor: (distributionId: string) => CloudFrontInvalidator;
+  /**
+   * An invalidator bound to one distribution (the stack's `distributionId`, never the caller's). May
+   * resolve later: the server loads the CloudFront SDK on the first call that needs it.
+   */
+  invalidatorFor: (distributionId: string) => CloudFrontInvalidator | Promise<CloudFrontInvalidator>;
   /** Reads `<workDir>/Pulumi.yaml`. */
   readText: ReadText;
   log: ToolLog;

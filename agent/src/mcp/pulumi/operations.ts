@@ -107,7 +107,7 @@ export async function invalidateCdn(
   input: { stackName: string; paths: string[]; wait: boolean; maxWaitSeconds: number },
 ): Promise<Answer<InvalidationResult & Record<string, unknown>>> {
   const { outputs } = await hostingStack(deps, input.stackName);
-  const invalidator = deps.invalidatorFor(outputs.distributionId);
+  const invalidator = await deps.invalidatorFor(outputs.distributionId);
   const result = await invalidator.invalidate(input.paths, {
     wait: input.wait,
     maxWaitSeconds: input.maxWaitSeconds,
@@ -126,7 +126,7 @@ export async function getInvalidation(
   Answer<{ invalidationId: string; status: 'InProgress' | 'Completed'; paths: string[]; createTime: string }>
 > {
   const { outputs } = await hostingStack(deps, input.stackName);
-  const details = await deps.invalidatorFor(outputs.distributionId).get(input.invalidationId);
+  const details = await (await deps.invalidatorFor(outputs.distributionId)).get(input.invalidationId);
   const structured = {
     invalidationId: details.invalidationId,
     status: details.status,
@@ -195,5 +195,28 @@ export async function up(
     };
   } catch (error) {
     throw automationFailure(error, `pulumi up of ${stack.name}`);
+  }
+}
+
+/**
+ * `pulumi refresh`: reads the real cloud resources and updates the stack's state to match. It changes
+ * no resource, only what the state records about them. The text follows the official server's.
+ */
+export async function refresh(
+  deps: PulumiToolDeps,
+  input: { workDir: string; stackName: string },
+): Promise<Answer<{ stackName: string; result: string; changes: Record<string, number> }>> {
+  checkWorkDir(input.workDir);
+  const ref = await resolveRef(deps, input.stackName, input.workDir);
+  const stack = await selectStack(deps.automation, 'pulumi-cli-refresh', ref, input.workDir);
+  try {
+    const result = await stack.refresh();
+    const changes = result.summary.resourceChanges ?? {};
+    return {
+      structured: { stackName: stack.name, result: result.summary.result, changes },
+      text: `\nRefresh Results for stack: ${stack.name}\n\nChanges:\n${changeLines(changes)}\n\n${result.stdout || 'No additional output'}\n`,
+    };
+  } catch (error) {
+    throw automationFailure(error, `pulumi refresh of ${stack.name}`);
   }
 }

@@ -103,3 +103,11 @@ export const UpOutput = {
   changes,
   outputs: z.record(z.string(), z.unknown()).describe('Stack outputs after the update; secrets masked.'),
 };
+
+export const RefreshInput = { workDir, stackName };
+
+export const RefreshOutput = {
+  stackName: z.string(),
+  result: z.string().describe('succeeded, failed or in-progress, as Pulumi reports the refresh.'),
+  changes: changes.describe('Resources whose recorded state changed (update, delete) or did not (same).'),
+};

@@ -1,13 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { VERSION } from '../../version.js';
 import type { PulumiToolDeps } from './deps.js';
 import { registerTools } from './tools/index.js';
 
 export const PULUMI_SERVER_NAME = 'frontendops-pulumi-mcp';
-
-const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
-  version: string;
-};
 
 /** Bounds one call's arguments (3,000 paths plus a few fields is the largest legitimate call). */
 const MAX_TOOL_INPUT_ELEMENTS = 10_000;
@@ -22,7 +18,7 @@ export function createServer(
   deps: Omit<PulumiToolDeps, 'log'> & { log?: PulumiToolDeps['log'] },
 ): PulumiServer {
   const server = new McpServer(
-    { name: PULUMI_SERVER_NAME, version: packageJson.version },
+    { name: PULUMI_SERVER_NAME, version: VERSION },
     {
       instructions:
         'Pulumi stack outputs and CloudFront invalidations for the Sophia dashboard hosting stack. ' +

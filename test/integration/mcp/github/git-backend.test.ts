@@ -177,6 +177,7 @@ describe('git backend: tags', () => {
     });
     expect((await repo.git(['cat-file', '-t', 'refs/tags/dashboard-deploy-20260309-1'])).trim()).toBe('tag');
     const tag = await backend.getTag(REPO, 'dashboard-deploy-20260309-1');
+    const tagObject = (await repo.git(['rev-parse', 'refs/tags/dashboard-deploy-20260309-1'])).trim();
     expect(tag).toEqual({
       name: 'dashboard-deploy-20260309-1',
       sha: history.latestDashboard,
@@ -184,6 +185,9 @@ describe('git backend: tags', () => {
       tagger: { name: TEST_IDENTITY.name, email: TEST_IDENTITY.email, date: '2026-03-09T12:00:00Z' },
       message,
       untrusted: true,
+      // The git objects behind it, for the official server's get_tag JSON (a local clone has no API URLs).
+      ref: { object: { type: 'tag', sha: tagObject } },
+      tagObject: { sha: tagObject, object: { type: 'commit', sha: history.latestDashboard } },
     });
     expect(existsSync('/tmp/frontendops-pwned')).toBe(false);
   });
@@ -236,6 +240,7 @@ describe('git backend: tags', () => {
       tagger: null,
       message: '',
       untrusted: true,
+      ref: { object: { type: 'commit', sha } },
     });
     expect(await taggedBackend.getTag(REPO, 'nested')).toMatchObject({
       sha,

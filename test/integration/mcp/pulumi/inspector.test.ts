@@ -67,6 +67,7 @@ describe('MCP Inspector CLI against frontendops-pulumi-mcp on the sandbox', () =
         'pulumi-cli-preview',
         'pulumi-cli-stack-output',
         'pulumi-cli-up',
+        'pulumi-cli-refresh',
       ].sort(),
     );
     expect(tools.find((t) => t.name === 'invalidate_cdn')?.annotations).toMatchObject({

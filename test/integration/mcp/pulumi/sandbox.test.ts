@@ -125,9 +125,11 @@ describe('frontendops-pulumi-mcp over stdio, on the sandbox (state backend, file
     expect(await invalidationCount(sandbox())).toBe(before);
   });
 
-  it('without a Pulumi CLI, preview and up fail with PULUMI_CLI_MISSING', async () => {
-    const result = await callTool(client, 'pulumi-cli-preview', { workDir: WORKDIR, stackName: STACK });
-    expect(errorCode(result)).toBe('PULUMI_CLI_MISSING');
+  it('without a Pulumi CLI, preview, up and refresh fail with PULUMI_CLI_MISSING', async () => {
+    for (const tool of ['pulumi-cli-preview', 'pulumi-cli-up', 'pulumi-cli-refresh']) {
+      const result = await callTool(client, tool, { workDir: WORKDIR, stackName: STACK });
+      expect(errorCode(result), tool).toBe('PULUMI_CLI_MISSING');
+    }
   });
 
   it('logs on stderr only (one line per call, no output values)', () => {

@@ -62,23 +62,26 @@ describe('serverEnvironment', () => {
   });
 });
 
+/** A `${env:NAME}` reference as a config file spells it (built, so it never reads as a broken template). */
+const envRef = (name: string): string => `\${env:${name}}`;
+
 describe('resolveEntryEnv', () => {
-  it('takes ${env:NAME} values from the agent environment, leaving literal values alone', () => {
+  it(`takes ${envRef('NAME')} values from the agent environment, leaving literal values alone`, () => {
     const env = resolveEntryEnv(
-      { GITHUB_TOKEN: '${env:GITHUB_TOKEN}', REGION: 'eu-west-1', URL: 'https://${env:HOST}/api' },
+      { GITHUB_TOKEN: envRef('GITHUB_TOKEN'), REGION: 'eu-west-1', URL: `https://${envRef('HOST')}/api` },
       { GITHUB_TOKEN: 'tok-123', HOST: 'ghe.example.com' },
     );
     expect(env).toEqual({ GITHUB_TOKEN: 'tok-123', REGION: 'eu-west-1', URL: 'https://ghe.example.com/api' });
   });
 
   it('refuses a reference to an unset variable instead of passing an empty value', () => {
-    expect(() => resolveEntryEnv({ GITHUB_TOKEN: '${env:GITHUB_TOKEN}' }, {})).toThrowError(
+    expect(() => resolveEntryEnv({ GITHUB_TOKEN: envRef('GITHUB_TOKEN') }, {})).toThrowError(
       /GITHUB_TOKEN.*not set/,
     );
   });
 
   it('lets a server see only the variables its entry names', () => {
-    const env = serverEnvironment({ env: { TOKEN: '${env:A}' } }, { A: 'a', B: 'b', PATH: '/bin' });
+    const env = serverEnvironment({ env: { TOKEN: envRef('A') } }, { A: 'a', B: 'b', PATH: '/bin' });
     expect(env).toEqual({ PATH: '/bin', TOKEN: 'a' });
   });
 });

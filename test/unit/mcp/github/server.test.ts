@@ -47,12 +47,16 @@ describe('github MCP server: tool list', () => {
     for (const tool of tools) expect(tool.outputSchema, tool.name).toBeDefined();
   });
 
+  // Issue 12 adds the official server's `fields` (list_commits) and `detail`/`page`/`perPage` (get_commit).
   it('keeps github/github-mcp-server input names for the shared tools', async () => {
     const { client } = await connect(new FakeBackend([]));
     const { tools } = await client.listTools();
     const schema = (name: string) => tools.find((tool) => tool.name === name)?.inputSchema;
     expect(Object.keys(schema('list_commits')?.properties ?? {}).sort()).toEqual(
-      ['author', 'owner', 'page', 'path', 'perPage', 'repo', 'sha', 'since', 'until'].sort(),
+      ['author', 'fields', 'owner', 'page', 'path', 'perPage', 'repo', 'sha', 'since', 'until'].sort(),
+    );
+    expect(Object.keys(schema('get_commit')?.properties ?? {}).sort()).toEqual(
+      ['detail', 'owner', 'page', 'perPage', 'repo', 'sha'].sort(),
     );
     expect(schema('list_commits')?.required).toEqual(['owner', 'repo']);
     expect(schema('list_commits')?.properties?.perPage).toMatchObject({ minimum: 1, maximum: 100 });

@@ -12,6 +12,7 @@ function stack(outputs: Record<string, { value: unknown; secret: boolean }>): Au
     outputs: async () => outputs,
     preview: async () => ({ changeSummary: {}, stdout: '' }),
     up: async () => ({ stdout: '', outputs: {}, summary: { result: 'succeeded' } }),
+    refresh: async () => ({ stdout: '', summary: { result: 'succeeded' } }),
   };
 }
 

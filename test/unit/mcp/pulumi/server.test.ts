@@ -343,10 +343,10 @@ describe('get_invalidation', () => {
   });
 });
 
-describe('pulumi-cli-preview / pulumi-cli-up', () => {
+describe('pulumi-cli-preview / pulumi-cli-up / pulumi-cli-refresh', () => {
   it('without a Pulumi CLI → isError PULUMI_CLI_MISSING with an install hint', async () => {
     const { client } = await open(HOSTING);
-    for (const tool of ['pulumi-cli-preview', 'pulumi-cli-up']) {
+    for (const tool of ['pulumi-cli-preview', 'pulumi-cli-up', 'pulumi-cli-refresh']) {
       const error = errorOf(await call(client, tool, { workDir: WORKDIR, stackName: STACK }));
       expect(error.code).toBe('PULUMI_CLI_MISSING');
       expect(error.hint).toContain('get.pulumi.com');
@@ -369,6 +369,10 @@ describe('pulumi-cli-preview / pulumi-cli-up', () => {
           },
           summary: { result: 'succeeded', resourceChanges: { update: 1, same: 11 } },
         }),
+        refresh: async () => ({
+          stdout: 'Refreshing',
+          summary: { result: 'succeeded', resourceChanges: { update: 1, delete: 1, same: 10 } },
+        }),
       },
     };
     const { client } = await open(HOSTING, {}, automation);
@@ -382,10 +386,34 @@ describe('pulumi-cli-preview / pulumi-cli-up', () => {
       changes: { update: 1, same: 11 },
       outputs: { url: 'https://x.example', token: '[secret]' },
     });
+    const refreshed = await call(client, 'pulumi-cli-refresh', { workDir: WORKDIR, stackName: STACK });
+    expect(refreshed.structuredContent).toEqual({
+      stackName: STACK,
+      result: 'succeeded',
+      changes: { update: 1, delete: 1, same: 10 },
+    });
+    // The official server's text: a client that reads it reads ours.
+    expect(textOf(refreshed)).toBe(
+      `\nRefresh Results for stack: ${STACK}\n\nChanges:\nUpdate: 1\nDelete: 1\nSame: 10\n\nRefreshing\n`,
+    );
     expect(automation.requests).toEqual([
       { workDir: WORKDIR, project: 'dashboard-hosting-prod', stackName: STACK },
       { workDir: WORKDIR, project: 'dashboard-hosting-prod', stackName: STACK },
+      { workDir: WORKDIR, project: 'dashboard-hosting-prod', stackName: STACK },
     ]);
+  });
+
+  it('pulumi-cli-refresh takes the official inputs and refuses a relative workDir', async () => {
+    const { client } = await open(HOSTING);
+    const { tools } = await client.listTools();
+    const refresh = tools.find((tool) => tool.name === 'pulumi-cli-refresh');
+    expect(Object.keys(refresh?.inputSchema.properties ?? {}).sort()).toEqual(['stackName', 'workDir']);
+    expect(refresh?.inputSchema.required).toEqual(['workDir']);
+    expect(refresh?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false });
+    const relative = errorOf(
+      await call(client, 'pulumi-cli-refresh', { workDir: 'stacks/x', stackName: STACK }),
+    );
+    expect(relative.code).toBe('BAD_INPUT');
   });
 
   it('a stack the CLI does not know → STACK_NOT_FOUND', async () => {

@@ -1,11 +1,11 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { parseWith } from '../../../validation.js';
-import type { AgentServerDeps } from '../deps.js';
+import type { AgentToolDeps } from '../deps.js';
 import { resolveStackArg } from '../job-view.js';
 import { DeployToolArgs, StartedSchema } from '../schemas.js';
 import { auditedToolCall } from '../tool-call.js';
 
-export function registerDeployDashboardTool(server: McpServer, deps: AgentServerDeps): void {
+export function registerDeployDashboardTool(server: McpServer, deps: AgentToolDeps): void {
   server.registerTool(
     'deploy_dashboard',
     {

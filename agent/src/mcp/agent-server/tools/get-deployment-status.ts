@@ -1,7 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { parseWith } from '../../../validation.js';
-import type { AgentServerDeps } from '../deps.js';
+import type { AgentToolDeps } from '../deps.js';
 import { jobView, resolveStackArg } from '../job-view.js';
 import { JobSchema, StackArg } from '../schemas.js';
 import { auditedToolCall } from '../tool-call.js';
@@ -17,7 +17,7 @@ const Input = z
   })
   .strict();
 
-export function registerGetDeploymentStatusTool(server: McpServer, deps: AgentServerDeps): void {
+export function registerGetDeploymentStatusTool(server: McpServer, deps: AgentToolDeps): void {
   server.registerTool(
     'get_deployment_status',
     {

@@ -1,5 +1,5 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { AgentServerDeps } from '../deps.js';
+import type { AgentToolDeps } from '../deps.js';
 import { registerDeployDashboardTool } from './deploy-dashboard.js';
 import { registerGetDeploymentStatusTool } from './get-deployment-status.js';
 import { registerListDeploymentsTool } from './list-deployments.js';
@@ -12,7 +12,7 @@ export const AGENT_TOOL_NAMES = [
   'rollback_dashboard',
 ] as const;
 
-export function registerTools(server: McpServer, deps: AgentServerDeps): void {
+export function registerTools(server: McpServer, deps: AgentToolDeps): void {
   registerDeployDashboardTool(server, deps);
   registerGetDeploymentStatusTool(server, deps);
   registerListDeploymentsTool(server, deps);

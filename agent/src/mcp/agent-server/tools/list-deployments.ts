@@ -1,12 +1,12 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { z } from 'zod';
 import { parseWith } from '../../../validation.js';
-import type { AgentServerDeps } from '../deps.js';
+import type { AgentToolDeps } from '../deps.js';
 import { jobView, resolveStackArg } from '../job-view.js';
 import { ListDeploymentsInput, ListDeploymentsOutput } from '../schemas.js';
 import { auditedToolCall } from '../tool-call.js';
 
-export function registerListDeploymentsTool(server: McpServer, deps: AgentServerDeps): void {
+export function registerListDeploymentsTool(server: McpServer, deps: AgentToolDeps): void {
   server.registerTool(
     'list_deployments',
     {

@@ -1,18 +1,21 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { parseWith } from '../../../validation.js';
-import type { AgentServerDeps } from '../deps.js';
+import type { AgentToolDeps } from '../deps.js';
 import { resolveStackArg } from '../job-view.js';
 import { RollbackToolArgs, StartedSchema } from '../schemas.js';
 import { auditedToolCall } from '../tool-call.js';
 
-export function registerRollbackDashboardTool(server: McpServer, deps: AgentServerDeps): void {
+export function registerRollbackDashboardTool(server: McpServer, deps: AgentToolDeps): void {
   server.registerTool(
     'rollback_dashboard',
     {
       title: 'Roll the Sophia dashboard back',
       description:
-        'Starts a rollback of a stack and returns a deployment id at once; poll get_deployment_status. ' +
-        'Without toTag: the release before the live one. Calling this tool is the approval of the rollback.',
+        'Starts a rollback of a stack and returns a deployment id at once; poll get_deployment_status ' +
+        '(from any agent instance). Without arguments: the release before the live one; toTag or toCommit ' +
+        'names another. With dryRun true it only plans (status planned) and changes nothing. A stack ' +
+        'already being deployed is refused at once with the running deployment id. Calling this tool ' +
+        'without dryRun is the approval of the rollback.',
       inputSchema: RollbackToolArgs.shape,
       outputSchema: StartedSchema.shape,
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },

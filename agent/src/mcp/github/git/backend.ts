@@ -1,14 +1,19 @@
 import { FrontendOpsError } from '../../../errors.js';
 import type {
   Commit,
+  CommitChanges,
+  CommitFilesQuery,
+  CommitRecord,
   CreatedTag,
   CreateTagRequest,
+  FileChange,
   GitHubBackend,
   ListCommitsQuery,
   RepoRef,
-  TagDetail,
+  TagRecord,
   TagSummary,
 } from '../backend.js';
+import { commitChanges, hunksOf, pageOfChanges, parseNameStatusZ, parseNumstatZ } from './changes.js';
 import {
   COMMIT_LOG_FORMAT,
   parseCommitLog,
@@ -47,6 +52,9 @@ export interface GitBackendOptions {
   /** Waits between checks while another process holds a tag's ref lock; default setTimeout. */
   sleep?: (ms: number) => Promise<void>;
 }
+
+/** A file's patch above this size is left out, as GitHub leaves out the patches of large diffs. */
+const MAX_PATCH_BYTES = 1024 * 1024;
 
 /** How long a loser of git's ref lock waits for the winner's ref: 25 ms, 50 ms, … (about 1.4 s in all). */
 const LOCK_WAIT_ATTEMPTS = 10;
@@ -141,9 +149,57 @@ export function createGitBackend(options: GitBackendOptions): GitHubBackend {
     );
   }
 
+  /** The commit's diff against its first parent (the whole tree for a root commit), as GitHub lists it. */
+  async function changesOf(commit: Commit, files: CommitFilesQuery): Promise<CommitChanges> {
+    // A root commit is diffed against the empty tree (`--root`, an option: before --end-of-options).
+    const root = commit.parents[0] === undefined ? ['--root'] : [];
+    const range = commit.parents[0] === undefined ? [commit.sha] : [commit.parents[0], commit.sha];
+    const diff = (format: string) =>
+      git(`read the changes of ${commit.sha}`, [
+        '--literal-pathspecs',
+        'diff-tree',
+        '-r',
+        '-z',
+        '-M',
+        '--no-commit-id',
+        '--no-ext-diff',
+        ...root,
+        format,
+        '--end-of-options',
+        ...range,
+      ]);
+    const [nameStatus, numstat] = await Promise.all([diff('--name-status'), diff('--numstat')]);
+    const entries = parseNameStatusZ(nameStatus);
+    const all = commitChanges(entries, parseNumstatZ(numstat));
+    const page = pageOfChanges(all, files.page, files.perPage);
+    if (!files.patch) return page;
+    const withPatches: FileChange[] = [];
+    for (const file of page.files) {
+      const entry = entries.find((e) => e.path === file.filename);
+      const paths = [entry?.previousPath, file.filename].filter((p): p is string => p !== undefined);
+      const text = await git(`read the patch of ${file.filename}`, [
+        '--literal-pathspecs',
+        'diff-tree',
+        '-p',
+        '-M',
+        '--no-color',
+        '--no-ext-diff',
+        '--no-commit-id',
+        ...root,
+        '--end-of-options',
+        ...range,
+        '--',
+        ...paths,
+      ]);
+      const patch = text.length > MAX_PATCH_BYTES ? undefined : hunksOf(text);
+      withPatches.push(patch === undefined ? file : { ...file, patch });
+    }
+    return { stats: page.stats, files: withPatches };
+  }
+
   function commitNotFound(revision: string): FrontendOpsError {
     return new FrontendOpsError('COMMIT_NOT_FOUND', `no commit ${revision} in the repository`, {
-      hint: 'Use a sha from list_commits; the local clone may need a fetch.',
+      hint: 'Check the sha with `git log`; the local clone may need a `git fetch`.',
       data: { sha: revision },
     });
   }
@@ -161,7 +217,7 @@ export function createGitBackend(options: GitBackendOptions): GitHubBackend {
       'TAG_CONFLICT',
       `tag ${request.tag} already points at ${existing.sha}, not ${request.sha}`,
       {
-        hint: 'Tags are never moved. For a deploy tag, ask next_deploy_tag for the next free name.',
+        hint: 'Tags are never moved: a deploy takes the next free deploy tag (`frontendops history` lists them).',
         data: { tag: request.tag, existingSha: existing.sha, requestedSha: request.sha },
       },
     );
@@ -171,7 +227,7 @@ export function createGitBackend(options: GitBackendOptions): GitHubBackend {
     kind: 'git',
     openWorld: false,
 
-    async listCommits(query: ListCommitsQuery): Promise<Commit[]> {
+    async listCommits(query: ListCommitsQuery): Promise<CommitRecord[]> {
       const start = await resolveCommit(query.sha ?? 'HEAD');
       if (start === undefined) {
         // No sha asked for and no HEAD: an empty repository has no commits.
@@ -188,12 +244,12 @@ export function createGitBackend(options: GitBackendOptions): GitHubBackend {
       return logCommits(args);
     },
 
-    async getCommit(_repo: RepoRef, revision: string): Promise<Commit> {
+    async getCommit(_repo: RepoRef, revision: string, files?: CommitFilesQuery): Promise<CommitRecord> {
       const sha = await resolveCommit(revision);
       if (sha === undefined) throw commitNotFound(revision);
       const [commit] = await logCommits(['--max-count=1', '--end-of-options', sha, '--']);
       if (commit === undefined) throw commitNotFound(revision);
-      return commit;
+      return files === undefined ? commit : { ...commit, changes: await changesOf(commit, files) };
     },
 
     async listTagNames(_repo: RepoRef, prefix: string): Promise<string[]> {
@@ -216,11 +272,11 @@ export function createGitBackend(options: GitBackendOptions): GitHubBackend {
       return tags;
     },
 
-    async getTag(_repo: RepoRef, tag: string): Promise<TagDetail> {
+    async getTag(_repo: RepoRef, tag: string): Promise<TagRecord> {
       const object = await tagObject(tag);
       if (object === undefined) {
         throw new FrontendOpsError('TAG_NOT_FOUND', `no tag ${tag} in the repository`, {
-          hint: 'list_tags shows the existing tags.',
+          hint: '`frontendops history` lists the deploy tags; `git tag -l` lists every tag.',
           data: { tag },
         });
       }
@@ -231,8 +287,10 @@ export function createGitBackend(options: GitBackendOptions): GitHubBackend {
         });
       }
       const type = (await git(`read tag ${tag}`, ['cat-file', '-t', object])).trim();
-      if (type !== 'tag')
-        return { name: tag, sha, annotated: false, tagger: null, message: '', untrusted: true };
+      const ref = { object: { type, sha: object } };
+      if (type !== 'tag') {
+        return { name: tag, sha, annotated: false, tagger: null, message: '', untrusted: true, ref };
+      }
       const parsed = parseTagObject(await git(`read tag ${tag}`, ['cat-file', 'tag', object]));
       return {
         name: tag,
@@ -241,6 +299,8 @@ export function createGitBackend(options: GitBackendOptions): GitHubBackend {
         tagger: parsed.tagger,
         message: parsed.message,
         untrusted: true,
+        ref,
+        tagObject: { sha: object, object: { type: parsed.type, sha: parsed.object } },
       };
     },
 

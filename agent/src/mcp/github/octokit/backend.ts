@@ -1,13 +1,17 @@
 import { FrontendOpsError } from '../../../errors.js';
 import type {
-  Commit,
+  CommitFilesQuery,
+  CommitRecord,
   CreatedTag,
   CreateTagRequest,
+  FileChange,
+  FileStatus,
   GitHubBackend,
+  GitHubUser,
   ListCommitsQuery,
   Person,
   RepoRef,
-  TagDetail,
+  TagRecord,
   TagSummary,
 } from '../backend.js';
 import type { GitHubClient } from './client.js';
@@ -27,26 +31,67 @@ export interface OctokitBackendOptions {
 /** Annotated tags can point at tags; GitHub has no peel endpoint, so follow at most this many. */
 const MAX_TAG_CHAIN = 5;
 
+interface ApiUser {
+  login?: string;
+  id?: number;
+  html_url?: string;
+  avatar_url?: string;
+}
+
 interface ApiCommit {
   sha: string;
+  html_url?: string;
+  author?: ApiUser | null;
+  committer?: ApiUser | null;
   parents?: Array<{ sha: string }>;
   commit: {
     message: string;
     author?: { name?: string; email?: string; date?: string } | null;
     committer?: { name?: string; email?: string; date?: string } | null;
   };
+  stats?: { additions?: number; deletions?: number; total?: number };
+  files?: Array<{
+    filename: string;
+    status?: string;
+    additions?: number;
+    deletions?: number;
+    changes?: number;
+    patch?: string;
+  }>;
 }
 
 interface ApiRef {
   ref: string;
-  object: { sha: string; type: string };
+  url?: string;
+  node_id?: string;
+  object: { sha: string; type: string; url?: string };
 }
+
+const FILE_STATUSES: ReadonlySet<string> = new Set([
+  'added',
+  'removed',
+  'modified',
+  'renamed',
+  'copied',
+  'changed',
+  'unchanged',
+]);
 
 function person(value: { name?: string; email?: string; date?: string } | null | undefined): Person {
   return { name: value?.name ?? '', email: value?.email ?? '', date: value?.date ?? '' };
 }
 
-function toCommit(data: ApiCommit): Commit {
+function user(value: ApiUser | null | undefined): GitHubUser | null {
+  if (value?.login === undefined) return null;
+  return {
+    login: value.login,
+    id: value.id ?? 0,
+    htmlUrl: value.html_url ?? '',
+    avatarUrl: value.avatar_url ?? '',
+  };
+}
+
+function toCommit(data: ApiCommit): CommitRecord {
   return {
     sha: data.sha,
     message: data.commit.message,
@@ -54,7 +99,21 @@ function toCommit(data: ApiCommit): Commit {
     committer: person(data.commit.committer),
     parents: (data.parents ?? []).map((parent) => parent.sha),
     untrusted: true,
+    htmlUrl: data.html_url ?? '',
+    authorUser: user(data.author),
+    committerUser: user(data.committer),
   };
+}
+
+function toFileChange(file: NonNullable<ApiCommit['files']>[number], patch: boolean): FileChange {
+  const change: FileChange = {
+    filename: file.filename,
+    status: FILE_STATUSES.has(file.status ?? '') ? (file.status as FileStatus) : 'changed',
+    additions: file.additions ?? 0,
+    deletions: file.deletions ?? 0,
+    changes: file.changes ?? 0,
+  };
+  return patch && file.patch !== undefined ? { ...change, patch: file.patch } : change;
 }
 
 function commonPrefix(names: readonly string[]): string {
@@ -81,7 +140,7 @@ export function createOctokitBackend(options: OctokitBackendOptions): GitHubBack
 
   const commitNotFound = (repo: RepoRef, sha: string) => (detail: string) =>
     new FrontendOpsError('COMMIT_NOT_FOUND', `no commit ${sha} in ${slug(repo)} (GitHub: ${detail})`, {
-      hint: 'Use a sha from list_commits. If the repository is private, check that the token can see it.',
+      hint: 'Check the sha with `git log`. If the repository is private, check that the token can see it.',
       data: { sha },
     });
 
@@ -95,13 +154,27 @@ export function createOctokitBackend(options: OctokitBackendOptions): GitHubBack
   /** Follows annotated tag objects to the commit. Returns the first tag object's data, if any. */
   async function peel(repo: RepoRef, name: string, object: { sha: string; type: string }) {
     let current = object;
-    let first: { tagger: Person; message: string } | undefined;
+    let first:
+      | { tagger: Person; message: string; tagObject: NonNullable<TagRecord['tagObject']> }
+      | undefined;
     for (let depth = 0; current.type === 'tag'; depth += 1) {
       if (depth >= MAX_TAG_CHAIN) return { commit: undefined, first };
       const { data } = await call({ what: `read tag ${name} of ${slug(repo)}` }, () =>
         client.git.getTag({ ...repo, tag_sha: current.sha }),
       );
-      first ??= { tagger: person(data.tagger), message: data.message };
+      first ??= {
+        tagger: person(data.tagger),
+        message: data.message,
+        tagObject: {
+          sha: data.sha,
+          url: data.url,
+          ...(data.node_id === undefined ? {} : { nodeId: data.node_id }),
+          object: { type: data.object.type, sha: data.object.sha, url: data.object.url },
+          ...(data.verification === undefined
+            ? {}
+            : { verification: { verified: data.verification.verified, reason: data.verification.reason } }),
+        },
+      };
       current = data.object;
     }
     return { commit: current.type === 'commit' ? current.sha : undefined, first };
@@ -129,7 +202,7 @@ export function createOctokitBackend(options: OctokitBackendOptions): GitHubBack
       'TAG_CONFLICT',
       `tag ${request.tag} already points at ${existing.sha}, not ${request.sha}`,
       {
-        hint: 'Tags are never moved. For a deploy tag, ask next_deploy_tag for the next free name.',
+        hint: 'Tags are never moved: a deploy takes the next free deploy tag (`frontendops history` lists them).',
         data: { tag: request.tag, existingSha: existing.sha, requestedSha: request.sha },
       },
     );
@@ -139,7 +212,7 @@ export function createOctokitBackend(options: OctokitBackendOptions): GitHubBack
     kind: 'octokit',
     openWorld: true,
 
-    async listCommits(query: ListCommitsQuery): Promise<Commit[]> {
+    async listCommits(query: ListCommitsQuery): Promise<CommitRecord[]> {
       const repo = { owner: query.owner, repo: query.repo };
       try {
         const { data } = await client.repos.listCommits({
@@ -166,16 +239,35 @@ export function createOctokitBackend(options: OctokitBackendOptions): GitHubBack
       }
     },
 
-    async getCommit(repo: RepoRef, sha: string): Promise<Commit> {
+    async getCommit(repo: RepoRef, sha: string, files?: CommitFilesQuery): Promise<CommitRecord> {
       const { data } = await call(
         {
           what: `read commit ${sha} of ${slug(repo)}`,
           notFound: commitNotFound(repo, sha),
           notFoundStatuses: [422],
         },
-        () => client.repos.getCommit({ ...repo, ref: sha }),
+        // The API pages the commit's files; the stats always cover the whole commit.
+        () =>
+          client.repos.getCommit({
+            ...repo,
+            ref: sha,
+            ...(files === undefined ? {} : { page: files.page, per_page: files.perPage }),
+          }),
       );
-      return toCommit(data as ApiCommit);
+      const apiCommit = data as ApiCommit;
+      const commit = toCommit(apiCommit);
+      if (files === undefined) return commit;
+      return {
+        ...commit,
+        changes: {
+          stats: {
+            additions: apiCommit.stats?.additions ?? 0,
+            deletions: apiCommit.stats?.deletions ?? 0,
+            total: apiCommit.stats?.total ?? 0,
+          },
+          files: (apiCommit.files ?? []).map((file) => toFileChange(file, files.patch)),
+        },
+      };
     },
 
     async listTagNames(repo: RepoRef, prefix: string): Promise<string[]> {
@@ -203,11 +295,11 @@ export function createOctokitBackend(options: OctokitBackendOptions): GitHubBack
       return described.filter((tag): tag is TagSummary => tag !== undefined);
     },
 
-    async getTag(repo: RepoRef, tag: string): Promise<TagDetail> {
+    async getTag(repo: RepoRef, tag: string): Promise<TagRecord> {
       const ref = await tagRef(repo, tag);
       if (ref === undefined) {
         throw new FrontendOpsError('TAG_NOT_FOUND', `no tag ${tag} in ${slug(repo)}`, {
-          hint: 'list_tags shows the existing tags.',
+          hint: '`frontendops history` lists the deploy tags; `git tag -l` lists every tag.',
           data: { tag },
         });
       }
@@ -224,6 +316,12 @@ export function createOctokitBackend(options: OctokitBackendOptions): GitHubBack
         tagger: first?.tagger ?? null,
         message: first?.message ?? '',
         untrusted: true,
+        ref: {
+          ...(ref.url === undefined ? {} : { url: ref.url }),
+          ...(ref.node_id === undefined ? {} : { nodeId: ref.node_id }),
+          object: { type: ref.object.type, sha: ref.object.sha, url: ref.object.url },
+        },
+        ...(first === undefined ? {} : { tagObject: first.tagObject }),
       };
     },
 

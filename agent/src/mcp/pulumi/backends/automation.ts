@@ -7,7 +7,7 @@ import type { StackRef } from '../stack-ref.js';
 import type { OutputsBackend, RawOutputs } from './types.js';
 
 /**
- * The `automation` backend and `pulumi-cli-preview` / `pulumi-cli-up`: Pulumi's Automation API
+ * The `automation` backend and `pulumi-cli-preview` / `-up` / `-refresh`: Pulumi's Automation API
  * (`LocalWorkspace`), which drives the Pulumi CLI. Everything the tools need from it is behind
  * `AutomationStack`, so tests inject a workspace factory instead of a CLI.
  */
@@ -22,6 +22,10 @@ export interface AutomationStack {
   up(): Promise<{
     stdout: string;
     outputs: AutomationOutputs;
+    summary: { result: string; resourceChanges?: Record<string, number> };
+  }>;
+  refresh(): Promise<{
+    stdout: string;
     summary: { result: string; resourceChanges?: Record<string, number> };
   }>;
 }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { parse as parseYaml } from 'yaml';
 import { FrontendOpsError } from '../../../errors.js';
 import { BUCKET_NAME } from '../../../stack/outputs.js';
@@ -145,13 +145,17 @@ export function parseS3StateUrl(url: string): S3StateUrl {
   };
 }
 
-/** An `s3://` backend, read with GetObject (needs s3:GetObject on the prefix). */
-export function s3StateLocation(location: S3StateUrl, s3: S3Client): StateLocation {
+/**
+ * An `s3://` backend, read with GetObject (needs s3:GetObject on the prefix). The S3 SDK is loaded on the
+ * first read: a server that never reads state (or reads a file:// one) starts without it.
+ */
+export function s3StateLocation(location: S3StateUrl, s3: Pick<S3Client, 'send'>): StateLocation {
   const label = `s3://${location.bucket}${location.prefix === '' ? '' : `/${location.prefix.slice(0, -1)}`}`;
   return {
     label,
     async read(key) {
       try {
+        const { GetObjectCommand } = await import('@aws-sdk/client-s3');
         const result = await s3.send(
           new GetObjectCommand({ Bucket: location.bucket, Key: `${location.prefix}${key}` }),
         );

@@ -3,6 +3,7 @@ import type { PulumiToolDeps } from '../deps.js';
 import { registerGetInvalidationTool } from './get-invalidation.js';
 import { registerInvalidateCdnTool } from './invalidate-cdn.js';
 import { registerPreviewTool } from './preview.js';
+import { registerRefreshTool } from './refresh.js';
 import { registerStackOutputTool } from './stack-output.js';
 import { registerUpTool } from './up.js';
 
@@ -13,6 +14,7 @@ export const PULUMI_TOOL_NAMES = [
   'get_invalidation',
   'pulumi-cli-preview',
   'pulumi-cli-up',
+  'pulumi-cli-refresh',
 ] as const;
 
 export function registerTools(server: McpServer, deps: PulumiToolDeps): void {
@@ -21,4 +23,5 @@ export function registerTools(server: McpServer, deps: PulumiToolDeps): void {
   registerGetInvalidationTool(server, deps);
   registerPreviewTool(server, deps);
   registerUpTool(server, deps);
+  registerRefreshTool(server, deps);
 }
