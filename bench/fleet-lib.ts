@@ -1,5 +1,5 @@
 // The fleet harness (issue 13 §2), shared by the in-suite fleet test and bench/fleet.ts: agent
-// instances (`frontendops mcp`, real child processes driven over MCP by the SDK client) and scheduled
+// instances (`frontendops mcp --http`, real child processes driven over Streamable HTTP by the SDK client) and scheduled
 // deploys (`frontendops schedule`, real child processes on a per-second cron) against one sandbox with
 // N stacks, under seeded S3 faults, with one instance killed (SIGKILL) and restarted mid-way; then a
 // finish pass through the tools and the checks. It only talks to the product through its processes,
@@ -125,7 +125,7 @@ export interface AgentProcessOptions {
   configPath: string;
   /** FRONTENDOPS_INSTANCE: the instance's name in job records and lock owners. */
   name: string;
-  /** `http`: `frontendops mcp --http 127.0.0.1:0` with a bearer token; `stdio` (default): the client spawns it. */
+  /** `http` (default): `frontendops mcp --http 127.0.0.1:0` with a bearer token; `stdio`: the client spawns it. */
   transport?: 'http' | 'stdio';
   env?: Record<string, string>;
 }
@@ -144,7 +144,7 @@ function agentEnv(options: AgentProcessOptions, extra: Record<string, string> = 
 /** Starts `frontendops mcp` on `configPath` and connects an MCP client to it. */
 export async function startAgentProcess(options: AgentProcessOptions): Promise<AgentProcess> {
   const client = new Client({ name: `fleet-client-${options.name}`, version: '1' });
-  if (options.transport !== 'http') {
+  if (options.transport === 'stdio') {
     const transport = new StdioClientTransport({
       command: process.execPath,
       args: [options.cli, 'mcp', '--config', options.configPath],

@@ -1,5 +1,5 @@
 // Fleet throughput (issue 13 §2): deploys per minute across 1, 2 and 3 agent instances (`frontendops
-// mcp`, child processes) against one sandbox with 10 stacks, with the same load each time — one client
+// mcp --http`, child processes reached over HTTP) against one sandbox with 10 stacks, with the same load each time — one client
 // per stack, each deploying the stack's next pre-published commit through a random instance and
 // polling it to the end — under 10% seeded S3 faults. Then the full scenario once: 3 instances plus a
 // `schedule` process, instance 2 killed (SIGKILL) and restarted half-way, the finish pass and the

@@ -14,7 +14,7 @@ import {
 import { CLI, publishSite, ROOT } from '../agent/support.js';
 
 /**
- * Issue 13 §2, bounded for the suite: 3 agent instances (`frontendops mcp`, child processes) and one
+ * Issue 13 §2, bounded for the suite: 3 agent instances (`frontendops mcp --http`, child processes reached over HTTP) and one
  * `frontendops schedule` (a per-second cron) against one sandbox with 10 stacks, 10% seeded S3 faults,
  * instance 2 killed with SIGKILL and restarted half-way, new commits arriving; then a finish pass
  * through the tools and the checks. The longer, measured run is bench/fleet.ts.
