@@ -24,8 +24,9 @@ import type { Answer } from './dispatch.js';
  *    the loser's job ends `refused` (DEPLOY_IN_PROGRESS, naming the winner) or `noop` (already live).
  * 3. While a job runs its instance rewrites it every lease/3 (`If-Match`): its lease. A job still
  *    `running` whose last write is older than its lease, by S3's clock, belongs to a dead instance.
- * 4. Whoever meets such a job — reading it, listing it, or taking over its expired lock in a deploy —
- *    settles it from the release journal: the release it journaled decides (complete → deployed,
+ * 4. Whoever meets such a job — reading it, listing it, taking over its expired lock in a deploy, or
+ *    ending another job of its stack (which looks over the stack's newest jobs) — settles it from the
+ *    release journal: the release it journaled decides (complete → deployed,
  *    rolled back → rolled_back, still pending → incomplete with the missing steps, to be finished by the
  *    next deploy of the stack); no release means nothing went live (failed, JOB_ABANDONED).
  * 5. An `incomplete` job whose release was finished later reads as that release now is (and is
@@ -103,6 +104,8 @@ export interface JobListPage {
 
 const MAX_FINAL_WRITE_ROUNDS = 5;
 const MAX_REMEMBERED_JOBS = 10_000;
+/** How many of a stack's newest jobs a finished job looks over for dead instances' jobs. */
+const SWEPT_JOBS = 10;
 
 function defaultSetTimer(fn: () => void, ms: number): () => void {
   const timer = setTimeout(fn, ms);
@@ -421,6 +424,9 @@ export class JobCoordinator {
     for (const jobId of adopted) {
       await this.settleIfDead(handle.record.stack, jobId, handle.record).catch(() => undefined);
     }
+    // And any other recent job of this stack whose instance died without holding its lock (before taking
+    // it, or after releasing it): the next instance to deploy the stack is the next one to touch it.
+    await this.sweep(handle.record.stack, handle.record).catch(() => undefined);
     return { ...handle.record };
   }
 
@@ -479,6 +485,16 @@ export class JobCoordinator {
       if (oldest !== undefined) this.stackOfJob.delete(oldest);
     }
     this.stackOfJob.set(jobId, stack);
+  }
+
+  /** Settles the dead instances' jobs among the stack's newest (rule 4), after a job of this instance. */
+  private async sweep(stack: string, by: JobRecord): Promise<void> {
+    const store = await this.options.backend.store(stack);
+    const page = await store.list(stack, { limit: SWEPT_JOBS });
+    for (const jobId of page.jobIds) {
+      if (jobId === by.jobId || this.running.has(jobId)) continue;
+      await this.settleIfDead(stack, jobId, by);
+    }
   }
 
   /** Any job of any configured stack (or of `stack`), settled first if its instance died. */

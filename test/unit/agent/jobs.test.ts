@@ -300,6 +300,20 @@ describe('JobCoordinator', () => {
       });
     });
 
+    it('is settled by the next job of its stack to finish, when it died holding no lock', async () => {
+      const backend = new FakeJobBackend(STACKS);
+      const job = await orphan(backend);
+      backend.store_.advance(32_000);
+      const next = instance(backend, 'host-b');
+      const mine = await next.jobs.start(spec(async () => deployed));
+      await next.jobs.settled();
+      expect(backend.store_.job('alpha', job.jobId)).toMatchObject({
+        status: 'failed',
+        error: { code: 'JOB_ABANDONED' },
+        settledBy: { instance: 'host-b', jobId: mine.jobId },
+      });
+    });
+
     it('ends with what its own instance reports if that instance was only stalled', async () => {
       const backend = new FakeJobBackend(STACKS);
       const stalled = instance(backend, 'host-slow');
