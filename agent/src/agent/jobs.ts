@@ -66,7 +66,7 @@ export interface JobBackend {
 
 /** The engine's events a job cares about (a structural subset of the pipeline's events). */
 export type JobEngineEvent =
-  | { kind: 'release_journaled'; releaseId: string }
+  | { kind: 'release_journaled' | 'release_finishing'; releaseId: string; commit?: string }
   | { kind: 'lock_taken_over'; from: { lockId: string } }
   | { kind: string };
 
@@ -392,8 +392,17 @@ export class JobCoordinator {
         };
       },
       onEngineEvent: async (event) => {
-        if (event.kind === 'release_journaled' && 'releaseId' in event) {
-          await handle.write({ releaseId: event.releaseId }).catch(() => undefined);
+        if (
+          (event.kind === 'release_journaled' || event.kind === 'release_finishing') &&
+          'releaseId' in event
+        ) {
+          // The job's release is the first it journals or finishes: an automatic rollback journals the
+          // restoring release after it under the same lock, and the job's outcome is still its own release's.
+          if (handle.record.releaseId !== undefined) return;
+          const commit = 'commit' in event && typeof event.commit === 'string' ? event.commit : undefined;
+          await handle
+            .write({ releaseId: event.releaseId, ...(commit === undefined ? {} : { commit }) })
+            .catch(() => undefined);
         } else if (event.kind === 'lock_taken_over' && 'from' in event) {
           adopted.add(event.from.lockId);
         }

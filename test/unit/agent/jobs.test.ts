@@ -196,6 +196,24 @@ describe('JobCoordinator', () => {
     await jobs.settled();
   });
 
+  it('keeps its own release when an automatic rollback journals the restoring one after it', async () => {
+    const backend = new FakeJobBackend(STACKS);
+    const { jobs } = instance(backend, 'host-a');
+    const gate = deferred<Answer>();
+    const job = await jobs.start(
+      spec(async (ctx) => {
+        await ctx.onEngineEvent({ kind: 'release_journaled', releaseId: 'r-1', commit: COMMIT });
+        await ctx.onEngineEvent({ kind: 'release_journaled', releaseId: 'r-2', commit: 'b'.repeat(40) });
+        return gate.promise;
+      }),
+    );
+    await until(() => backend.store_.job('alpha', job.jobId)?.releaseId === 'r-1');
+    expect(backend.store_.job('alpha', job.jobId)).toMatchObject({ releaseId: 'r-1', commit: COMMIT });
+    gate.resolve({ ...deployed, json: { status: 'rolled_back', commit: COMMIT, releaseId: 'r-1' } });
+    await jobs.settled();
+    expect(backend.store_.job('alpha', job.jobId)).toMatchObject({ status: 'rolled_back', releaseId: 'r-1' });
+  });
+
   describe('a job whose instance died (lease expired by S3’s clock)', () => {
     async function orphan(backend: FakeJobBackend, journaled?: string) {
       const dead = instance(backend, 'host-dead');
