@@ -2,8 +2,10 @@ import type { Trigger } from '../deploy/schemas.js';
 import { FrontendOpsError, toFrontendOpsError } from '../errors.js';
 import {
   type Approval,
+  type DeployOutcome,
   deployThroughMcp,
   type FlowContext,
+  finishThroughMcp,
   historyThroughMcp,
   rollbackThroughMcp,
   statusThroughMcp,
@@ -41,9 +43,14 @@ export function answerFromError(error: unknown, redact: (text: string) => string
   const err = toFrontendOpsError(error);
   const message = redact(err.message);
   const hint = err.hint === undefined ? undefined : redact(err.hint);
-  const refused = ['REFUSED', 'DEPLOY_IN_PROGRESS', 'SYNC_COMMAND_REJECTED', 'NOTHING_TO_ROLL_BACK'].includes(
-    err.code,
-  );
+  const refused = [
+    'REFUSED',
+    'CANCELLED',
+    'DEPLOY_IN_PROGRESS',
+    'SYNC_COMMAND_REJECTED',
+    'NOTHING_TO_ROLL_BACK',
+    'COMMIT_NOT_FOUND',
+  ].includes(err.code);
   return {
     ok: false,
     error: err,
@@ -65,6 +72,38 @@ export function answerOffline(intent: Extract<Intent, { kind: 'help' | 'unknown'
   };
 }
 
+/**
+ * A release that went live and then did not finish (`incomplete`, exit 4) or was rolled back after a
+ * failed check (`rolled_back`, exit 5) is not a success: the answer carries the error that says so.
+ */
+export function answerFromOutcome(outcome: DeployOutcome): Answer {
+  const text = formatDeployOutcome(outcome);
+  const json = deployOutcomeJson(outcome);
+  const { report } = outcome;
+  if (report.status === 'incomplete') {
+    return {
+      ok: false,
+      text,
+      json,
+      error: new FrontendOpsError('RELEASE_INCOMPLETE', String(json.message), {
+        ...(report.finishCommand ? { hint: `Finish it with \`${report.finishCommand}\`.` } : {}),
+        data: { missing: report.missing ?? [], ...(report.error ? { cause: report.error.code } : {}) },
+      }),
+    };
+  }
+  if (report.status === 'rolled_back') {
+    return {
+      ok: false,
+      text,
+      json,
+      error: new FrontendOpsError(report.error?.code ?? 'HEALTH_CHECK_FAILED', String(json.message), {
+        data: { restored: report.restored },
+      }),
+    };
+  }
+  return { ok: true, text, json };
+}
+
 async function run(ctx: FlowContext, intent: Intent): Promise<Answer> {
   switch (intent.kind) {
     case 'deploy': {
@@ -73,14 +112,14 @@ async function run(ctx: FlowContext, intent: Intent): Promise<Answer> {
         dryRun: intent.dryRun,
         trigger: ctx.trigger,
       });
-      return { ok: true, text: formatDeployOutcome(outcome), json: deployOutcomeJson(outcome) };
+      return answerFromOutcome(outcome);
     }
     case 'rollback': {
       const outcome = await rollbackThroughMcp(ctx, {
         ...(intent.to ? { to: intent.to } : {}),
         dryRun: false,
       });
-      return { ok: true, text: formatDeployOutcome(outcome), json: deployOutcomeJson(outcome) };
+      return answerFromOutcome(outcome);
     }
     case 'status': {
       const status = await statusThroughMcp(ctx);
@@ -152,4 +191,37 @@ export async function dispatchIntent(
     }
     return answerFromError(error, session.redactor.text);
   }
+}
+
+/**
+ * Runs one audited flow that is not an `Intent` (`status --finish`, `unlock`) and says what happened,
+ * redacted like every answer.
+ */
+export async function dispatchFlow(
+  session: Session,
+  options: DispatchOptions,
+  run: (ctx: FlowContext) => Promise<Answer>,
+): Promise<Answer> {
+  try {
+    const ctx = await session.startRequest({
+      trigger: options.trigger,
+      text: options.text,
+      approval: options.approval,
+      ...(options.requester === undefined ? {} : { requester: options.requester }),
+      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    });
+    const answer = await run(ctx);
+    return {
+      ...answer,
+      text: session.redactor.text(answer.text),
+      json: session.redactor.value(answer.json) as Record<string, unknown>,
+    };
+  } catch (error) {
+    return answerFromError(error, session.redactor.text);
+  }
+}
+
+/** `status --finish`: the unfinished release finished (or what is still missing). */
+export function dispatchFinish(session: Session, options: DispatchOptions): Promise<Answer> {
+  return dispatchFlow(session, options, async (ctx) => answerFromOutcome(await finishThroughMcp(ctx)));
 }

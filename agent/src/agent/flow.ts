@@ -1,11 +1,28 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Invalidator } from '../cdn/invalidator.js';
 import type { Config, StackConfig } from '../config/schema.js';
-import type { DeployDeps, DeployReport, DeployRequest, ProgressEvent } from '../deploy/pipeline.js';
+import { finishCommand, missingSteps } from '../deploy/journal.js';
+import type { LockStatus } from '../deploy/lock.js';
+import type { RemoveResult } from '../deploy/lock-store.js';
+import type {
+  CheckHealth,
+  DeployDeps,
+  DeployReport,
+  DeployRequest,
+  EngineEvent,
+  ProgressEvent,
+} from '../deploy/pipeline.js';
 import type { PlanSummary } from '../deploy/plan.js';
-import type { BuildManifest, ReleaseRecord, Trigger } from '../deploy/schemas.js';
+import type {
+  BuildManifest,
+  ReleaseEntry,
+  ReleaseKind,
+  ReleaseRecord,
+  ReleaseStep,
+  Trigger,
+} from '../deploy/schemas.js';
 import type { SyncCommand } from '../deploy/sync-command.js';
-import { FrontendOpsError, toFrontendOpsError } from '../errors.js';
+import { FrontendOpsError, isFrontendOpsError, toFrontendOpsError } from '../errors.js';
 import type { CommitInfo, GithubTools } from './github.js';
 import type { DeployTarget } from './intent.js';
 import type { AgentStackOutputs, PulumiTools } from './pulumi.js';
@@ -24,6 +41,10 @@ import type { ToolLayer } from './tool-layer.js';
 /** The engine functions the flow uses (contracts §3), injected so tests can run the flow on fakes. */
 export interface Engine {
   runDeploy(deps: DeployDeps, request: DeployRequest): Promise<DeployReport>;
+  finishRelease(
+    deps: DeployDeps,
+    request: Omit<DeployRequest, 'commit' | 'kind' | 'subject' | 'finishOnly'>,
+  ): Promise<DeployReport>;
   parseSyncCommand(text: string): SyncCommand;
   readBuildManifest(s3: S3Client, sync: SyncCommand, commit: string): Promise<BuildManifest | undefined>;
   readCurrentRelease(
@@ -31,7 +52,9 @@ export interface Engine {
     artifactsBucket: string,
     stack: string,
   ): Promise<ReleaseRecord | undefined>;
-  listReleases(s3: S3Client, artifactsBucket: string, stack: string): Promise<ReleaseRecord[]>;
+  listReleases(s3: S3Client, artifactsBucket: string, stack: string): Promise<ReleaseEntry[]>;
+  readLockStatus(s3: S3Client, artifactsBucket: string, stack: string): Promise<LockStatus | undefined>;
+  breakLock(s3: S3Client, artifactsBucket: string, stack: string, etag: string): Promise<RemoveResult>;
 }
 
 /** How a production apply gets approved (design §7). */
@@ -63,6 +86,8 @@ export interface FlowContext {
    */
   directInvalidator: (distributionId: string) => Promise<Invalidator>;
   fetch?: typeof fetch;
+  /** The site's health check through the edge, after the invalidation (absent: version.json only). */
+  checkHealth?: CheckHealth;
   onProgress?: (event: ProgressEvent) => void;
 }
 
@@ -75,6 +100,28 @@ export interface DeployOutcome {
   subject: string | undefined;
   /** Set when this was a rollback: the release that was live before. */
   rolledBackFrom?: string;
+}
+
+/**
+ * Everything that can be checked before a deploy changes anything is checked here, so the common
+ * "failed after going live" cases become refusals: the tools the write phase needs exist, and the CDN
+ * API answers (with these credentials) before the first copy.
+ */
+export async function checkPrerequisites(ctx: FlowContext, invalidator: Invalidator): Promise<void> {
+  await requireWriteTools(ctx.tools);
+  try {
+    await invalidator.probe?.();
+  } catch (error) {
+    const err = toFrontendOpsError(error, 'INVALIDATION_FAILED');
+    throw new FrontendOpsError(
+      err.code === 'ENDPOINT_UNREACHABLE' ? err.code : 'INVALIDATION_FAILED',
+      `the CDN cannot be reached for ${ctx.stack.name}, so nothing was deployed: ${err.message}`,
+      {
+        hint: err.hint ?? 'Check the pulumi server and the CloudFront credentials with `frontendops doctor`.',
+        cause: error,
+      },
+    );
+  }
 }
 
 /** Tools the write phase needs. Checked before any write, so a missing tool never leaves a half deploy. */
@@ -116,6 +163,9 @@ export async function invalidatorFor(ctx: FlowContext, outputs: AgentStackOutput
       ctx.tools.step('cloudfront_invalidate', { distributionId, paths: [...paths], ...options }, () =>
         direct.invalidate(paths, options),
       ),
+    probe: async () => {
+      await direct.probe?.();
+    },
   };
 }
 
@@ -130,7 +180,22 @@ export async function resolveStack(ctx: FlowContext): Promise<ResolvedStack> {
   return { outputs, sync };
 }
 
-const FULL_SHA = /^[0-9a-f]{40}$/;
+/** The commit as git knows it; COMMIT_NOT_FOUND (a refusal, nothing changed) when it does not. */
+async function commitInGit(ctx: FlowContext, sha: string): Promise<CommitInfo> {
+  try {
+    return await ctx.github.getCommit(sha);
+  } catch (error) {
+    if (!isFrontendOpsError(error) || !/COMMIT_NOT_FOUND/.test(`${error.code} ${error.message}`)) throw error;
+    throw new FrontendOpsError(
+      'COMMIT_NOT_FOUND',
+      `commit ${sha} is not in ${ctx.config.github.owner}/${ctx.config.github.repo}; nothing was deployed`,
+      {
+        hint: 'Deploy a commit from `frontendops history` or the branch, or fetch the repository the github server reads.',
+        data: { commit: sha },
+      },
+    );
+  }
+}
 
 function short(sha: string): string {
   return sha.slice(0, 7);
@@ -179,20 +244,20 @@ export async function resolveTarget(
   target: DeployTarget,
 ): Promise<CommitInfo> {
   if (target.kind === 'latest') return resolveLatest(ctx, sync);
-  let commit: CommitInfo;
+  let sha: string;
   if (target.kind === 'tag') {
-    const tag = await ctx.github.getTag(target.tag);
-    commit = { sha: tag.sha, subject: `tag ${tag.name}` };
+    sha = (await ctx.github.getTag(target.tag)).sha;
   } else {
     if (!/^[0-9a-f]{7,40}$/.test(target.sha)) {
       throw new FrontendOpsError('BAD_INPUT', `${JSON.stringify(target.sha)} is not a commit sha`, {
         hint: 'Give 7 to 40 lowercase hex characters.',
       });
     }
-    // A short sha is expanded by the github server; a full sha names the commit exactly, and its
-    // complete build (checked below) is what makes it deployable — as for the engine's own deploy.
-    commit = FULL_SHA.test(target.sha) ? { sha: target.sha } : await ctx.github.getCommit(target.sha);
+    sha = target.sha;
   }
+  // Even a full sha goes through get_commit: a commit git does not know would go live and then fail
+  // at tagging. Asking first makes that a refusal, and gives the commit's own subject.
+  const commit = await commitInGit(ctx, sha);
   if (!(await ctx.engine.readBuildManifest(ctx.s3, sync, commit.sha))) {
     throw new FrontendOpsError('BUILD_NOT_FOUND', `commit ${short(commit.sha)} has no complete build`, {
       hint: 'Only commits the build workflow has published (build.json present) can be deployed.',
@@ -235,43 +300,84 @@ export interface DeployOptions {
   trigger: Trigger;
 }
 
-/** The pipeline for one commit, with everything resolved. Shared by deploy and rollback. */
-async function deployCommit(
+/** Engine steps worth an audit line, as tool calls of the `engine` pseudo-server. */
+export function auditEngineEvent(ctx: FlowContext, event: EngineEvent): Promise<void> {
+  const { kind, ...args } = event;
+  const failed = kind === 'health_check_failed' || kind === 'release_incomplete';
+  return ctx.tools.trail.write({
+    kind: 'tool_call',
+    server: 'engine',
+    tool: kind,
+    args,
+    durationMs: 0,
+    outcome: failed ? 'error' : 'ok',
+    ...(failed && 'code' in event ? { error: { code: event.code, message: event.message } } : {}),
+  });
+}
+
+/** The engine's request for this stack, from the config. */
+function engineRequest(
   ctx: FlowContext,
   resolved: ResolvedStack,
-  commit: CommitInfo,
-  options: { dryRun: boolean; trigger: Trigger },
-): Promise<DeployReport> {
-  if (!options.dryRun) await requireWriteTools(ctx.tools);
-  const invalidator = options.dryRun ? ctx.pulumi.invalidator() : await invalidatorFor(ctx, resolved.outputs);
+): Omit<DeployRequest, 'commit' | 'kind' | 'subject' | 'dryRun'> {
   const { config, stack } = ctx;
-  const request: DeployRequest = {
+  return {
     stack: stack.name,
-    commit: commit.sha,
     sync: resolved.sync,
     ...(resolved.outputs.url === undefined ? {} : { url: resolved.outputs.url }),
-    trigger: options.trigger,
+    trigger: ctx.trigger,
     requestedBy: ctx.requester,
-    dryRun: options.dryRun,
     keepReleases: config.keepReleases,
     concurrency: config.concurrency,
     lockTtlSeconds: config.lockTtlSeconds,
     cacheRules: config.cacheRules,
     invalidation: config.invalidation,
+    autoRollback: config.autoRollback,
     confirm: (plan) => approve(ctx, plan),
-    tag: (release) => tagRelease(ctx.github, release, ctx.now()),
+    tag: (release) =>
+      tagRelease(ctx.github, release, ctx.now(), { artifactsBucket: resolved.sync.source.bucket }),
   };
-  const deps: DeployDeps = {
+}
+
+function engineDeps(ctx: FlowContext, invalidator: Invalidator): DeployDeps {
+  return {
     s3: ctx.s3,
     invalidator,
     now: ctx.now,
     ...(ctx.fetch ? { fetch: ctx.fetch } : {}),
+    ...(ctx.checkHealth ? { checkHealth: ctx.checkHealth } : {}),
     ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
+    onEvent: (event) => auditEngineEvent(ctx, event),
+  };
+}
+
+/** The pipeline for one commit, with everything resolved. Shared by deploy and rollback. */
+async function deployCommit(
+  ctx: FlowContext,
+  resolved: ResolvedStack,
+  commit: CommitInfo,
+  options: { dryRun: boolean; kind: ReleaseKind },
+): Promise<DeployReport> {
+  const invalidator = options.dryRun ? ctx.pulumi.invalidator() : await invalidatorFor(ctx, resolved.outputs);
+  if (!options.dryRun) await checkPrerequisites(ctx, invalidator);
+  const { stack } = ctx;
+  const request: DeployRequest = {
+    ...engineRequest(ctx, resolved),
+    commit: commit.sha,
+    kind: options.kind,
+    ...(commit.subject === undefined ? {} : { subject: commit.subject }),
+    dryRun: options.dryRun,
   };
   const report = await ctx.tools.step(
     options.dryRun ? 'plan_deploy' : 'run_deploy',
-    { stack: stack.name, commit: commit.sha, dryRun: options.dryRun, trigger: options.trigger },
-    () => ctx.engine.runDeploy(deps, request),
+    {
+      stack: stack.name,
+      commit: commit.sha,
+      dryRun: options.dryRun,
+      trigger: ctx.trigger,
+      kind: options.kind,
+    },
+    () => ctx.engine.runDeploy(engineDeps(ctx, invalidator), request),
   );
   if (options.dryRun) {
     await ctx.tools.trail.write({
@@ -283,6 +389,15 @@ async function deployCommit(
   }
   return report;
 }
+
+/** Errors that mean "nothing changed, by rule or by choice" rather than a fault. */
+const REFUSAL_CODES: ReadonlySet<string> = new Set([
+  'REFUSED',
+  'CANCELLED',
+  'DEPLOY_IN_PROGRESS',
+  'COMMIT_NOT_FOUND',
+  'NOTHING_TO_ROLL_BACK',
+]);
 
 async function finish(
   ctx: FlowContext,
@@ -298,6 +413,7 @@ async function finish(
       commit: report.commit,
       ...(report.tag ? { tag: report.tag } : {}),
       ...(report.releaseId ? { releaseId: report.releaseId } : {}),
+      ...(report.error ? { code: report.error.code, message: report.error.message } : {}),
       durationMs: ctx.now().getTime() - started,
     });
     return outcome;
@@ -305,7 +421,7 @@ async function finish(
     const err = toFrontendOpsError(error);
     await ctx.tools.trail.write({
       kind: 'result',
-      status: err.code === 'REFUSED' || err.code === 'DEPLOY_IN_PROGRESS' ? 'refused' : 'failed',
+      status: REFUSAL_CODES.has(err.code) ? (err.code === 'CANCELLED' ? 'cancelled' : 'refused') : 'failed',
       code: err.code,
       message: err.message,
       durationMs: ctx.now().getTime() - started,
@@ -320,7 +436,7 @@ export function deployThroughMcp(ctx: FlowContext, options: DeployOptions): Prom
   return finish(ctx, started, async () => {
     const resolved = await resolveStack(ctx);
     const commit = await resolveTarget(ctx, resolved.sync, options.target);
-    const report = await deployCommit(ctx, resolved, commit, options);
+    const report = await deployCommit(ctx, resolved, commit, { dryRun: options.dryRun, kind: 'deploy' });
     return { report, stack: ctx.stack.name, url: resolved.outputs.url, subject: commit.subject };
   });
 }
@@ -331,13 +447,20 @@ export interface RollbackOptions {
   dryRun: boolean;
 }
 
-/** The release to go back to: the newest recorded release older than the live one, of another commit. */
+/**
+ * The release to go back to: the newest complete release older than the live one, of another commit
+ * (a release that was rolled back or never finished is no place to return to).
+ */
 export function previousRelease(
-  live: ReleaseRecord,
-  releases: readonly ReleaseRecord[],
-): ReleaseRecord | undefined {
+  live: Pick<ReleaseEntry, 'releaseId' | 'commit' | 'startedAt'>,
+  releases: readonly ReleaseEntry[],
+): ReleaseEntry | undefined {
   return releases.find(
-    (r) => r.releaseId !== live.releaseId && r.commit !== live.commit && r.startedAt < live.startedAt,
+    (r) =>
+      r.status === 'complete' &&
+      r.releaseId !== live.releaseId &&
+      r.commit !== live.commit &&
+      r.startedAt < live.startedAt,
   );
 }
 
@@ -366,9 +489,10 @@ export function rollbackThroughMcp(ctx: FlowContext, options: RollbackOptions): 
         );
       }
       commit = await resolveTarget(ctx, resolved.sync, { kind: 'commit', sha: target.commit });
-      commit.subject ??= target.tag ? `release ${target.tag}` : `release ${target.releaseId}`;
+      commit.subject ??=
+        target.subject ?? (target.tag ? `release ${target.tag}` : `release ${target.releaseId}`);
     }
-    const report = await deployCommit(ctx, resolved, commit, { dryRun: options.dryRun, trigger: 'rollback' });
+    const report = await deployCommit(ctx, resolved, commit, { dryRun: options.dryRun, kind: 'rollback' });
     return {
       report,
       stack: ctx.stack.name,
@@ -383,19 +507,48 @@ export interface StatusReport {
   stack: string;
   url: string | undefined;
   live:
-    | (Pick<ReleaseRecord, 'commit' | 'releaseId' | 'trigger' | 'requestedBy' | 'finishedAt'> & {
+    | (Pick<
+        ReleaseRecord,
+        'commit' | 'releaseId' | 'trigger' | 'requestedBy' | 'finishedAt' | 'kind' | 'status'
+      > & {
         tag: string | undefined;
       })
     | null;
   latest: (CommitInfo & { built: boolean }) | null;
   upToDate: boolean;
+  /** The deploy lock, when someone holds it: who, and its age and expiry by S3's clock. */
+  lock: {
+    owner: string;
+    requestedBy: string;
+    trigger: string;
+    commit: string;
+    acquiredAt: string;
+    /** Seconds since the lock was last written, by S3's clock (null when S3 did not say). */
+    ageSeconds: number | null;
+    /** Seconds until it expires without a renewal, by S3's clock (0 once expired). */
+    expiresInSeconds: number | null;
+    expired: boolean;
+  } | null;
+  /** The release that is not finished, if any: which steps are missing and the command that finishes it. */
+  unfinished: {
+    releaseId: string;
+    commit: string;
+    kind: ReleaseKind;
+    missing: ReleaseStep[];
+    failure: { step: string; code: string; message: string } | null;
+    finishCommand: string;
+  } | null;
 }
 
-/** "What's live?": the live release, and whether the latest dashboard commit is it. Read-only. */
+/** "What's live?": the live release, the lock, an unfinished release, and whether the latest commit is live. Read-only. */
 export async function statusThroughMcp(ctx: FlowContext): Promise<StatusReport> {
   const resolved = await resolveStack(ctx);
-  const live = await ctx.engine.readCurrentRelease(ctx.s3, resolved.sync.source.bucket, ctx.stack.name);
-  const [latest] = await ctx.github.dashboardCommits(1);
+  const bucket = resolved.sync.source.bucket;
+  const [live, lock, [latest]] = await Promise.all([
+    ctx.engine.readCurrentRelease(ctx.s3, bucket, ctx.stack.name),
+    ctx.engine.readLockStatus(ctx.s3, bucket, ctx.stack.name),
+    ctx.github.dashboardCommits(1),
+  ]);
   const built = latest
     ? Boolean(await ctx.engine.readBuildManifest(ctx.s3, resolved.sync, latest.sha))
     : false;
@@ -409,12 +562,72 @@ export async function statusThroughMcp(ctx: FlowContext): Promise<StatusReport> 
           trigger: live.trigger,
           requestedBy: live.requestedBy,
           finishedAt: live.finishedAt,
+          kind: live.kind,
+          status: live.status,
           tag: live.tag ?? undefined,
         }
       : null,
     latest: latest ? { ...latest, built } : null,
-    upToDate: live !== undefined && latest !== undefined && live.commit === latest.sha,
+    upToDate:
+      live !== undefined && live.status === 'complete' && latest !== undefined && live.commit === latest.sha,
+    lock: lock
+      ? {
+          owner: lock.lock.owner,
+          requestedBy: lock.lock.requestedBy,
+          trigger: lock.lock.trigger,
+          commit: lock.lock.commit,
+          acquiredAt: lock.lock.acquiredAt,
+          ageSeconds: lock.age === undefined ? null : Math.round(lock.age.ageMs / 1000),
+          expiresInSeconds:
+            lock.age === undefined ? null : Math.max(0, Math.round((lock.age.ttlMs - lock.age.ageMs) / 1000)),
+          expired: lock.age?.expired ?? false,
+        }
+      : null,
+    unfinished:
+      live?.status === 'pending'
+        ? {
+            releaseId: live.releaseId,
+            commit: live.commit,
+            kind: live.kind,
+            missing: missingSteps(live),
+            failure: live.failure
+              ? { step: live.failure.step, code: live.failure.code, message: live.failure.message }
+              : null,
+            finishCommand: finishCommand(ctx.stack.name),
+          }
+        : null,
   };
+}
+
+/**
+ * `status --finish`: finishes the stack's unfinished release (its missing steps, under the lock), or
+ * says there is nothing to finish. Starts nothing new.
+ */
+export function finishThroughMcp(ctx: FlowContext): Promise<DeployOutcome> {
+  const started = ctx.now().getTime();
+  return finish(ctx, started, async () => {
+    const resolved = await resolveStack(ctx);
+    const live = await ctx.engine.readCurrentRelease(ctx.s3, resolved.sync.source.bucket, ctx.stack.name);
+    let invalidator: Invalidator = ctx.pulumi.invalidator();
+    if (live?.status === 'pending') {
+      // Finishing goes live like a deploy: the same prerequisites first.
+      await commitInGit(ctx, live.commit);
+      invalidator = await invalidatorFor(ctx, resolved.outputs);
+      await checkPrerequisites(ctx, invalidator);
+    }
+    const report = await ctx.tools.step('finish_release', { stack: ctx.stack.name }, () =>
+      ctx.engine.finishRelease(engineDeps(ctx, invalidator), {
+        ...engineRequest(ctx, resolved),
+        dryRun: false,
+      }),
+    );
+    return {
+      report,
+      stack: ctx.stack.name,
+      url: resolved.outputs.url,
+      subject: live?.subject ?? undefined,
+    };
+  });
 }
 
 export interface HistoryEntry {
@@ -425,6 +638,8 @@ export interface HistoryEntry {
   requestedBy: string | undefined;
   finishedAt: string | undefined;
   live: boolean;
+  kind?: ReleaseKind;
+  status?: ReleaseEntry['status'];
 }
 
 /** Recent deploys, newest first: release records, plus deploy tags whose record is gone. Read-only. */
@@ -442,8 +657,10 @@ export async function historyThroughMcp(ctx: FlowContext, limit: number): Promis
     tag: r.tag ?? undefined,
     trigger: r.trigger,
     requestedBy: r.requestedBy,
-    finishedAt: r.finishedAt,
+    finishedAt: r.finishedAt ?? undefined,
     live: live?.releaseId === r.releaseId,
+    kind: r.kind,
+    status: r.status,
   }));
   const recorded = new Set(entries.map((e) => e.tag).filter((t): t is string => t !== undefined));
   for (const tag of tags) {

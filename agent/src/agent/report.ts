@@ -44,7 +44,68 @@ export function formatPlan(plan: PlanSummary, stack: string): string {
     const more = plan.copy.total - plan.sample.copy.length;
     lines.push(`  e.g. ${plan.sample.copy.join(', ')}${more > 0 ? ` (+${more} more)` : ''}`);
   }
+  if (plan.journal) {
+    const { journal } = plan;
+    lines.push(
+      journal.action === 'finish'
+        ? `  finishes the unfinished release ${journal.releaseId} (missing: ${journal.missing.join(', ') || 'nothing'})`
+        : `  replaces the unfinished release ${journal.releaseId} of ${short(journal.commit)} (missing: ${journal.missing.join(', ')}); its files are kept`,
+    );
+  }
+  if (plan.changes && plan.changes.length > 0) {
+    lines.push('  Changed since you confirmed (another deploy ran meanwhile):');
+    for (const change of plan.changes) lines.push(`    - ${change}`);
+  }
   return lines.join('\n');
+}
+
+function stepList(steps: readonly string[]): string {
+  return steps.length === 0 ? 'none' : steps.join(', ');
+}
+
+function doneSteps(report: DeployReport): string[] {
+  if (!report.steps) return [];
+  return Object.entries(report.steps)
+    .filter(([, state]) => state.done)
+    .map(([step]) => step);
+}
+
+/** What an incomplete release left undone, and the command that finishes it. */
+function incompleteLines(report: DeployReport, stack: string, commit: string): string[] {
+  const live = report.steps?.copied.done ?? false;
+  const cause = report.error ? ` (${report.error.code}: ${displayText(report.error.message, 300)})` : '';
+  return [
+    `Incomplete [RELEASE_INCOMPLETE]: ${commit} ${live ? 'is live on' : 'is partly copied to'} ${stack} but did not finish${cause}.`,
+    `  done: ${stepList(doneSteps(report))}; missing: ${stepList(report.missing ?? [])}`,
+    ...(report.error?.hint ? [`  hint: ${displayText(report.error.hint, 300)}`] : []),
+    `  finish it with: ${report.finishCommand ?? `frontendops status --finish --stack ${stack}`} (a deploy or rollback of the stack finishes or replaces it too)`,
+  ];
+}
+
+function healthLines(report: DeployReport): string[] {
+  const failures = report.health?.failures ?? [];
+  const shown = failures.slice(0, 5).map((f) => {
+    const detail = [
+      f.status === undefined ? undefined : `HTTP ${f.status}`,
+      f.contentType === undefined ? undefined : `Content-Type ${displayText(f.contentType, 60)}`,
+      f.expected === undefined ? undefined : `expected ${displayText(f.expected, 60)}`,
+    ].filter((x) => x !== undefined);
+    return `    /${displayText(f.path.replace(/^\//, ''), 120)}: ${displayText(f.reason, 120)}${detail.length > 0 ? ` (${detail.join(', ')})` : ''}`;
+  });
+  if (failures.length > shown.length) shown.push(`    … and ${failures.length - shown.length} more`);
+  return shown.length === 0 ? [] : ['  failed:', ...shown];
+}
+
+function previousLine(report: DeployReport): string[] {
+  const previous = report.previous;
+  if (!previous || report.status === 'noop' || report.status === 'planned') return [];
+  return previous.action === 'finish'
+    ? [
+        `  finished the interrupted release ${previous.releaseId} (it was missing: ${stepList(previous.missing)})`,
+      ]
+    : [
+        `  replaced the unfinished release ${previous.releaseId} of ${short(previous.commit)} (it was missing: ${stepList(previous.missing)})`,
+      ];
 }
 
 export function formatDeployOutcome(outcome: DeployOutcome): string {
@@ -52,7 +113,28 @@ export function formatDeployOutcome(outcome: DeployOutcome): string {
   const commit = `${short(report.commit)}${quoted(outcome.subject)}`;
   switch (report.status) {
     case 'noop':
+      if (report.verify.note === 'no unfinished release')
+        return `Nothing to do — no unfinished release on ${stack}.`;
       return `${commit} is already live on ${stack}; nothing to do.`;
+    case 'incomplete':
+      return [
+        ...incompleteLines(report, stack, commit),
+        ...healthLines(report),
+        ...previousLine(report),
+      ].join('\n');
+    case 'rolled_back': {
+      const restored = report.restored;
+      const code = report.error?.code ?? 'HEALTH_CHECK_FAILED';
+      const lines = [
+        `Rolled back [${code}]: ${commit} went live on ${stack} and failed its check; ` +
+          `${restored ? `${short(restored.commit)}${restored.tag ? ` (${restored.tag})` : ''}` : 'the previous release'} is live again.`,
+        ...(report.error ? [`  ${displayText(report.error.message, 300)}`] : []),
+        ...healthLines(report),
+        `  the failed release ${report.releaseId ?? ''} is recorded as rolled back; fix the build and deploy again`,
+      ];
+      if (outcome.url) lines.push(`  live at ${outcome.url}`);
+      return lines.join('\n');
+    }
     case 'planned':
       return `${formatPlan(report.plan, stack)}\nDry run: nothing was changed.`;
     case 'deployed': {
@@ -66,6 +148,7 @@ export function formatDeployOutcome(outcome: DeployOutcome): string {
           (report.invalidationId ? `, invalidation ${report.invalidationId}` : ''),
         `  verify: ${report.verify.status}${report.verify.note ? ` (${report.verify.note})` : ''}`,
       ];
+      lines.push(...previousLine(report));
       if (outcome.url) lines.push(`  live at ${outcome.url}`);
       for (const warning of report.warnings) lines.push(`  warning: ${warning}`);
       return lines.join('\n');
@@ -78,7 +161,7 @@ export function formatDeployOutcome(outcome: DeployOutcome): string {
  * deploy `tag` (issue 6), and `code`/`message` when refused or failed.
  */
 export type DeployJson = {
-  status: 'deployed' | 'noop' | 'planned' | 'refused' | 'failed';
+  status: 'deployed' | 'noop' | 'planned' | 'incomplete' | 'rolled_back' | 'refused' | 'cancelled' | 'failed';
   commit: string;
   copied: number | null;
   unchanged: number | null;
@@ -89,12 +172,25 @@ export type DeployJson = {
   durationMs: number | null;
   /** The deploy tag, once the release is tagged (issue 6); null when nothing was tagged. */
   tag: string | null;
+  releaseId?: string;
+  kind?: string;
   code?: string;
   message?: string;
+  hint?: string;
+  /** `incomplete`: what failed, the steps done and missing, and the command that finishes it. */
+  cause?: { code: string; message: string };
+  done?: string[];
+  missing?: string[];
+  finishCommand?: string;
+  /** `rolled_back`: the release that restored the previous one, and what failed. */
+  restored?: NonNullable<DeployReport['restored']>;
+  failures?: NonNullable<DeployReport['health']>['failures'];
+  /** An unfinished release this run finished or replaced. */
+  previous?: NonNullable<DeployReport['previous']>;
 };
 
 export function deployJson(report: DeployReport): DeployJson {
-  return {
+  const base: DeployJson = {
     status: report.status,
     commit: report.commit,
     copied: report.copied,
@@ -105,7 +201,38 @@ export function deployJson(report: DeployReport): DeployJson {
     requests: report.requests,
     durationMs: report.durationMs,
     tag: report.tag ?? null,
+    ...(report.releaseId ? { releaseId: report.releaseId } : {}),
+    ...(report.kind ? { kind: report.kind } : {}),
+    ...(report.previous ? { previous: report.previous } : {}),
   };
+  if (report.status === 'incomplete') {
+    return {
+      ...base,
+      code: 'RELEASE_INCOMPLETE',
+      message: `the release went ${report.steps?.copied.done ? 'live' : 'partly live'} but did not finish: missing ${stepList(report.missing ?? [])}`,
+      ...(report.error
+        ? {
+            cause: { code: report.error.code, message: report.error.message },
+            ...(report.error.hint ? { hint: report.error.hint } : {}),
+          }
+        : {}),
+      done: doneSteps(report),
+      missing: report.missing ?? [],
+      ...(report.finishCommand ? { finishCommand: report.finishCommand } : {}),
+      ...(report.health ? { failures: report.health.failures } : {}),
+      ...(report.restored ? { restored: report.restored } : {}),
+    };
+  }
+  if (report.status === 'rolled_back') {
+    return {
+      ...base,
+      code: report.error?.code ?? 'HEALTH_CHECK_FAILED',
+      message: report.error?.message ?? 'the release failed its check and was rolled back',
+      ...(report.restored ? { restored: report.restored } : {}),
+      ...(report.health ? { failures: report.health.failures } : {}),
+    };
+  }
+  return base;
 }
 
 export function deployOutcomeJson(outcome: DeployOutcome): DeployJson {
@@ -118,10 +245,34 @@ export function formatStatus(status: StatusReport): string {
     const { live } = status;
     lines.push(
       `  live:   ${short(live.commit)}${live.tag ? ` ${live.tag}` : ''} ` +
-        `(${live.trigger} by ${displayText(live.requestedBy, 40)}, ${live.finishedAt})`,
+        `(${live.kind === 'deploy' ? '' : `${live.kind}, `}${live.trigger} by ${displayText(live.requestedBy, 40)}, ` +
+        `${live.status === 'pending' ? 'not finished' : (live.finishedAt ?? '')})`,
     );
   } else {
     lines.push('  live:   nothing deployed yet');
+  }
+  if (status.unfinished) {
+    const u = status.unfinished;
+    lines.push(
+      `  unfinished: release ${u.releaseId} (${short(u.commit)}) is missing ${stepList(u.missing)}` +
+        (u.failure
+          ? `; ${u.failure.step} failed: ${u.failure.code}: ${displayText(u.failure.message, 160)}`
+          : ''),
+    );
+    lines.push(`              finish it with: ${u.finishCommand}`);
+  }
+  if (status.lock) {
+    const l = status.lock;
+    const timing =
+      l.ageSeconds === null
+        ? `since ${l.acquiredAt} (S3 did not report its time)`
+        : l.expired
+          ? `last renewed ${l.ageSeconds} s ago, expired (by S3's clock)`
+          : `last renewed ${l.ageSeconds} s ago, expires in ${l.expiresInSeconds} s (by S3's clock)`;
+    lines.push(
+      `  lock:   held by ${displayText(l.owner, 80)} (${l.trigger}, deploying ${short(l.commit)}), ${timing}`,
+    );
+    if (l.expired) lines.push(`          stale: \`frontendops unlock --stack ${status.stack}\` releases it`);
   }
   if (status.latest) {
     const state = status.upToDate ? 'live' : status.latest.built ? 'built, not live' : 'not built yet';

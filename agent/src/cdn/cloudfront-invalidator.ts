@@ -9,7 +9,7 @@ import {
   waitUntilInvalidationCompleted,
 } from '@aws-sdk/client-cloudfront';
 import { FrontendOpsError } from '../errors.js';
-import type { InvalidationResult, Invalidator } from './invalidator.js';
+import { type InvalidationResult, type Invalidator, PROBE_INVALIDATION_ID } from './invalidator.js';
 import { normalizeInvalidationPaths } from './paths.js';
 
 /** One invalidation as CloudFront reports it. */
@@ -209,7 +209,7 @@ export function createCloudFrontInvalidator(options: CloudFrontInvalidatorOption
     }
   }
 
-  return {
+  const api: CloudFrontInvalidator = {
     distributionId,
 
     async invalidate(paths, { wait, maxWaitSeconds }) {
@@ -226,6 +226,16 @@ export function createCloudFrontInvalidator(options: CloudFrontInvalidatorOption
       }
       await waitFor(created.invalidationId, maxWaitSeconds);
       return { invalidationId: created.invalidationId, status: 'Completed', paths: batch };
+    },
+
+    async probe() {
+      try {
+        await api.get(PROBE_INVALIDATION_ID);
+      } catch (error) {
+        // "No such invalidation" is CloudFront answering: reachable, and the credentials may read.
+        if (error instanceof FrontendOpsError && error.code === 'INVALIDATION_NOT_FOUND') return;
+        throw error;
+      }
     },
 
     async get(invalidationId) {
@@ -256,4 +266,5 @@ export function createCloudFrontInvalidator(options: CloudFrontInvalidatorOption
       return details(result.Invalidation, distributionId);
     },
   };
+  return api;
 }

@@ -1,7 +1,7 @@
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import type { DeployTarget } from '../agent/intent.js';
-import { type DeployJson, deployJson, formatPlan } from '../agent/report.js';
+import { type DeployJson, deployJson, formatDeployOutcome, formatPlan } from '../agent/report.js';
 import type { DeployReport, ProgressEvent } from '../deploy/pipeline.js';
 import type { PlanSummary } from '../deploy/plan.js';
 import { FrontendOpsError, toFrontendOpsError } from '../errors.js';
@@ -78,7 +78,12 @@ interface DeployFlags {
 
 export function deployErrorJson(commit: string, error: FrontendOpsError): DeployJson {
   return {
-    status: exitCodeFor(error.code) === EXIT.REFUSED ? 'refused' : 'failed',
+    status:
+      error.code === 'CANCELLED'
+        ? 'cancelled'
+        : exitCodeFor(error.code) === EXIT.REFUSED
+          ? 'refused'
+          : 'failed',
     commit,
     copied: null,
     unchanged: null,
@@ -170,6 +175,10 @@ function progressReporter(
 
 function printHuman(ctx: CliContext, report: DeployReport, stack: string): void {
   const short = report.commit.slice(0, 7);
+  if (report.status === 'incomplete' || report.status === 'rolled_back') {
+    writeLine(ctx, formatDeployOutcome({ report, stack, url: undefined, subject: undefined }));
+    return;
+  }
   if (report.status === 'noop') {
     writeLine(ctx, `${short} is already live on ${stack}; nothing to do.`);
     return;
@@ -226,8 +235,11 @@ export function registerDeployCommand(program: Command, ctx: CliContext): void {
         progress.stop();
         if (json) writeJson(ctx, deployJson(report));
         else printHuman(ctx, report, stack);
+        if (report.status === 'incomplete') throw new CommandExit(EXIT.INCOMPLETE);
+        if (report.status === 'rolled_back') throw new CommandExit(EXIT.ROLLED_BACK);
       } catch (error) {
         progress.stop();
+        if (error instanceof CommandExit) throw error;
         const err = toFrontendOpsError(error);
         if (!json) throw err;
         writeJson(ctx, deployErrorJson(commit, err));

@@ -85,9 +85,19 @@ export function progressPrinter(
 
 /** Prints an answer (text or one JSON object) and returns the exit code it means. */
 export function printAnswer(ctx: CliContext, answer: Answer, json: boolean): ExitCode {
+  const status = answer.json.status;
+  // A release that went live is reported on stdout whatever became of it: it is the command's result.
+  const wentLive = status === 'incomplete' || status === 'rolled_back';
   if (json) ctx.stdout.write(`${JSON.stringify(answer.json)}\n`);
-  else if (answer.ok) ctx.stdout.write(`${answer.text}\n`);
+  else if (answer.ok || wentLive) ctx.stdout.write(`${answer.text}\n`);
   else ctx.stderr.write(`${answer.text}\n`);
+  return exitCodeOfAnswer(answer);
+}
+
+/** 4 for a release left incomplete, 5 for one rolled back, else by the error's code. */
+export function exitCodeOfAnswer(answer: Answer): ExitCode {
+  if (answer.json.status === 'incomplete') return EXIT.INCOMPLETE;
+  if (answer.json.status === 'rolled_back') return EXIT.ROLLED_BACK;
   if (answer.ok) return EXIT.OK;
   return answer.error ? exitCodeFor(answer.error.code) : EXIT.FAILURE;
 }

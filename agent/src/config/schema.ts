@@ -88,6 +88,11 @@ export const ConfigSchema = z
     keepReleases: z.number().int().min(1).max(100).default(3),
     concurrency: z.number().int().min(1).max(256).default(32),
     cacheRules: z.array(CacheRuleSchema).default([]),
+    /**
+     * After a release goes live and fails its check (version.json, or index.html and its assets
+     * through the edge), go back to the previous complete release automatically.
+     */
+    autoRollback: z.boolean().default(true),
     // Minimum 5 s so tests can watch a crashed deploy's lock expire; production keeps the 900 s default.
     lockTtlSeconds: z.number().int().min(5).max(86_400).default(900),
     invalidation: z

@@ -16,12 +16,16 @@ export type DeployStep =
   | 'plan'
   | 'lock'
   | 'confirm'
+  | 'preflight'
+  | 'journal'
   | 'copy'
   | 'record'
   | 'invalidate'
   | 'verify'
   | 'tag'
   | 'prune'
+  | 'publish'
+  | 'rollback'
   | 'done';
 
 export interface ProgressEvent {
@@ -39,7 +43,10 @@ export interface ExecuteCopiesDeps {
   s3: S3Client;
   runner: RequestRunner;
   concurrency: number;
+  /** Before every copy: throws when the deploy lock is lost (cheap while its lease is fresh). */
   keepAlive: () => Promise<void>;
+  /** Before a phase starts, after the previous one completed: the fence of the `index` phase. */
+  beforePhase?: (phase: CopyPhase) => Promise<void>;
   onProgress?: (event: ProgressEvent) => void;
 }
 
@@ -64,6 +71,7 @@ export async function executeCopies(
   for (const phase of COPY_PHASES) {
     const batch = copies.filter((c) => c.phase === phase);
     if (batch.length === 0) continue;
+    await deps.beforePhase?.(phase);
     deps.onProgress?.({
       step: 'copy',
       phase,

@@ -1,6 +1,7 @@
 import type { CacheRule } from '../config/schema.js';
 import { FrontendOpsError } from '../errors.js';
 import { COPY_PHASES, type CopyPhase, compileCacheRules, needsInvalidation, phaseOf } from './cache-rules.js';
+import { DEPLOYMENTS_FILE } from './deployments-doc.js';
 import { invalidationPathsFor } from './invalidation-paths.js';
 import {
   type BuildManifest,
@@ -81,7 +82,7 @@ export interface DeployPlan {
   retained: RetainedFile[];
   /** CloudFront paths: changed non-immutable files, or `/*` above `collapseAbove`. */
   invalidate: string[];
-  /** The commit is already live and every file is as recorded: nothing to do. */
+  /** The commit is already live, its release complete, and every file is as recorded: nothing to do. */
   noop: boolean;
 }
 
@@ -174,7 +175,8 @@ export function planDeploy(
   const deleteLater: string[] = [];
   const retained: RetainedFile[] = [];
   for (const object of listing) {
-    if (inManifest.has(object.path)) continue;
+    // deployments.json belongs to the engine: rewritten by every release, never an unknown file.
+    if (inManifest.has(object.path) || object.path === DEPLOYMENTS_FILE) continue;
     const live = known.get(object.path);
     if (live !== undefined && live.age <= options.keepReleases - 1) {
       retained.push({
@@ -200,10 +202,14 @@ export function planDeploy(
   deleteLater.sort();
   retained.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 
-  const invalidate = invalidationPathsFor(
-    copy.filter((c) => needsInvalidation(c.phase)).map((c) => c.path),
-    options.collapseAbove,
-  );
+  const noop = sameCommit && copy.length === 0 && current?.status === 'complete';
+  // deployments.json is rewritten by every release, so it is in every release's invalidation.
+  const invalidate = noop
+    ? []
+    : invalidationPathsFor(
+        [...copy.filter((c) => needsInvalidation(c.phase)).map((c) => c.path), DEPLOYMENTS_FILE],
+        options.collapseAbove,
+      );
 
   return {
     commit: manifest.commit,
@@ -214,7 +220,7 @@ export function planDeploy(
     deleteLater,
     retained,
     invalidate,
-    noop: sameCommit && copy.length === 0,
+    noop,
   };
 }
 
@@ -236,6 +242,10 @@ export interface PlanSummary {
   invalidate: string[];
   /** Up to `SAMPLE_SIZE` paths of each list, for display. */
   sample: { copy: string[]; deleteLater: string[] };
+  /** An unfinished release this plan finishes (same commit) or replaces (another commit). */
+  journal?: { action: 'finish' | 'supersede'; releaseId: string; commit: string; missing: string[] };
+  /** When asking again after the lock was taken: how this plan goes beyond the confirmed one. */
+  changes?: string[];
 }
 
 export const SAMPLE_SIZE = 10;

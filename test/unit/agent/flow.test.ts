@@ -6,10 +6,10 @@ import {
   rollbackThroughMcp,
   statusThroughMcp,
 } from '../../../agent/src/agent/flow.js';
-import { releaseFromTagMessage } from '../../../agent/src/agent/tagging.js';
-import type { ReleaseRecord } from '../../../agent/src/deploy/schemas.js';
+import { releasePointerFromTagMessage } from '../../../agent/src/agent/tagging.js';
+import type { ReleaseEntry } from '../../../agent/src/deploy/schemas.js';
 import { FrontendOpsError } from '../../../agent/src/errors.js';
-import { commitSha } from '../../support/deploy-fixtures.js';
+import { allStepsDone, commitSha } from '../../support/deploy-fixtures.js';
 import {
   DISTRIBUTION,
   type FlowHarness,
@@ -72,17 +72,22 @@ describe('deployThroughMcp', () => {
     expect(h.pulumi.invalidations[0]?.wait).toBe(true);
     const tag = h.github.tags[0];
     expect(tag?.sha).toBe(B);
-    expect(releaseFromTagMessage(tag?.message ?? '')).toMatchObject({
+    expect(releasePointerFromTagMessage(tag?.message ?? '')).toMatchObject({
       commit: B,
+      kind: 'deploy',
       trigger: 'cli',
       requestedBy: 'alice',
+      releaseId: outcome.report.releaseId,
     });
     expect(toolCalls(h)).toEqual([
       'pulumi/pulumi-cli-stack-output:ok',
       'github/list_commits:ok',
+      'engine/release_journaled:ok',
       'pulumi/invalidate_cdn:ok',
+      'github/list_tags:ok',
       'github/next_deploy_tag:ok',
       'github/create_tag:ok',
+      'engine/release_complete:ok',
       'engine/run_deploy:ok',
     ]);
     const kinds = h.audit.entries.map((e) => e.kind);
@@ -142,7 +147,7 @@ describe('deployThroughMcp', () => {
     expect(h.s3.calls.filter((c) => c.operation !== 'GetObject')).toEqual([]);
   });
 
-  it('needs an approval: nobody to ask → REFUSED; a "no" → REFUSED; both before any copy', async () => {
+  it('needs an approval: nobody to ask → REFUSED; a "no" → CANCELLED; both before any copy', async () => {
     const unattended = harness({ commits: [{ sha: A, message: 'a' }], approval: { yes: false } });
     publishFake(unattended.s3, A, 'a');
     expect((await failure(deployThroughMcp(unattended.ctx, latest))).code).toBe('REFUSED');
@@ -160,7 +165,7 @@ describe('deployThroughMcp', () => {
       },
     });
     publishFake(declined.s3, A, 'a');
-    expect((await failure(deployThroughMcp(declined.ctx, latest))).code).toBe('REFUSED');
+    expect((await failure(deployThroughMcp(declined.ctx, latest))).code).toBe('CANCELLED');
     expect(asked).toEqual([`${A}@dashboard-hosting-prod:3`]);
     expect(declined.s3.calls.some((c) => c.operation === 'CopyObject')).toBe(false);
     expect(declined.audit.entries.find((e) => e.kind === 'confirm')).toMatchObject({
@@ -226,7 +231,7 @@ describe('deployThroughMcp', () => {
 });
 
 describe('rollbackThroughMcp', () => {
-  it('goes back to the release before the live one, as trigger rollback, and tags it', async () => {
+  it('goes back to the release before the live one, as a release of kind rollback keeping its origin, and tags it', async () => {
     const h = harness({
       commits: [
         { sha: B, message: 'b' },
@@ -245,7 +250,10 @@ describe('rollbackThroughMcp', () => {
     });
     expect(rolled.rolledBackFrom).toBe(B);
     expect(h.s3.text(HOSTING, 'version.json')).toContain(A);
-    expect(releaseFromTagMessage(h.github.tags.at(-1)?.message ?? '')?.trigger).toBe('rollback');
+    expect(releasePointerFromTagMessage(h.github.tags.at(-1)?.message ?? '')).toMatchObject({
+      kind: 'rollback',
+      trigger: 'cli',
+    });
   });
 
   it('says NOTHING_TO_ROLL_BACK when nothing is live, or nothing came before', async () => {
@@ -258,27 +266,36 @@ describe('rollbackThroughMcp', () => {
 });
 
 describe('previousRelease', () => {
-  const record = (releaseId: string, commit: string, startedAt: string): ReleaseRecord => ({
+  const record = (
+    releaseId: string,
+    commit: string,
+    startedAt: string,
+    status: ReleaseEntry['status'] = 'complete',
+  ): ReleaseEntry => ({
     schema: 1,
     releaseId,
     stack: 's',
     commit,
+    kind: 'deploy',
     trigger: 'cli',
     requestedBy: 'a',
+    subject: null,
+    status,
+    steps: allStepsDone(startedAt),
     startedAt,
     finishedAt: startedAt,
-    files: [],
-    retained: [],
+    fileCount: 0,
     copied: 0,
     unchanged: 0,
     deleted: 0,
   });
 
-  it('skips the live release and earlier deploys of the same commit', () => {
-    const live = record('r4', A, '2026-11-23T04:00:00Z');
+  it('skips the live release, earlier deploys of the same commit, and releases that never completed', () => {
+    const live = record('r5', A, '2026-11-23T05:00:00Z');
     const releases = [
       live,
-      record('r3', A, '2026-11-23T03:00:00Z'),
+      record('r4', A, '2026-11-23T04:00:00Z'),
+      record('r3', C, '2026-11-23T03:00:00Z', 'rolled_back'),
       record('r2', B, '2026-11-23T02:00:00Z'),
       record('r1', C, '2026-11-23T01:00:00Z'),
     ];

@@ -11,7 +11,16 @@ import { FrontendOpsError, toFrontendOpsError } from '../../errors.js';
  * belongs on a workflow engine (design §9), not here.
  */
 
-export type JobStatus = 'running' | 'deployed' | 'noop' | 'planned' | 'refused' | 'failed';
+export type JobStatus =
+  | 'running'
+  | 'deployed'
+  | 'noop'
+  | 'planned'
+  | 'incomplete'
+  | 'rolled_back'
+  | 'refused'
+  | 'cancelled'
+  | 'failed';
 
 export interface DeploymentJob {
   deploymentId: string;
@@ -31,7 +40,16 @@ export interface DeploymentJob {
 
 export type JobRunner = (onProgress: (event: ProgressEvent) => void) => Promise<Answer>;
 
-const FINISHED: ReadonlySet<string> = new Set(['deployed', 'noop', 'planned', 'refused', 'failed']);
+const FINISHED: ReadonlySet<string> = new Set([
+  'deployed',
+  'noop',
+  'planned',
+  'incomplete',
+  'rolled_back',
+  'refused',
+  'cancelled',
+  'failed',
+]);
 
 export class Deployments {
   private readonly jobs = new Map<string, DeploymentJob>();

@@ -6,7 +6,17 @@ export const JobSchema = z.object({
   deploymentId: z.string(),
   kind: z.enum(['deploy', 'rollback']),
   request: z.record(z.string(), z.unknown()),
-  status: z.enum(['running', 'deployed', 'noop', 'planned', 'refused', 'failed']),
+  status: z.enum([
+    'running',
+    'deployed',
+    'noop',
+    'planned',
+    'incomplete',
+    'rolled_back',
+    'refused',
+    'cancelled',
+    'failed',
+  ]),
   startedAt: z.string(),
   finishedAt: z.string().optional(),
   progress: z
