@@ -41,7 +41,8 @@ export interface HealthResult {
 }
 export type CheckHealth = (input: {
   url: string;
-  files: Array<{ path: string; contentType: string }>;
+  commit: string;
+  files: Array<{ path: string; contentType: string; sha256?: string }>;
 }) => Promise<HealthResult>;
 
 /** Checks the build before anything is copied; throws (BUILD_CORRUPT, …) to refuse. */
@@ -331,7 +332,12 @@ export async function checkRelease(
     const types = new Map(record.files.map((f) => [f.path, f.contentType]));
     const health = await run.checkHealth({
       url,
-      files: manifest.files.map((f) => ({ path: f.path, contentType: types.get(f.path) ?? f.contentType })),
+      commit: record.commit,
+      files: manifest.files.map((f) => ({
+        path: f.path,
+        contentType: types.get(f.path) ?? f.contentType,
+        sha256: f.sha256,
+      })),
     });
     await run.lock.checkLease();
     checked = { ...checked, health: boundedHealth(health) };
