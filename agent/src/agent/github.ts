@@ -53,7 +53,7 @@ export function readAnswer<S extends z.ZodType>(
   const parsed = schema.safeParse(candidate);
   if (!parsed.success) {
     throw new FrontendOpsError('MCP_SERVER_ERROR', `MCP server ${server}: answered garbage to ${tool}`, {
-      hint: 'The server does not answer in the shape design §6 describes; check mcpServers and servers.* in the config.',
+      hint: 'The server does not answer like frontendops-github-mcp; check mcpServers and servers.* in the config, then run `frontendops doctor`.',
       data: { server, tool },
     });
   }

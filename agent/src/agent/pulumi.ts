@@ -51,7 +51,7 @@ export class PulumiTools {
       outputs,
       'STACK_OUTPUT_INVALID',
       `outputs of stack ${this.stack.name}`,
-      'Run `pulumi up` on the hosting stack so it exports syncCommand and url (design §3).',
+      'Run `pulumi up` on the hosting stack so it exports syncCommand and url.',
     );
   }
 

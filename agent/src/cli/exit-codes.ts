@@ -1,6 +1,6 @@
 import type { ErrorCode } from '../errors.js';
 
-/** Documented exit codes (README "Exit codes"). */
+/** Documented exit codes (docs/agent.md "Exit codes"; `frontendops --help` prints them). */
 export const EXIT = {
   /** Done, or nothing to do (the commit is already live). */
   OK: 0,

@@ -47,7 +47,7 @@ export async function getJson<S extends z.ZodType>(
     throw new FrontendOpsError(
       'MANIFEST_INVALID',
       `s3://${bucket}/${key}: ${formatZodIssues(parsed.error)}`,
-      { hint: 'The document fails its schema (design §4); restore it or republish the build.' },
+      { hint: 'The document fails its schema; restore it or republish the build.' },
     );
   }
   return { value: parsed.data, etag: raw.etag };

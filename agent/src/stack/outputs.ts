@@ -30,6 +30,6 @@ export function parseStackOutputs(value: unknown, stackName: string): StackOutpu
     value,
     'STACK_OUTPUT_INVALID',
     `outputs of stack ${stackName}`,
-    'Run `pulumi up` on the hosting stack so it exports every output of design §3.',
+    'Run `pulumi up` on the hosting stack so it exports artifactsBucket, hostingBucket, distributionId, url and syncCommand.',
   );
 }

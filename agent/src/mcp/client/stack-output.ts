@@ -90,7 +90,7 @@ export function parseStackOutputResult(
   const notFound = OFFICIAL_NOT_FOUND.exec(text);
   if (notFound) {
     throw new FrontendOpsError('OUTPUT_NOT_FOUND', `stack ${stackName} has no output ${notFound[1]}`, {
-      hint: 'Run `pulumi up` on the hosting stack so it exports every output of design §3.',
+      hint: 'Run `pulumi up` on the hosting stack so it exports artifactsBucket, hostingBucket, distributionId, url and syncCommand.',
     });
   }
   const header = OFFICIAL_HEADER.exec(text);

@@ -38,7 +38,7 @@ export function resolveGitHubServerConfig(
   } catch (error) {
     throw configError(
       `frontendops-github-mcp: ${error instanceof Error ? error.message : String(error)}`,
-      'Flags: --backend git|octokit, --repo PATH, --api-url URL (or the environment variables in the README).',
+      'Flags: --backend git|octokit, --repo PATH, --api-url URL (or the environment variables in docs/github-mcp.md).',
     );
   }
   const token = nonEmpty(env.GITHUB_TOKEN) ?? nonEmpty(env.GITHUB_PERSONAL_ACCESS_TOKEN);
