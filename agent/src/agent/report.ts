@@ -290,7 +290,10 @@ export function formatHistory(entries: readonly HistoryEntry[]): string {
       const who = e.trigger
         ? ` ${e.trigger} by ${displayText(e.requestedBy, 40)}`
         : ' (tag only; no release record)';
-      return `${e.live ? '*' : ' '} ${e.finishedAt ?? '                        '}  ${short(e.commit)}  ${e.tag ?? '(untagged)'}${who}`;
+      const kind = e.kind && e.kind !== 'deploy' ? ` (${e.kind})` : '';
+      const state =
+        e.status === 'pending' ? ' [unfinished]' : e.status === 'rolled_back' ? ' [rolled back]' : '';
+      return `${e.live ? '*' : ' '} ${e.finishedAt ?? '                        '}  ${short(e.commit)}  ${e.tag ?? '(untagged)'}${who}${kind}${state}`;
     })
     .join('\n');
 }

@@ -23,10 +23,13 @@ export async function runStatus(ctx: CliContext, flags: StatusFlags): Promise<Ex
   try {
     const { dispatchFinish } = await import('../agent/dispatch.js');
     const onProgress = progressPrinter(ctx, json);
+    const stdin = ctx.stdin as NodeJS.ReadableStream & { isTTY?: boolean };
+    const interactive = ctx.isTTY && stdin.isTTY === true;
     const answer = await dispatchFinish(session, {
       trigger: 'cli',
-      text: 'status --finish',
-      approval: terminalApproval(ctx, flags),
+      text: `status --finish${flags.yes ? ' --yes' : ''}`,
+      // Finishing goes live: it asks on a terminal, and without one it refuses rather than wait on stdin.
+      approval: flags.yes || interactive ? terminalApproval(ctx, flags) : { yes: false },
       ...(onProgress ? { onProgress } : {}),
     });
     return printAnswer(ctx, answer, json);
