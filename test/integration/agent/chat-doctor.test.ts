@@ -29,7 +29,7 @@ describe('frontendops chat', () => {
     await waitForOutput(out, '[y/N]');
     expect(out()).toMatch(/Plan: [0-9a-f]{7} → dashboard-hosting-prod[\s\S]*copy 3 file\(s\)/);
     shutdown(); // Ctrl-C at the question: "no"
-    await waitForOutput(out, 'Refused [REFUSED]');
+    await waitForOutput(out, '[CANCELLED]'); // the person's own "no" (issue 10 §4: CANCELLED, not REFUSED)
 
     stdin.write('deploy the latest dashboard\n');
     await waitForOutput(out, '[y/N]', 2);
