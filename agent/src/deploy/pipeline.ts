@@ -395,16 +395,16 @@ async function runLocked(
     warnings: [],
   };
   run.history.catch(() => undefined);
-  if (lock.tookOver) {
-    run.warnings.push(`took over the expired lock of ${lock.tookOver.owner}`);
-    await run.emit({
-      kind: 'lock_taken_over',
-      from: { owner: lock.tookOver.owner, lockId: lock.tookOver.lockId, commit: lock.tookOver.commit },
-    });
-  }
 
   let finish: () => DeployReport;
   try {
+    if (lock.tookOver) {
+      run.warnings.push(`took over the expired lock of ${lock.tookOver.owner}`);
+      await run.emit({
+        kind: 'lock_taken_over',
+        from: { owner: lock.tookOver.owner, lockId: lock.tookOver.lockId, commit: lock.tookOver.commit },
+      });
+    }
     let record: ReleaseRecord;
     const note = journalNote(planned);
     if (planned.action === 'finish' && planned.base !== undefined) {

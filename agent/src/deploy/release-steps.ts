@@ -306,7 +306,7 @@ export class ReleaseCheckFailed extends Error {
 
 /**
  * `checkRelease`: the edge serves this commit's version.json, and index.html plus every same-origin
- * asset it references loads with the Content-Type the release declared. Throws ReleaseCheckFailed.
+ * asset it references loads with the Content-Type the build declared. Throws ReleaseCheckFailed.
  */
 export async function checkRelease(
   run: ReleaseRun,
@@ -329,15 +329,12 @@ export async function checkRelease(
   let checked = record;
   if (run.checkHealth !== undefined && url !== undefined) {
     tick(run, 'verify', 'checking index.html and its assets through the edge');
-    const types = new Map(record.files.map((f) => [f.path, f.contentType]));
+    // The Content-Type the build declares: a cache rule or an edge that serves scripts as something
+    // else breaks the page just as a missing file does.
     const health = await run.checkHealth({
       url,
       commit: record.commit,
-      files: manifest.files.map((f) => ({
-        path: f.path,
-        contentType: types.get(f.path) ?? f.contentType,
-        sha256: f.sha256,
-      })),
+      files: manifest.files.map((f) => ({ path: f.path, contentType: f.contentType, sha256: f.sha256 })),
     });
     await run.lock.checkLease();
     checked = { ...checked, health: boundedHealth(health) };
