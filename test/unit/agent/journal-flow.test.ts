@@ -142,6 +142,48 @@ describe('status, status --finish', () => {
   });
 });
 
+describe('a failed health check, through the agent', () => {
+  it('rolls back, reports rolled_back, and audits both steps', async () => {
+    const h = harness({
+      commits: [
+        { sha: B, message: 'b: broken' },
+        { sha: A, message: 'a' },
+      ],
+    });
+    publishFake(h.s3, A, 'a');
+    publishFake(h.s3, B, 'b');
+    await deployThroughMcp(h.ctx, { ...latest, target: { kind: 'commit', sha: A } });
+    h.ctx.checkHealth = async ({ commit }) =>
+      commit === B
+        ? {
+            ok: false,
+            checked: 2,
+            failures: [{ path: 'assets/app-b00aa.js', reason: 'not served', status: 404 }],
+          }
+        : { ok: true, checked: 2, failures: [] };
+    const outcome = await deployThroughMcp(h.ctx, latest);
+    expect(outcome.report).toMatchObject({
+      status: 'rolled_back',
+      commit: B,
+      restored: { commit: A, status: 'complete' },
+    });
+    expect(h.s3.text(HOSTING, 'version.json')).toContain(A);
+    const engineSteps = h.audit.entries.flatMap((e) =>
+      e.kind === 'tool_call' && e.server === 'engine' ? [`${e.tool}:${e.outcome}`] : [],
+    );
+    expect(engineSteps).toEqual(
+      expect.arrayContaining(['health_check_failed:error', 'auto_rollback:ok']),
+    );
+    expect(h.audit.entries.at(-1)).toMatchObject({
+      kind: 'result',
+      status: 'rolled_back',
+      code: 'HEALTH_CHECK_FAILED',
+    });
+    // the restore is tagged like any release, as kind auto-rollback
+    expect(h.github.tags.at(-1)?.message).toContain('(auto-rollback)');
+  });
+});
+
 describe('unlock', () => {
   function locked(h: FlowHarness) {
     h.s3.put(
