@@ -171,9 +171,7 @@ describe('a failed health check, through the agent', () => {
     const engineSteps = h.audit.entries.flatMap((e) =>
       e.kind === 'tool_call' && e.server === 'engine' ? [`${e.tool}:${e.outcome}`] : [],
     );
-    expect(engineSteps).toEqual(
-      expect.arrayContaining(['health_check_failed:error', 'auto_rollback:ok']),
-    );
+    expect(engineSteps).toEqual(expect.arrayContaining(['health_check_failed:error', 'auto_rollback:ok']));
     expect(h.audit.entries.at(-1)).toMatchObject({
       kind: 'result',
       status: 'rolled_back',
