@@ -271,6 +271,17 @@ export async function runDeploy(deps: DeployDeps, request: DeployRequest): Promi
   const nothingToDo = (planned: PlannedRelease) =>
     planned.plan.noop || (request.finishOnly === true && planned.action !== 'finish');
 
+  /**
+   * The plan under the lock. Every deploy writes the journal before it changes the bucket, so a journal
+   * with the same ETag as when the plan was made means no deploy changed anything since: the plan
+   * stands, and the listing is not read again. Otherwise everything is planned anew.
+   */
+  const replanLocked = async (previous: Awaited<ReturnType<typeof planNow>>) => {
+    const journal = await readJournal(s3, runner, artifactsBucket, stack);
+    if (journal?.etag === previous.journal?.etag) return { ...previous, journal };
+    return planNow();
+  };
+
   let preview = await planNow();
   if (request.dryRun) return base(preview.planned, nothingToDo(preview.planned) ? 'noop' : 'planned');
   if (nothingToDo(preview.planned)) return base(preview.planned, 'noop');
@@ -314,7 +325,7 @@ export async function runDeploy(deps: DeployDeps, request: DeployRequest): Promi
     );
     let current: Awaited<ReturnType<typeof planNow>>;
     try {
-      current = await planNow();
+      current = await replanLocked(preview);
     } catch (error) {
       await lock.release().catch(() => false);
       throw error;

@@ -469,7 +469,7 @@ export async function advanceRelease(
         });
         return { outcome: 'check_failed', record: failed, verify, error: error.error, health: error.health };
       }
-      record = await writeRecord(run, record);
+      // Recorded with the tag (or the completion): checking again after a crash is harmless.
     }
     step = 'tagged';
     if (!record.steps.tagged.done) record = await tagDeployedRelease(run, record);
