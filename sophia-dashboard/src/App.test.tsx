@@ -3,13 +3,13 @@ import { act, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { App } from './App.js';
-import type { Deployment } from './api/deployments.js';
+import type { DeploymentHistoryData } from './api/deployments.js';
 import type { Settled } from './api/remote.js';
 import type { Version } from './api/version.js';
 import { operations } from './data/operations.js';
 import type { Theme, ThemeEnvironment } from './hooks/useTheme.js';
 import { setUpDomTests } from './testing/dom.js';
-import { deployments, LIVE_COMMIT, version } from './testing/fixtures.js';
+import { deploymentHistory, LIVE_COMMIT, NOW, version } from './testing/fixtures.js';
 
 setUpDomTests();
 
@@ -46,13 +46,15 @@ class FakeThemeEnvironment implements ThemeEnvironment {
   }
 }
 
+const clock = () => NOW;
+
 const fakeThemeEnvironment = (options: { stored?: Theme; systemDark?: boolean } = {}) =>
   new FakeThemeEnvironment(options);
 
 function renderApp(
   options: {
     version?: Settled<Version>;
-    deployments?: () => Promise<Settled<Deployment[]>>;
+    deployments?: () => Promise<Settled<DeploymentHistoryData>>;
     theme?: FakeThemeEnvironment;
   } = {},
 ) {
@@ -65,6 +67,7 @@ function renderApp(
       loadVersion={loadVersion}
       loadDeployments={loadDeployments}
       themeEnvironment={themeEnvironment}
+      clock={clock}
     />,
   );
   return { loadVersion, loadDeployments, themeEnvironment };
@@ -111,12 +114,12 @@ describe('App', () => {
     expect(await within(section).findByText('No deployments recorded yet')).toBeTruthy();
   });
 
-  it('marks the release this page was built from as live in the history', async () => {
-    renderApp({ deployments: async () => ({ state: 'ok', value: deployments }) });
+  it('shows the history from deployments.json with the live release marked', async () => {
+    renderApp({ deployments: async () => ({ state: 'ok', value: deploymentHistory }) });
     const table = await screen.findByRole('table', { name: /most recent deployments/ });
-    expect(within(table).getByText('Live').closest('tr')?.textContent).toContain(
-      'dashboard-deploy-20261123-1',
-    );
+    const live = within(table).getByText('Live').closest('tr');
+    expect(live?.textContent).toContain('dashboard-deploy-20261123-3');
+    expect(live?.textContent).toContain('3 minutes ago');
   });
 
   it('fetches the history again when the visitor retries after an error', async () => {
@@ -125,7 +128,7 @@ describe('App', () => {
       deployments: async () =>
         ++attempts === 1
           ? { state: 'error', message: '/deployments.json answered HTTP 503' }
-          : { state: 'ok', value: deployments },
+          : { state: 'ok', value: deploymentHistory },
     });
     const alert = await screen.findByRole('alert');
     await userEvent.click(within(alert).getByRole('button', { name: 'Try again' }));

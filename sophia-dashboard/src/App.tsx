@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import type { Deployment } from './api/deployments.js';
+import type { DeploymentHistoryData } from './api/deployments.js';
 import type { Version } from './api/version.js';
 import { ChartCard } from './components/ChartCard/ChartCard.js';
 import { ChannelChart } from './components/charts/ChannelChart.js';
@@ -13,6 +13,7 @@ import { describeChannels, describeConversations, describeResponseTimes } from '
 import { channelSeries, computeKpis, dailySeries } from './data/metrics.js';
 import type { OperationsData } from './data/operations.js';
 import { formatDateTime, formatInteger, formatPercent } from './format.js';
+import { useNow } from './hooks/useNow.js';
 import { useReducedMotion } from './hooks/useReducedMotion.js';
 import { type Loader, useRemote } from './hooks/useRemote.js';
 import { type ThemeEnvironment, useTheme } from './hooks/useTheme.js';
@@ -22,15 +23,20 @@ export interface AppProps {
   data: OperationsData;
   /** Both loaders must be stable (module-level) functions: a new function means a new fetch. */
   loadVersion: Loader<Version>;
-  loadDeployments: Loader<Deployment[]>;
+  loadDeployments: Loader<DeploymentHistoryData>;
   themeEnvironment?: ThemeEnvironment;
+  /** The clock relative times count from (default: the real one). Must be stable, like the loaders. */
+  clock?: () => Date;
 }
 
-export function App({ data, loadVersion, loadDeployments, themeEnvironment }: AppProps) {
+const systemClock = () => new Date();
+
+export function App({ data, loadVersion, loadDeployments, themeEnvironment, clock = systemClock }: AppProps) {
   const { theme, toggle } = useTheme(themeEnvironment);
   const animate = !useReducedMotion();
   const version = useRemote(loadVersion).remote;
   const deployments = useRemote(loadDeployments);
+  const now = useNow(clock);
 
   const view = useMemo(() => {
     const daily = dailySeries(data);
@@ -43,8 +49,6 @@ export function App({ data, loadVersion, loadDeployments, themeEnvironment }: Ap
         : 'no data in this period';
     return { daily, channels, periodLabel, kpis: computeKpis(data) };
   }, [data]);
-
-  const liveCommit = version.state === 'ok' ? version.value.commit : undefined;
 
   return (
     <>
@@ -158,11 +162,7 @@ export function App({ data, loadVersion, loadDeployments, themeEnvironment }: Ap
           </div>
         </section>
 
-        <DeploymentHistory
-          deployments={deployments.remote}
-          liveCommit={liveCommit}
-          onRetry={deployments.reload}
-        />
+        <DeploymentHistory deployments={deployments.remote} now={now} onRetry={deployments.reload} />
       </main>
       <footer className="page-footer">
         <p>

@@ -151,7 +151,7 @@ export async function dispatchIntent(
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
     });
   } catch (error) {
-    return answerFromError(error, session.redactor.text);
+    return answerFromError(await session.explain(error), session.redactor.text);
   }
   const started = ctx.now().getTime();
   try {
@@ -189,7 +189,7 @@ export async function dispatchIntent(
         })
         .catch(() => undefined);
     }
-    return answerFromError(error, session.redactor.text);
+    return answerFromError(await session.explain(error), session.redactor.text);
   }
 }
 

@@ -65,7 +65,9 @@ export interface RunOutcome {
 export type TickEvent =
   | { kind: 'started'; tick: number; at: Date }
   | { kind: 'finished'; tick: number; at: Date; outcome: RunOutcome }
-  | { kind: 'skipped'; tick: number; at: Date; runningSince: Date };
+  | { kind: 'skipped'; tick: number; at: Date; runningSince: Date }
+  /** Said during a run: the config moved (a restarted sandbox) and the run follows it. */
+  | { kind: 'notice'; tick: number; at: Date; message: string };
 
 export interface ScheduleLoopOptions {
   timer: Timer;

@@ -1,20 +1,24 @@
+import { isAbsolute, relative } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { AuditLog, type AuditSink } from '../audit/log.js';
 import { createRedactor, type Redactor, secretValuesFromEnv } from '../audit/redact.js';
 import { AuditTrail } from '../audit/trail.js';
-import { createS3Client } from '../aws/clients.js';
+import { createS3Client, SANDBOX_CREDENTIALS } from '../aws/clients.js';
 import type { Invalidator } from '../cdn/invalidator.js';
 import { type LoadedConfig, loadConfig, resolveFromConfig, selectStack } from '../config/load.js';
 import type { Config, StackConfig } from '../config/schema.js';
 import type { ProgressEvent } from '../deploy/pipeline.js';
 import type { Trigger } from '../deploy/schemas.js';
-import { FrontendOpsError } from '../errors.js';
+import { type EndpointContext, explainUnreachable, SERVICES, serviceName } from '../errors/endpoint.js';
+import { FrontendOpsError, toFrontendOpsError } from '../errors.js';
 import { McpServerPool } from '../mcp/client.js';
+import { sandboxState } from '../sandbox/record.js';
 import { realEngine } from './engine.js';
 import type { Approval, Engine, FlowContext } from './flow.js';
 import { GithubTools } from './github.js';
 import { PulumiTools } from './pulumi.js';
 import { type ConnectionSource, ToolLayer } from './tool-layer.js';
+import { WriteTracker } from './write-tracker.js';
 
 /**
  * Everything one process needs to serve requests: the config, the MCP server pool, the S3 client, the
@@ -66,17 +70,107 @@ function callTimeoutFrom(env: Readonly<Record<string, string | undefined>>): { c
   return { callTimeoutMs: ms };
 }
 
+/** What a `refresh()` found, for the one line that tells the person. */
+export interface Reconnection {
+  /** One line: what moved, and that the session follows it. */
+  notice: string;
+}
+
+/** The parts of a session that come from the config file, replaced together by `refresh()`. */
+interface Wiring {
+  loaded: LoadedConfig;
+  stack: StackConfig;
+  redactor: Redactor;
+  audit: AuditSink;
+  connections: ConnectionSource & { closeAll(): Promise<void> };
+  s3: S3Client;
+}
+
+/** Everything that comes from the config file: the stack, the redactor, the audit log, S3, MCP servers. */
+function wire(loaded: LoadedConfig, options: SessionOptions): Wiring {
+  const { config } = loaded;
+  const stack = selectStack(config, options.stackName);
+  // Secrets this process holds, and those it hands to servers: neither is ever written down. The
+  // sandbox's throw-away credentials are published in the source and protect nothing; treating them as
+  // secrets would blank the word "sandbox" out of every hint that says how to start it.
+  const published = new Set<string>(Object.values(SANDBOX_CREDENTIALS));
+  const redactor = createRedactor(
+    [
+      ...secretValuesFromEnv(options.env),
+      ...Object.values(config.mcpServers).flatMap((entry) => secretValuesFromEnv(entry.env)),
+    ].filter((value) => !published.has(value)),
+  );
+  const audit =
+    options.auditSink ??
+    new AuditLog({ path: resolveFromConfig(loaded, config.auditLogPath), redactor, now: options.now });
+  const connections =
+    options.connections ??
+    new McpServerPool(config.mcpServers, {
+      agentEnv: options.env,
+      ...callTimeoutFrom(options.env),
+      cwd: loaded.baseDir,
+      clientInfo: { name: 'frontendops', version: options.clientVersion },
+      redactor,
+    });
+  const s3 = options.s3 ?? createS3Client(stack.aws);
+  return { loaded, stack, redactor, audit, connections, s3 };
+}
+
+/** "S3 A → B, the CloudFront API C → D": the endpoints that moved, else that the config changed. */
+function describeMove(previous: Wiring, next: Wiring): string {
+  const moves: Array<[string, string | undefined, string | undefined]> = [
+    [SERVICES.s3, previous.stack.aws.s3Endpoint, next.stack.aws.s3Endpoint],
+    [SERVICES.cloudfront, previous.stack.aws.cloudfrontEndpoint, next.stack.aws.cloudfrontEndpoint],
+  ];
+  const moved = moves
+    .filter(([, before, after]) => before !== after)
+    .map(
+      ([service, before, after]) =>
+        `${serviceName(service)} ${before ?? 'AWS default'} → ${after ?? 'AWS default'}`,
+    );
+  const what = moved.length > 0 ? moved.join(', ') : 'settings changed';
+  return `${next.loaded.path} changed (${what}); reconnected from it.`;
+}
+
+/** A directory as a person would type it: relative to where they are when it is below, else absolute. */
+function displayPath(path: string, cwd: string): string {
+  const rel = relative(cwd, path);
+  return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? path : rel;
+}
+
 export class Session {
+  /** S3 commands and MCP tool calls that may have written, since the session opened (see `writes()`). */
+  private readonly tracker = new WriteTracker();
+
   private constructor(
-    readonly loaded: LoadedConfig,
-    readonly stack: StackConfig,
-    readonly redactor: Redactor,
-    readonly audit: AuditSink,
-    readonly connections: ConnectionSource & { closeAll(): Promise<void> },
-    readonly s3: S3Client,
+    private wiring: Wiring,
     readonly engine: Engine,
     private readonly options: SessionOptions,
   ) {}
+
+  get loaded(): LoadedConfig {
+    return this.wiring.loaded;
+  }
+
+  get stack(): StackConfig {
+    return this.wiring.stack;
+  }
+
+  get redactor(): Redactor {
+    return this.wiring.redactor;
+  }
+
+  get audit(): AuditSink {
+    return this.wiring.audit;
+  }
+
+  get connections(): ConnectionSource & { closeAll(): Promise<void> } {
+    return this.wiring.connections;
+  }
+
+  get s3(): S3Client {
+    return this.wiring.s3;
+  }
 
   /** Who is asking when nobody says: the requester from the environment. */
   requester(): string {
@@ -89,36 +183,57 @@ export class Session {
 
   static async open(options: SessionOptions): Promise<Session> {
     const loaded = await loadConfig(options.configPath, { cwd: options.cwd, env: options.env });
-    const { config } = loaded;
-    const stack = selectStack(config, options.stackName);
-    // Secrets this process holds, and those it hands to servers: neither is ever written down.
-    const redactor = createRedactor([
-      ...secretValuesFromEnv(options.env),
-      ...Object.values(config.mcpServers).flatMap((entry) => secretValuesFromEnv(entry.env)),
-    ]);
-    const audit =
-      options.auditSink ??
-      new AuditLog({ path: resolveFromConfig(loaded, config.auditLogPath), redactor, now: options.now });
-    const connections =
-      options.connections ??
-      new McpServerPool(config.mcpServers, {
-        agentEnv: options.env,
-        ...callTimeoutFrom(options.env),
-        cwd: loaded.baseDir,
-        clientInfo: { name: 'frontendops', version: options.clientVersion },
-        redactor,
-      });
-    const s3 = options.s3 ?? createS3Client(stack.aws);
-    return new Session(
-      loaded,
-      stack,
-      redactor,
-      audit,
-      connections,
-      s3,
-      options.engine ?? realEngine,
-      options,
-    );
+    const session = new Session(wire(loaded, options), options.engine ?? realEngine, options);
+    session.tracker.watchS3(session.s3);
+    return session;
+  }
+
+  /**
+   * How many S3 commands other than reads, and MCP tool calls not marked read-only, this session has
+   * sent. A request that failed with the count unchanged wrote nothing, so it is safe to run again.
+   */
+  writes(): number {
+    return this.tracker.count();
+  }
+
+  /**
+   * Re-reads the config file and, when it changed (a sandbox restarted on other ports rewrites it),
+   * closes the S3 client and the MCP servers and wires new ones from it. Returns what moved, or
+   * undefined when nothing did. Call it only between requests: a request in flight keeps the old
+   * wiring it started with. A config that no longer loads throws and leaves the session as it was.
+   */
+  async refresh(): Promise<Reconnection | undefined> {
+    const loaded = await loadConfig(this.loaded.path, { cwd: this.options.cwd, env: this.options.env });
+    if (JSON.stringify(loaded.config) === JSON.stringify(this.loaded.config)) return undefined;
+    const next = wire(loaded, this.options);
+    const previous = this.wiring;
+    this.wiring = next;
+    this.tracker.watchS3(next.s3);
+    await previous.connections.closeAll().catch(() => undefined);
+    if (!this.options.s3) previous.s3.destroy();
+    return { notice: describeMove(previous, next) };
+  }
+
+  /**
+   * The error as the person should see it: an unreachable endpoint gets the configured URL and a hint
+   * that says how to start it (the sandbox command for a sandbox's config, what to check on AWS).
+   */
+  async explain(error: unknown): Promise<FrontendOpsError> {
+    const err = toFrontendOpsError(error);
+    if (err.code !== 'ENDPOINT_UNREACHABLE') return err;
+    return explainUnreachable(err, await this.endpointContext());
+  }
+
+  private async endpointContext(): Promise<EndpointContext> {
+    const { aws } = this.stack;
+    const dir = this.loaded.baseDir;
+    const state = aws.sandboxCredentials ? await sandboxState(dir) : undefined;
+    return {
+      configPath: this.loaded.path,
+      region: aws.region,
+      endpoints: { [SERVICES.s3]: aws.s3Endpoint, [SERVICES.cloudfront]: aws.cloudfrontEndpoint },
+      ...(state ? { sandbox: { dir: displayPath(dir, this.options.cwd), ...state } } : {}),
+    };
   }
 
   /** Starts one audited request and returns the flow context it runs with. */
@@ -132,7 +247,11 @@ export class Session {
       text: request.text,
       stack: this.stack.name,
     });
-    const tools = new ToolLayer({ connections: this.connections, servers: this.config.servers, trail });
+    const tools = new ToolLayer({
+      connections: this.tracker.watchTools(this.connections),
+      servers: this.config.servers,
+      trail,
+    });
     return {
       config: this.config,
       stack: this.stack,

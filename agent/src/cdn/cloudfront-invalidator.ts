@@ -8,6 +8,7 @@ import {
   type Invalidation,
   waitUntilInvalidationCompleted,
 } from '@aws-sdk/client-cloudfront';
+import { endpointUnreachable, SERVICES } from '../errors/endpoint.js';
 import { FrontendOpsError } from '../errors.js';
 import { type InvalidationResult, type Invalidator, PROBE_INVALIDATION_ID } from './invalidator.js';
 import { normalizeInvalidationPaths } from './paths.js';
@@ -88,6 +89,11 @@ function details(invalidation: Invalidation | undefined, distributionId: string)
 
 /** Maps a CloudFront API error to our codes; the SDK's messages carry no credentials. */
 function apiFailure(error: unknown, distributionId: string, action: string): FrontendOpsError {
+  const unreachable = endpointUnreachable(error, {
+    service: SERVICES.cloudfront,
+    action: `trying to ${action} on ${distributionId}`,
+  });
+  if (unreachable) return unreachable;
   const name = errorName(error) ?? 'Error';
   const message = error instanceof Error ? error.message : String(error);
   if (name === 'InvalidArgument' || name === 'BatchTooLarge' || name === 'InconsistentQuantities') {
@@ -190,6 +196,11 @@ export function createCloudFrontInvalidator(options: CloudFrontInvalidatorOption
       );
     } catch (error) {
       const observed = observedResponses(error);
+      const unreachable = endpointUnreachable(error, {
+        service: SERVICES.cloudfront,
+        action: `waiting for invalidation ${invalidationId} on ${distributionId}`,
+      });
+      if (unreachable) throw unreachable;
       if (errorName(error) === 'TimeoutError') {
         throw new FrontendOpsError(
           'INVALIDATION_TIMEOUT',

@@ -67,7 +67,7 @@ export async function runAsk(
         else ctx.stdout.write(`${turn.text}\n`);
         return EXIT.OK;
       } catch (error) {
-        return printAnswer(ctx, answerFromError(error, session.redactor.text), json);
+        return printAnswer(ctx, answerFromError(await session.explain(error), session.redactor.text), json);
       }
     }
     const onProgress = progressPrinter(ctx, json);

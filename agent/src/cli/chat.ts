@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { answerFromError, dispatchIntent } from '../agent/dispatch.js';
 import type { Approval } from '../agent/flow.js';
 import { routeIntent } from '../agent/intent.js';
+import { followConfig, withReconnect } from '../agent/reconnect.js';
 import { confirmQuestion } from '../agent/report.js';
 import type { SessionOptions } from '../agent/session.js';
 import type { CliContext } from './context.js';
@@ -79,6 +80,11 @@ export async function runChat(ctx: CliContext, flags: CommonFlags, deps: ChatDep
       return;
     }
     if (model) {
+      const refused = await followConfig(session, say);
+      if (refused) {
+        say(refused.text);
+        return;
+      }
       try {
         const { runModelRequest } = await import('../agent/model-request.js');
         const turn = await runModelRequest(session, model, text, {
@@ -89,17 +95,23 @@ export async function runChat(ctx: CliContext, flags: CommonFlags, deps: ChatDep
         history = turn.messages;
         say(turn.text);
       } catch (error) {
-        say(answerFromError(error, session.redactor.text).text);
+        say(answerFromError(await session.explain(error), session.redactor.text).text);
       }
       return;
     }
     const onProgress = progressPrinter(ctx, false);
-    const answer = await dispatchIntent(session, routeIntent(text), {
-      trigger: 'chat',
-      text,
-      approval,
-      ...(onProgress ? { onProgress } : {}),
-    });
+    // The sandbox may have been restarted since the last line: follow its config, say so in one line.
+    const answer = await withReconnect(
+      session,
+      () =>
+        dispatchIntent(session, routeIntent(text), {
+          trigger: 'chat',
+          text,
+          approval,
+          ...(onProgress ? { onProgress } : {}),
+        }),
+      say,
+    );
     say(answer.text);
   };
 

@@ -59,6 +59,9 @@ export async function deployCommandThroughMcp(
     const { deployThroughMcp } = await import('../agent/flow.js');
     const outcome = await deployThroughMcp(flowCtx, { target, dryRun: request.dryRun, trigger: 'cli' });
     return { report: outcome.report, stack: outcome.stack };
+  } catch (error) {
+    // An unreachable endpoint is explained with what the config says about it (how to start it).
+    throw await session.explain(error);
   } finally {
     await session.close();
   }

@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import type { AgentStackOutputs } from '../agent/pulumi.js';
 import type { Session, SessionOptions } from '../agent/session.js';
+import { s3Failure } from '../deploy/requests.js';
 import { parseSyncCommand, type SyncCommand } from '../deploy/sync-command.js';
-import { isFrontendOpsError, toFrontendOpsError } from '../errors.js';
+import { endpointUnreachable, SERVICES } from '../errors/endpoint.js';
+import { type FrontendOpsError, isFrontendOpsError, toFrontendOpsError } from '../errors.js';
 import type { CliContext } from './context.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { CommandExit } from './output.js';
@@ -59,26 +61,40 @@ export function doctorExitCode(checks: readonly CheckResult[]): ExitCode {
 export interface DoctorDeps {
   session?: Partial<SessionOptions>;
   clock?: () => number;
+  /** How the site check reaches the edge (default: global fetch). */
+  fetch?: typeof fetch;
+}
+
+/** How long the site check waits for the edge to answer. */
+export const SITE_CHECK_TIMEOUT_MS = 10_000;
+
+/** How a failed check's error is shown: explained (endpoints), redacted, never without a hint. */
+interface Reporter {
+  explain: (error: unknown) => Promise<FrontendOpsError>;
+  redact: (text: string) => string;
 }
 
 async function timed(
   name: string,
   clock: () => number,
   run: () => Promise<{ detail: string; level?: CheckLevel; hint?: string }>,
-  redact: (text: string) => string,
+  reporter: Reporter,
+  /** Said under the ✗ when the error itself carries no hint: every failure says what to try next. */
+  fallbackHint: string,
 ): Promise<CheckResult> {
   const started = clock();
   try {
     const { detail, level, hint } = await run();
     return { name, level: level ?? 'ok', ms: clock() - started, detail, ...(hint ? { hint } : {}) };
   } catch (error) {
-    const err = toFrontendOpsError(error);
+    const ms = clock() - started;
+    const err = await reporter.explain(error);
     return {
       name,
       level: 'fail',
-      ms: clock() - started,
-      detail: redact(`${err.code}: ${err.message}`),
-      ...(err.hint ? { hint: redact(err.hint) } : {}),
+      ms,
+      detail: reporter.redact(`${err.code}: ${err.message}`),
+      hint: reporter.redact(err.hint ?? fallbackHint),
       code: err.code,
     };
   }
@@ -99,12 +115,13 @@ export async function runChecks(
       session = await openSession(ctx, flags, deps.session);
       return { detail: `${session.loaded.path} (stack ${session.stack.name})` };
     },
-    (t) => t,
+    { explain: async (error) => toFrontendOpsError(error), redact: (t) => t },
+    'Pass --config PATH, or run `frontendops sandbox start` to get a working config.',
   );
   checks.push(configCheck);
   if (!session) return checks;
   const s = session as Session;
-  const redact = s.redactor.text;
+  const redact: Reporter = { explain: (error) => s.explain(error), redact: s.redactor.text };
   try {
     const flowCtx = await s.startRequest({ trigger: 'cli', text: 'doctor', approval: { yes: false } });
     const roles = s.config.servers;
@@ -143,6 +160,7 @@ export async function runChecks(
             return { detail };
           },
           redact,
+          `Run \`${commandLine(s.config.mcpServers[name])}\` by hand to see why it fails (mcpServers.${name} in the config).`,
         ),
       );
     }
@@ -173,6 +191,7 @@ export async function runChecks(
           };
         },
         redact,
+        "Check the stack's Pulumi backend (stacks[].backend in the config); run `pulumi up` on the hosting stack if it has no outputs.",
       ),
     );
 
@@ -184,12 +203,15 @@ export async function runChecks(
           const name = bucket();
           if (name === undefined) return { level: 'skip', detail: 'skipped: no stack outputs' };
           const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
-          const page = await s.s3.send(
-            new ListObjectsV2Command({ Bucket: name, Prefix: prefix(), MaxKeys: 1 }),
-          );
+          const page = await s.s3
+            .send(new ListObjectsV2Command({ Bucket: name, Prefix: prefix(), MaxKeys: 1 }))
+            .catch((error: unknown) => {
+              throw s3Failure(error, `listing s3://${name}/${prefix()}`);
+            });
           return { detail: `s3://${name} readable (${page.KeyCount ?? 0} object(s) sampled)` };
         },
         redact,
+        'Check that the bucket exists (the stack outputs name it) and that the deployer credentials may list it.',
       );
     checks.push(
       await bucketCheck(
@@ -240,6 +262,14 @@ export async function runChecks(
             await client.send(
               new ListInvalidationsCommand({ DistributionId: outputs.distributionId, MaxItems: 1 }),
             );
+          } catch (error) {
+            throw (
+              endpointUnreachable(error, {
+                service: SERVICES.cloudfront,
+                ...(s.stack.aws.cloudfrontEndpoint ? { endpoint: s.stack.aws.cloudfrontEndpoint } : {}),
+                action: `listing the invalidations of ${outputs.distributionId}`,
+              }) ?? error
+            );
           } finally {
             client.destroy();
           }
@@ -248,6 +278,33 @@ export async function runChecks(
           };
         },
         redact,
+        "Check the stack's distributionId output and that the pulumi MCP server's credentials may read its invalidations.",
+      ),
+    );
+
+    checks.push(
+      await timed(
+        'site',
+        clock,
+        async () => {
+          if (outputs?.url === undefined) return { level: 'skip', detail: 'skipped: no url output' };
+          const url = outputs.url.replace(/\/+$/, '');
+          const response = await (deps.fetch ?? fetch)(`${url}/version.json`, {
+            signal: AbortSignal.timeout(SITE_CHECK_TIMEOUT_MS),
+          }).catch((error: unknown) => {
+            throw endpointUnreachable(error, { service: SERVICES.edge, endpoint: url }) ?? error;
+          });
+          await response.body?.cancel();
+          // Any answer proves the edge is up; before the first deploy it has no version.json yet.
+          return {
+            detail:
+              response.status === 404
+                ? `${url} answers (no version.json yet: nothing deployed)`
+                : `${url} answers (HTTP ${response.status} for /version.json)`,
+          };
+        },
+        redact,
+        "Check the stack's url output and that its CloudFront distribution is deployed.",
       ),
     );
 
@@ -266,6 +323,7 @@ export async function runChecks(
           };
         },
         redact,
+        `Check github.owner/repo (${s.config.github.owner}/${s.config.github.repo}) in the config and the ${roles.github} MCP server's access (its token or local repository).`,
       ),
     );
     await flowCtx.tools.trail.write({
@@ -277,6 +335,11 @@ export async function runChecks(
     await s.close();
   }
   return checks;
+}
+
+/** The command line of an `mcpServers` entry, as a person would type it. */
+function commandLine(entry: { command: string; args: readonly string[] } | undefined): string {
+  return entry === undefined ? '' : [entry.command, ...entry.args].join(' ');
 }
 
 export async function runDoctor(

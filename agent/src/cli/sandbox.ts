@@ -80,7 +80,7 @@ export function registerSandboxCommand(program: Command, ctx: CliContext): void 
     .option('--repo-source <path>', 'a git repository to clone as the scratch repo (default: a fresh repo)')
     .option(
       '--persist',
-      "keep buckets, objects, stack resources and the scratch repo's tags in --dir between starts",
+      "keep buckets, objects, stack resources, the scratch repo's tags and the ports in --dir between starts",
     )
     .action(async (options: StartOptions, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
@@ -116,6 +116,8 @@ export function registerSandboxCommand(program: Command, ctx: CliContext): void 
         ...(flags['--persist'] === true ? { persist: true } : {}),
       });
       const startupMs = performance.now() - started;
+      // A port kept from the last run that is taken now: one line on stderr (stdout may be --json).
+      for (const notice of running.notices) ctx.stderr.write(`${notice}\n`);
       if (globals.json) writeJson(ctx, running.info);
       else printHuman(ctx, running.info, startupMs);
       let off: (() => void) | undefined;

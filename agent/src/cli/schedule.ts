@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { dispatchIntent } from '../agent/dispatch.js';
+import { withReconnect } from '../agent/reconnect.js';
 import {
   cronTimer,
   type RunOutcome,
@@ -52,6 +53,8 @@ function describe(event: TickEvent): string {
       return `${event.at.toISOString()} run ${event.tick}: skipped, run started at ${event.runningSince.toISOString()} is still going`;
     case 'finished':
       return `${event.at.toISOString()} run ${event.tick}: ${event.outcome.status} — ${event.outcome.summary}`;
+    case 'notice':
+      return `${event.at.toISOString()} run ${event.tick}: ${event.message}`;
   }
 }
 
@@ -81,17 +84,23 @@ export async function runScheduleCommand(
       }
       deps.onEvent?.(event);
     };
-    const run = async (): Promise<RunOutcome> => {
+    const run = async (tick: number): Promise<RunOutcome> => {
       try {
-        const answer = await dispatchIntent(
+        // A sandbox restarted between runs has rewritten the config: follow it, say so in the log.
+        const answer = await withReconnect(
           session,
-          { kind: 'deploy', target: { kind: 'latest' }, dryRun: false },
-          {
-            trigger: 'schedule',
-            text: `schedule --cron ${flags.cron}`,
-            approval: { yes: Boolean(flags.yes) },
-            requester: `schedule (${session.requester()})`,
-          },
+          () =>
+            dispatchIntent(
+              session,
+              { kind: 'deploy', target: { kind: 'latest' }, dryRun: false },
+              {
+                trigger: 'schedule',
+                text: `schedule --cron ${flags.cron}`,
+                approval: { yes: Boolean(flags.yes) },
+                requester: `schedule (${session.requester()})`,
+              },
+            ),
+          (message) => log({ kind: 'notice', tick, at: ctx.now(), message }),
         );
         const status = String(answer.json.status);
         const tag = typeof answer.json.tag === 'string' ? answer.json.tag : undefined;

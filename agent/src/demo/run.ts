@@ -198,14 +198,16 @@ export async function runDemo(ctx: CliContext, options: DemoOptions, deps: DemoD
     sandbox = await start({
       dir,
       persist: true,
+      demo: true,
       repoSource: repo.root,
       ...(options.port ? { port: options.port } : {}),
     });
     const sandboxMs = elapsed() - sandboxStarted;
     const { info } = sandbox;
     say(
-      `[1/4] Sandbox ready in ${seconds(sandboxMs)}: ${forHumans(dir)} (kept between runs; delete it to start over)`,
+      `[1/4] Sandbox ready in ${seconds(sandboxMs)}: ${forHumans(dir)} (kept between runs, URL included; delete it to start over)`,
     );
+    for (const notice of sandbox.notices) say(`      ${notice}`);
     checkpoint();
 
     const loaded = await loadConfig(info.configPath);

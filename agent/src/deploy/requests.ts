@@ -1,3 +1,4 @@
+import { endpointUnreachable, SERVICES } from '../errors/endpoint.js';
 import { FrontendOpsError } from '../errors.js';
 import { DEFAULT_RETRY_POLICY, type RetryEvent, type RetryPolicy, withRetry } from './retry.js';
 
@@ -110,6 +111,9 @@ export function isPreconditionFailed(error: unknown): boolean {
 /** A failed S3 call as the user sees it: what was being done, and S3's own error name. */
 export function s3Failure(error: unknown, action: string): FrontendOpsError {
   if (error instanceof FrontendOpsError) return error;
+  // A dead or unknown endpoint is not an S3 answer: say what is down (the session adds how to start it).
+  const unreachable = endpointUnreachable(error, { service: SERVICES.s3, action });
+  if (unreachable) return unreachable;
   const name = s3ErrorName(error) ?? 'Error';
   const message = error instanceof Error ? error.message : String(error);
   return new FrontendOpsError('S3_ERROR', `${action} failed: ${name}: ${message}`, {

@@ -135,7 +135,13 @@ class StdioConnection implements McpServerConnection {
     const code: FrontendOpsErrorCode = known ? (info.code as FrontendOpsErrorCode) : 'MCP_TOOL_ERROR';
     return new FrontendOpsError(code, known ? message : `${message} (${info.code})`, {
       ...(hint === undefined ? {} : { hint }),
-      data: { server: this.name, tool, toolCode: info.code },
+      // The tool's own details (an unreachable endpoint's service and URL) stay with the error, redacted.
+      data: {
+        ...(info.data === undefined ? {} : (this.redactor.value(info.data) as Record<string, unknown>)),
+        server: this.name,
+        tool,
+        toolCode: info.code,
+      },
     });
   }
 

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SANDBOX_CREDENTIALS } from '../aws/clients.js';
 import { type ConfigInput, ConfigSchema } from '../config/schema.js';
@@ -58,8 +58,14 @@ export function sandboxConfig(input: SandboxConfigInput): ConfigInput {
   };
 }
 
-/** Validates the config against the real schema before writing it: the sandbox never writes a config that fails to load. */
+/**
+ * Validates the config against the real schema before writing it: the sandbox never writes a config that
+ * fails to load. Written to a temp file and renamed into place, because a running `chat` or `schedule`
+ * re-reads it before every request and must never see half of it.
+ */
 export async function writeSandboxConfig(configPath: string, config: ConfigInput): Promise<void> {
   parseWith(ConfigSchema, config, 'SANDBOX_FAILED', 'sandbox config');
-  await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`);
+  const temp = `${configPath}.${process.pid}.tmp`;
+  await writeFile(temp, `${JSON.stringify(config, null, 2)}\n`);
+  await rename(temp, configPath);
 }

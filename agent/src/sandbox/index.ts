@@ -16,6 +16,7 @@ import { FAULT_KINDS, type FaultKind, FaultSettingsSchema } from './faults.js';
 import { createScratchRepo, refreshScratchRepo } from './git.js';
 import { cloudFrontStyleId, InvalidationStore } from './invalidations.js';
 import { REPO_ROOT } from './paths.js';
+import { readSandboxRecord, SANDBOX_MARKER, writeSandboxRecord } from './record.js';
 import { resolveEmulatorRuntime } from './runtime.js';
 import { startS3Proxy } from './s3-proxy.js';
 import {
@@ -46,6 +47,11 @@ export interface SandboxOptions {
    * commits are fetched into it instead of recloning). Default false: every start is a fresh world.
    */
   persist?: boolean;
+  /**
+   * Started by `frontendops demo`: recorded in `<dir>/sandbox.json`, so a hint about a stopped sandbox
+   * can say `npm run demo`.
+   */
+  demo?: boolean;
 }
 
 /** Exactly the `sandbox start --json` line. */
@@ -63,6 +69,11 @@ export interface SandboxInfo {
 
 export interface Sandbox {
   info: SandboxInfo;
+  /**
+   * One line each for what the person should know about this start: a port kept from the last run
+   * that was taken, so the service listens elsewhere this time.
+   */
+  notices: string[];
   /** The S3 emulator child process (tests check it is gone after stop). */
   emulatorPid: number;
   /** By S3 operation name: CopyObject, PutObject, ListObjectsV2, ... */
@@ -80,8 +91,6 @@ export interface Sandbox {
 
 export const DEFAULT_INVALIDATION_DELAY_MS = 300;
 export const CONFIG_FILE = 'frontendops.config.json';
-/** Marks a directory as a sandbox's, so a restart may replace its repo/, pulumi-state/ and s3/. */
-export const SANDBOX_MARKER = '.frontendops-sandbox';
 
 export const SandboxOptionsSchema = z
   .object({
@@ -92,6 +101,7 @@ export const SandboxOptionsSchema = z
     repoSource: z.string().min(1).optional(),
     port: z.number().int().min(0).max(65_533).optional(),
     persist: z.boolean().optional(),
+    demo: z.boolean().optional(),
   })
   .strict();
 
@@ -132,6 +142,33 @@ async function createBuckets(emulatorEndpoint: string, buckets: readonly string[
     s3.destroy();
   }
 }
+
+/**
+ * Starts one of the sandbox's servers on the port it had last time, so the URLs a person bookmarked and
+ * the config other processes hold stay valid; when something else took that port meanwhile, on a free
+ * one, saying so in `notices`.
+ */
+async function startOnKeptPort<T>(
+  kept: number | undefined,
+  what: string,
+  start: (port: number) => Promise<T>,
+  portOf: (started: T) => number,
+  notices: string[],
+): Promise<T> {
+  if (kept === undefined) return start(0);
+  try {
+    return await start(kept);
+  } catch (error) {
+    if (!(error instanceof FrontendOpsError && error.code === 'SANDBOX_BUSY')) throw error;
+    const started = await start(0);
+    notices.push(
+      `Port ${kept} (the ${what}, kept from the last run) is taken by another program; the ${what} listens on ${portOf(started)} this time.`,
+    );
+    return started;
+  }
+}
+
+const portOfUrl = (url: string): number => Number(new URL(url).port);
 
 /**
  * Starts the whole sandbox (design §8): S3 (fauxqs behind our proxy), the edge and the CloudFront API, a
@@ -184,6 +221,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       }
       return kept;
     })();
+    // A persisted sandbox comes back on the ports of its last start (unless --port says otherwise).
+    const keptPorts = persist && opts.port === undefined ? (await readSandboxRecord(dir))?.ports : undefined;
+    const notices: string[] = [];
     const [emulatorResult, filesResult] = await Promise.allSettled([emulatorStarting, filesReady]);
     if (emulatorResult.status === 'fulfilled') {
       const emulator: Emulator = emulatorResult.value;
@@ -199,12 +239,19 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const distributionId = kept?.distributionId ?? cloudFrontStyleId('E');
     await createBuckets(emulator.endpoint, [artifactsBucket, hostingBucket]);
 
-    const proxy = await startS3Proxy({
-      upstream: emulator.endpoint,
-      port: portFor(0),
-      latencyMs: opts.latencyMs ?? 0,
-      faults: { rate: opts.faultRate ?? 0 },
-    });
+    const proxy = await startOnKeptPort(
+      keptPorts?.s3,
+      'S3 endpoint',
+      (port) =>
+        startS3Proxy({
+          upstream: emulator.endpoint,
+          port: keptPorts ? port : portFor(0),
+          latencyMs: opts.latencyMs ?? 0,
+          faults: { rate: opts.faultRate ?? 0 },
+        }),
+      (started) => portOfUrl(started.endpoint),
+      notices,
+    );
     cleanups.push(() => proxy.close());
 
     let edgeCache: { purge(paths: readonly string[]): number } | undefined;
@@ -213,27 +260,41 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       onComplete: (paths) => edgeCache?.purge(paths),
     });
     cleanups.push(async () => invalidations.close());
-    const edge = await startEdge({
-      s3Endpoint: emulator.endpoint,
-      bucket: hostingBucket,
-      port: portFor(1),
-      beforeRequest: () => invalidations.settleDue(),
-    });
+    const edge = await startOnKeptPort(
+      keptPorts?.edge,
+      'site (edge)',
+      (port) =>
+        startEdge({
+          s3Endpoint: emulator.endpoint,
+          bucket: hostingBucket,
+          port: keptPorts ? port : portFor(1),
+          beforeRequest: () => invalidations.settleDue(),
+        }),
+      (started) => portOfUrl(started.url),
+      notices,
+    );
     edgeCache = edge.cache;
     cleanups.push(() => edge.close());
 
-    const cloudfront = await startCloudFrontApi({
-      port: portFor(2),
-      distribution: {
-        id: distributionId,
-        domainName: new URL(edge.url).host,
-        hostingBucket,
-        lastModified: now,
-        callerReference: `frontendops-sandbox-${now.getTime()}`,
-      },
-      etag: cloudFrontStyleId('E', 13),
-      invalidations,
-    });
+    const cloudfront = await startOnKeptPort(
+      keptPorts?.cloudfront,
+      'CloudFront API',
+      (port) =>
+        startCloudFrontApi({
+          port: keptPorts ? port : portFor(2),
+          distribution: {
+            id: distributionId,
+            domainName: new URL(edge.url).host,
+            hostingBucket,
+            lastModified: now,
+            callerReference: `frontendops-sandbox-${now.getTime()}`,
+          },
+          etag: cloudFrontStyleId('E', 13),
+          invalidations,
+        }),
+      (started) => portOfUrl(started.endpoint),
+      notices,
+    );
     cleanups.push(() => cloudfront.close());
 
     const pulumiBackendUrl = fileBackendUrl(backendDir);
@@ -257,6 +318,17 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         nodePath: process.execPath,
       }),
     );
+
+    await writeSandboxRecord(dir, {
+      schema: 1,
+      persist,
+      demo: opts.demo === true,
+      ports: {
+        s3: portOfUrl(proxy.endpoint),
+        edge: portOfUrl(edge.url),
+        cloudfront: portOfUrl(cloudfront.endpoint),
+      },
+    });
 
     const info: SandboxInfo = {
       configPath,
@@ -287,6 +359,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     );
     return {
       info,
+      notices,
       emulatorPid: emulator.pid,
       failure,
       requestCounts: () => proxy.requestCounts(),
@@ -307,4 +380,4 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
 }
 
 export type { FaultKind };
-export { FAULT_KINDS, LOCK_FILE };
+export { FAULT_KINDS, LOCK_FILE, SANDBOX_MARKER };

@@ -71,41 +71,82 @@ describe('loadVersion', () => {
 });
 
 describe('loadDeployments', () => {
-  const file = (deployments: unknown[]) => JSON.stringify({ schema: 1, deployments });
+  const release = (overrides: Record<string, unknown>) => ({
+    releaseId: 'r1',
+    tag: 'dashboard-deploy-20261122-1',
+    commit: 'aaaaaaa',
+    subject: 'first',
+    startedAt: '2026-11-20T10:00:00Z',
+    finishedAt: '2026-11-20T10:00:30Z',
+    requestedBy: 'maria',
+    trigger: 'cli',
+    kind: 'deploy',
+    status: 'complete',
+    filesChanged: 3,
+    durationMs: 30_000,
+    ...overrides,
+  });
+  const file = (releases: unknown[], extra: Record<string, unknown> = {}) =>
+    JSON.stringify({
+      schema: 1,
+      stack: 'dashboard-hosting-prod',
+      generatedAt: '2026-11-22T10:01:00Z',
+      live: 'r3',
+      releases,
+      ...extra,
+    });
 
-  it('returns the releases newest first whatever the file order, ignoring extra fields', async () => {
+  it('fetches /deployments.json without the browser cache (every deploy republishes it)', async () => {
+    const fetchFn = answer(file([]));
+    await loadDeployments(fetchFn);
+    expect(fetchFn.calls[0]?.[0]).toBe(DEPLOYMENTS_URL);
+    expect(fetchFn.calls[0]?.[1]).toMatchObject({ cache: 'no-store' });
+  });
+
+  it('returns the releases newest first by start time, the live release id, and ignores extra fields', async () => {
     const fetchFn = answer(
-      file([
-        { commit: 'aaaaaaa', finishedAt: '2026-11-20T10:00:00Z', files: [{ path: 'index.html' }] },
-        { commit: 'ccccccc', finishedAt: '2026-11-22T10:00:00Z', tag: 'dashboard-deploy-20261122-1' },
-        { commit: 'bbbbbbb', finishedAt: '2026-11-21T10:00:00Z', copied: 2 },
-      ]),
+      file(
+        [
+          release({ releaseId: 'r1', startedAt: '2026-11-20T10:00:00Z', files: [{ path: 'index.html' }] }),
+          release({ releaseId: 'r3', startedAt: '2026-11-22T10:00:00Z', kind: 'rollback' }),
+          release({ releaseId: 'r2', startedAt: '2026-11-21T10:00:00Z', tag: null }),
+        ],
+        { keep: 20 },
+      ),
     );
     const result = await loadDeployments(fetchFn);
-    expect(fetchFn.calls[0]?.[0]).toBe(DEPLOYMENTS_URL);
-    expect(result.state === 'ok' && result.value.map((d) => d.commit)).toEqual([
-      'ccccccc',
-      'bbbbbbb',
-      'aaaaaaa',
-    ]);
+    expect(result.state).toBe('ok');
+    if (result.state !== 'ok') return;
+    expect(result.value.releases.map((r) => r.releaseId)).toEqual(['r3', 'r2', 'r1']);
+    expect(result.value.live).toBe('r3');
+    expect(result.value.stack).toBe('dashboard-hosting-prod');
   });
 
-  it('names the offending entry when the file has the wrong shape', async () => {
+  it('accepts a pending release without finish time or duration', async () => {
     const result = await loadDeployments(
-      answer(file([{ commit: 'not-a-sha', finishedAt: '2026-11-20T10:00:00Z' }])),
+      answer(file([release({ status: 'pending', finishedAt: null, durationMs: null, filesChanged: null })])),
     );
-    expect(result).toEqual({
-      state: 'error',
-      message: expect.stringContaining('deployments.0.commit'),
-    });
+    expect(result.state).toBe('ok');
   });
 
-  it('rejects a file of an unknown schema version', async () => {
-    const result = await loadDeployments(answer(JSON.stringify({ schema: 2, deployments: [] })));
-    expect(result.state === 'error' && result.message).toMatch(/schema/);
+  it.each([
+    ['a commit that is not a sha', [release({ commit: 'not-a-sha' })], 'releases.0.commit'],
+    ['an unknown kind', [release({ kind: 'redeploy' })], 'releases.0.kind'],
+    ['a missing requester', [release({ requestedBy: undefined })], 'releases.0.requestedBy'],
+    ['a time that is not ISO 8601', [release({ startedAt: 'yesterday' })], 'releases.0.startedAt'],
+  ])('names the offending field for %s', async (_what, releases, field) => {
+    const result = await loadDeployments(answer(file(releases)));
+    expect(result).toEqual({ state: 'error', message: expect.stringContaining(field) });
   });
 
-  it('passes "absent" through when the file is not published', async () => {
+  it('rejects a file of an unknown schema version, or the old shape without releases', async () => {
+    const newer = await loadDeployments(answer(file([], { schema: 2 })));
+    expect(newer.state === 'error' && newer.message).toMatch(/schema/);
+    const old = await loadDeployments(answer(JSON.stringify({ schema: 1, deployments: [] })));
+    expect(old.state).toBe('error');
+  });
+
+  it('is "absent" (no error) when the file is not published yet', async () => {
     await expect(loadDeployments(answer('', { status: 404 }))).resolves.toEqual({ state: 'absent' });
   });
 });

@@ -1,6 +1,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -16,6 +17,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * on the edge URL; then a commit changing one component and a re-deploy of only the changed files.
  * The clone is where commits happen: the checkout running the tests is never written to (except the
  * git-ignored `.sandbox/demo-builds` scratch folder, removed after each build).
+ *
+ * The test builds its own fixture commits (issue 11 §3): the header's product line is set to a text
+ * only this test uses before the first deploy, and changed to another one for the re-deploy. Edits to
+ * the developer's checkout — committed (the clone has them) or not — never change what it expects
+ * (regression: doing the README's own "Operations Center" edit, then `npm test`, failed it).
  */
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
@@ -33,6 +39,11 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 const HEADER = join('sophia-dashboard', 'src', 'components', 'Header', 'Header.tsx');
+/** The header's product line, whatever text the checkout gives it. */
+const PRODUCT_LINE = /(<span className="brand__product">)[^<]*(<\/span>)/;
+/** Texts no checkout has: the fixture commits' own. */
+const FIXTURE_PRODUCT = `Operations e2e-${process.pid}`;
+const CHANGED_PRODUCT = `Operations Center e2e-${process.pid}`;
 
 interface DemoJson {
   status: 'deployed' | 'noop';
@@ -61,6 +72,28 @@ const git = async (cwd: string, args: string[]) =>
 let work: string;
 let clone: string;
 const children = new Set<ChildProcess>();
+
+/** Commits the header with `product` as its product line in the clone; returns the commit. */
+async function commitProductLine(product: string, message: string): Promise<string> {
+  const header = join(clone, HEADER);
+  const source = await readFile(header, 'utf8');
+  if (!PRODUCT_LINE.test(source)) {
+    throw new Error(`${HEADER} has no <span className="brand__product"> for the fixture commit to change`);
+  }
+  await writeFile(header, source.replace(PRODUCT_LINE, `$1${product}$2`));
+  await git(clone, ['commit', '--quiet', '--all', '-m', message]);
+  return git(clone, ['rev-parse', 'HEAD']);
+}
+
+/** Holds a loopback port, as another program would. */
+async function occupy(port: number): Promise<() => Promise<void>> {
+  const server = createServer((_req, res) => res.end('another program'));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  return () => new Promise<void>((resolve) => server.close(() => resolve()));
+}
 
 /** Starts `frontendops --json demo --repo <clone> …args`; resolves with its JSON result once printed. */
 async function startDemo(args: string[]): Promise<{
@@ -163,6 +196,7 @@ async function expectDashboard(page: Page, url: string, commit: string): Promise
 
 describe('npm run demo on a fresh clone', () => {
   let first: DemoJson;
+  let fixture: string;
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
@@ -172,6 +206,7 @@ describe('npm run demo on a fresh clone', () => {
     await git(clone, ['config', 'user.name', 'Demo Tester']);
     await git(clone, ['config', 'user.email', 'demo@example.test']);
     await git(clone, ['config', 'commit.gpgsign', 'false']);
+    fixture = await commitProductLine(FIXTURE_PRODUCT, 'e2e fixture: the header says what this test expects');
     await mkdir(OUTPUT, { recursive: true });
   });
 
@@ -181,7 +216,8 @@ describe('npm run demo on a fresh clone', () => {
   });
 
   it('--exit: builds, publishes and deploys the newest dashboard commit through the agent, then leaves nothing running', async () => {
-    const expected = await git(clone, ['log', '-1', '--format=%H', 'HEAD', '--', 'sophia-dashboard/']);
+    const expected = fixture;
+    expect(await git(clone, ['log', '-1', '--format=%H', 'HEAD', '--', 'sophia-dashboard/'])).toBe(expected);
     const run = await startDemo(['--exit']);
     expect(await run.exited, run.stderr()).toBe(0);
     first = run.result;
@@ -210,16 +246,19 @@ describe('npm run demo on a fresh clone', () => {
   it('serves the deployed dashboard at the edge URL: Chromium renders KPIs, charts and the deployed version; Ctrl-C stops it', async () => {
     const run = await startDemo([]);
     try {
-      // Nothing changed since the --exit run: the persisted sandbox still has the release live.
+      // Nothing changed since the --exit run: the persisted sandbox still has the release live, at the
+      // same URL (the sandbox comes back on its ports), so a bookmarked page just needs a reload.
       expect(run.result).toMatchObject({
         status: 'noop',
         commit: first.commit,
         tag: first.tag,
         build: 'already-published',
         served: first.commit,
+        url: first.url,
       });
       await withChromium(async (page) => {
         await expectDashboard(page, run.result.url, first.commit);
+        await expect(page.getByText(FIXTURE_PRODUCT, { exact: true }).isVisible()).resolves.toBe(true);
         await page.screenshot({ path: join(OUTPUT, 'demo-dashboard.png') });
       });
     } finally {
@@ -230,20 +269,22 @@ describe('npm run demo on a fresh clone', () => {
   });
 
   it('after a commit changing one component, re-deploys only the changed files and Chromium shows the new version', async () => {
-    const header = join(clone, HEADER);
-    const source = await readFile(header, 'utf8');
-    const changed = source.replace(
-      '<span className="brand__product">Operations</span>',
-      '<span className="brand__product">Operations Center</span>',
-    );
-    expect(changed).not.toBe(source);
-    await writeFile(header, changed);
-    await git(clone, ['commit', '--quiet', '--all', '-m', 'Header: say Operations Center']);
-    const second = await git(clone, ['rev-parse', 'HEAD']);
+    const second = await commitProductLine(CHANGED_PRODUCT, 'Header: say Operations Center');
 
-    const run = await startDemo([]);
+    // Another program took the demo's port meanwhile: the demo says so in one line and serves elsewhere.
+    const release = await occupy(Number(new URL(first.url).port));
+    let run: Awaited<ReturnType<typeof startDemo>>;
+    try {
+      run = await startDemo([]);
+    } finally {
+      await release();
+    }
     try {
       const result = run.result;
+      expect(result.url).not.toBe(first.url);
+      expect(run.stderr()).toContain(
+        `Port ${new URL(first.url).port} (the site (edge), kept from the last run) is taken by another program; the site (edge) listens on ${new URL(result.url).port} this time.`,
+      );
       expect(result).toMatchObject({
         status: 'deployed',
         commit: second,
@@ -263,7 +304,7 @@ describe('npm run demo on a fresh clone', () => {
 
       await withChromium(async (page) => {
         await expectDashboard(page, result.url, second);
-        await expect(page.getByText('Operations Center').isVisible()).resolves.toBe(true);
+        await expect(page.getByText(CHANGED_PRODUCT, { exact: true }).isVisible()).resolves.toBe(true);
         await page.screenshot({ path: join(OUTPUT, 'demo-dashboard-redeploy.png') });
       });
     } finally {

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -144,6 +145,71 @@ describe('startSandbox({ persist: true })', () => {
     await rm(join(dir, 'repo', '.git'), { recursive: true, force: true });
     const second = await start({ dir, persist: true, repoSource: source.path });
     expect(await git(second.info.repoPath, ['rev-parse', 'HEAD'])).toBe(await source.head());
+  });
+
+  it('comes back on the ports of its last start, so its URLs and its config stay valid', async () => {
+    const dir = await tempDir();
+    const first = await start({ dir, persist: true });
+    const config = await readFile(first.info.configPath, 'utf8');
+    await first.stop();
+
+    const second = await start({ dir, persist: true });
+    expect(second.notices).toEqual([]);
+    expect(second.info).toMatchObject({
+      s3Endpoint: first.info.s3Endpoint,
+      edgeUrl: first.info.edgeUrl,
+      cloudfrontEndpoint: first.info.cloudfrontEndpoint,
+    });
+    expect(await readFile(second.info.configPath, 'utf8')).toBe(config);
+    expect(JSON.parse(await readFile(join(dir, 'sandbox.json'), 'utf8'))).toEqual({
+      schema: 1,
+      persist: true,
+      demo: false,
+      ports: {
+        s3: Number(new URL(first.info.s3Endpoint).port),
+        edge: Number(new URL(first.info.edgeUrl).port),
+        cloudfront: Number(new URL(first.info.cloudfrontEndpoint).port),
+      },
+    });
+  });
+
+  it('falls back to a free port, saying so in one line, when its kept port is taken', async () => {
+    const dir = await tempDir();
+    const first = await start({ dir, persist: true });
+    const edgePort = Number(new URL(first.info.edgeUrl).port);
+    await first.stop();
+    const squatter = createServer((_req, res) => res.end('someone else'));
+    await new Promise<void>((resolve) => squatter.listen(edgePort, '127.0.0.1', resolve));
+    try {
+      const second = await start({ dir, persist: true });
+      expect(second.info.edgeUrl).not.toBe(first.info.edgeUrl);
+      expect(second.info.s3Endpoint).toBe(first.info.s3Endpoint);
+      const newPort = new URL(second.info.edgeUrl).port;
+      expect(second.notices).toEqual([
+        `Port ${edgePort} (the site (edge), kept from the last run) is taken by another program; the site (edge) listens on ${newPort} this time.`,
+      ]);
+      expect((await fetch(`${second.info.edgeUrl}/index.html`)).status).toBe(404);
+      await second.stop();
+    } finally {
+      await new Promise<void>((resolve) => squatter.close(() => resolve()));
+    }
+    // The next start after the port is free again keeps the port of the start before: the latest one.
+    const third = await start({ dir, persist: true });
+    expect(third.notices).toEqual([]);
+    expect(Number(new URL(third.info.edgeUrl).port)).not.toBe(edgePort);
+  });
+
+  it('ignores a damaged sandbox.json and starts on free ports', async () => {
+    const dir = await tempDir();
+    const first = await start({ dir, persist: true });
+    await first.stop();
+    await writeFile(join(dir, 'sandbox.json'), '{"schema":1,"ports":{"s3":"not a port"}}');
+    const second = await start({ dir, persist: true });
+    expect(second.notices).toEqual([]);
+    expect(JSON.parse(await readFile(join(dir, 'sandbox.json'), 'utf8'))).toMatchObject({
+      schema: 1,
+      persist: true,
+    });
   });
 
   it('a later start without persist on the same directory is a fresh world and drops the stored objects', async () => {

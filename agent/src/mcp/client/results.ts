@@ -13,6 +13,8 @@ export interface ToolErrorInfo {
   code: string;
   message: string;
   hint?: string;
+  /** Structured details the tool attached (FrontendOps servers: `FrontendOpsError.data`). */
+  data?: Record<string, unknown>;
 }
 
 const ContentBlockSchema = z.looseObject({ type: z.string(), text: z.string().optional() });
@@ -56,6 +58,7 @@ const ErrorJsonSchema = z.object({
   code: z.string().regex(/^[A-Z][A-Z0-9_]*$/),
   message: z.string(),
   hint: z.string().optional(),
+  data: z.record(z.string(), z.unknown()).optional(),
 });
 
 /**
