@@ -15,8 +15,8 @@ import { sandboxPerFile } from '../../support/sandbox.js';
  * both runs exiting 0 "deployed". Expiry is judged by S3's clock; the holder renews through the wait;
  * a holder that stalled past its TTL loses the lock and changes nothing irreversible after that.
  */
-const TTL_SECONDS = 5;
-const INVALIDATION_MS = 15_000; // three TTLs: only renewal keeps the lock through the wait
+const TTL_SECONDS = 10;
+const INVALIDATION_MS = 30_000; // three TTLs: only renewal keeps the lock through the wait
 const MINUTE = 60_000;
 const { sandbox } = sandboxPerFile({ latencyMs: 2, invalidationDelayMs: INVALIDATION_MS });
 let engine: EngineOnSandbox;
