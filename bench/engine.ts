@@ -3,15 +3,19 @@
 // ratios, and S3 requests by operation. Run through `npm run bench` (bench/run.mjs compiles it), or:
 //
 //   npm run build && node bench/run.mjs engine [--runs 5] [--files 2000] [--latency-ms 20] [--write-results]
+//                                               [--baseline <git rev> [--pairs 8]]
 //
 // `--write-results` replaces the engine section of bench/RESULTS.md with this run's table.
+// `--baseline <rev>` also measures the engine of an earlier commit (compiled from `git archive` into a
+// temp folder), cold, interleaved with the others, and then in `--pairs` back-to-back cold pairs
+// (ABBA order) whose median ratio is what later changes (e.g. the build preflight) cost.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
   CopyObjectCommand,
@@ -47,12 +51,15 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '5' },
     files: { type: 'string', default: '2000' },
     'latency-ms': { type: 'string', default: '20' },
+    pairs: { type: 'string', default: '8' },
     'write-results': { type: 'boolean', default: false },
+    baseline: { type: 'string' },
   },
 });
 const RUNS = Number(values.runs);
 const FILES = Number(values.files);
 const LATENCY_MS = Number(values['latency-ms']);
+const PAIRS = Number(values.pairs);
 if (!Number.isInteger(RUNS) || RUNS < 1) throw new Error('--runs must be a positive integer');
 if (!Number.isInteger(FILES) || FILES < 20) throw new Error('--files must be an integer ≥ 20');
 
@@ -98,6 +105,31 @@ async function ensureTools(): Promise<void> {
   }
 }
 
+/** The deploy engine of an earlier commit, as its own compiled copy (only what the bench calls). */
+interface BaselineEngine {
+  label: string;
+  runDeploy: (deps: unknown, request: Record<string, unknown>) => Promise<unknown>;
+  publishBuild: (deps: unknown, request: Record<string, unknown>) => Promise<unknown>;
+}
+
+async function loadBaseline(rev: string, into: string): Promise<BaselineEngine> {
+  const env = { ...process.env };
+  const resolved = (await run('git', ['-C', ROOT, 'rev-parse', '--short', rev], env)).trim();
+  const tar = join(into, 'baseline.tar');
+  await run('git', ['-C', ROOT, 'archive', '-o', tar, resolved, 'agent', 'tsconfig.json'], env);
+  await run('tar', ['-xf', tar, '-C', into], env);
+  await symlink(join(ROOT, 'node_modules'), join(into, 'node_modules'));
+  await run(
+    process.execPath,
+    [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(into, 'agent')],
+    env,
+  );
+  const dist = join(into, 'agent', 'dist');
+  const pipeline = await import(pathToFileURL(join(dist, 'deploy', 'pipeline.js')).href);
+  const publish = await import(pathToFileURL(join(dist, 'deploy', 'publish.js')).href);
+  return { label: resolved, runDeploy: pipeline.runDeploy, publishBuild: publish.publishBuild };
+}
+
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
@@ -113,7 +145,7 @@ async function main(): Promise<void> {
   try {
     const loaded = await loadConfig(sandbox.info.configPath);
     const stack = selectStack(loaded.config, STACK);
-    const { outputs, sync } = await readDeployTarget(stack);
+    const { outputs, sync, buckets } = await readDeployTarget(stack);
     const s3: S3Client = createS3Client(stack.aws);
     const invalidator = createCloudFrontInvalidator({
       client: createCloudFrontClient(stack.aws),
@@ -133,7 +165,7 @@ async function main(): Promise<void> {
       await writeSite(siteDir, files);
       await publishBuild(
         { s3 },
-        { dir: siteDir, commit: commitFor(v), sync, cacheRules: [], concurrency: 64 },
+        { dir: siteDir, commit: commitFor(v), sync, stackBuckets: buckets, cacheRules: [], concurrency: 64 },
       );
       await rm(siteDir, { recursive: true, force: true });
     }
@@ -145,6 +177,29 @@ async function main(): Promise<void> {
       return b.filter((f) => !before.get(f.path)?.equals(f.content)).length;
     };
     const changed = diff(v1, sites.get(2)!);
+
+    // ---- the baseline engine, if asked: its own build of v1 (its own manifest schema) -------------
+    const baselineCommit = createHash('sha1').update('bench-baseline-1').digest('hex');
+    const baseline = values.baseline === undefined ? undefined : await loadBaseline(values.baseline, dir);
+    if (baseline) {
+      console.error(`compiled the baseline engine of ${baseline.label}; publishing its build…`);
+      const siteDir = join(dir, 'baseline-v1');
+      // v1's files, with version.json naming the baseline's commit (verify checks it).
+      await writeSite(siteDir, generateSite({ files: FILES, version: 1, commit: baselineCommit, churn: 4 }));
+      await baseline.publishBuild(
+        { s3 },
+        // stackBuckets: ignored by engines that predate it, required by later ones.
+        {
+          dir: siteDir,
+          commit: baselineCommit,
+          sync,
+          stackBuckets: buckets,
+          cacheRules: [],
+          concurrency: 64,
+        },
+      );
+      await rm(siteDir, { recursive: true, force: true });
+    }
 
     // ---- helpers --------------------------------------------------------------------------------
     const listKeys = async (bucket: string, prefix = ''): Promise<string[]> => {
@@ -193,6 +248,7 @@ async function main(): Promise<void> {
           stack: STACK,
           commit: commitFor(v),
           sync,
+          stackBuckets: buckets,
           url: outputs.url,
           trigger: 'cli',
           requestedBy: 'bench',
@@ -208,6 +264,26 @@ async function main(): Promise<void> {
           throw new Error(`verify ${report.verify.status}: ${report.verify.note}`);
         return report;
       });
+
+    const baselineDeploy = (): Promise<unknown> =>
+      baseline!.runDeploy(
+        { s3, invalidator },
+        {
+          stack: STACK,
+          commit: baselineCommit,
+          sync,
+          stackBuckets: buckets,
+          url: outputs.url,
+          trigger: 'cli',
+          requestedBy: 'bench',
+          dryRun: false,
+          keepReleases: 3,
+          concurrency: CONCURRENCY,
+          lockTtlSeconds: 900,
+          cacheRules: [],
+          invalidation: { collapseAbove: 25, maxWaitSeconds: 60 },
+        },
+      );
 
     const awsEnv: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
@@ -326,6 +402,9 @@ async function main(): Promise<void> {
       tool('aws s3 sync', awsSync),
       tool('rclone sync', rcloneSync),
       tool(`floor (bare CopyObject ×${CONCURRENCY})`, floorCopy, true),
+      ...(baseline
+        ? [tool(`engine at ${baseline.label} (before this build's preflight)`, baselineDeploy, true)]
+        : []),
     ];
     for (let i = 0; i < RUNS; i += 1) {
       console.error(`round ${i + 1} of ${RUNS}…`);
@@ -343,6 +422,25 @@ async function main(): Promise<void> {
         if (i === RUNS - 1) t.problems.incremental = await audit(i + 2);
       }
     }
+    // ---- what the newer engine costs over the baseline: back-to-back cold pairs, in ABBA order so a
+    // drift in machine load hits both alike; the median of the per-pair ratios -----------------------
+    const pairRatios: number[] = [];
+    const pairMs = { engine: [] as number[], baseline: [] as number[] };
+    if (baseline) {
+      for (let i = 0; i < PAIRS; i += 1) {
+        console.error(`pair ${i + 1} of ${PAIRS} (engine vs ${baseline.label})…`);
+        const order = i % 2 === 0 ? (['engine', 'baseline'] as const) : (['baseline', 'engine'] as const);
+        const ms = { engine: 0, baseline: 0 };
+        for (const which of order) {
+          await reset();
+          ms[which] = (await measure(() => (which === 'engine' ? engineDeploy(1) : baselineDeploy()))).ms;
+        }
+        pairMs.engine.push(ms.engine);
+        pairMs.baseline.push(ms.baseline);
+        pairRatios.push(ms.engine / ms.baseline);
+      }
+    }
+
     const rows: Row[] = [];
     for (const t of tools) {
       const note = (p: string[]) => (p.length ? { note: p.join('; ') } : {});
@@ -392,7 +490,9 @@ async function main(): Promise<void> {
           ? '—'
           : row.tool.startsWith('floor')
             ? `${(mine / median(ms)).toFixed(2)}× the floor`
-            : faster(median(ms), mine);
+            : row.tool.startsWith('engine at')
+              ? `${(((mine - median(ms)) / median(ms)) * 100).toFixed(1)}% slower than it`
+              : faster(median(ms), mine);
       lines.push(
         `| ${row.tool} | ${row.mode} | ${seconds(median(ms))} | ${seconds(Math.min(...ms))} – ${seconds(Math.max(...ms))} | ${ratio} | ${fmtCounts(row.samples.at(-1)!.counts)} | ${row.note ?? 'headers and content right'} |`,
       );
@@ -411,6 +511,12 @@ async function main(): Promise<void> {
     lines.push(`- cold ≥ 2× faster than aws s3 sync: ${coldAws.toFixed(2)}× — ${verdict(coldAws >= 2)}`);
     lines.push(`- cold ≥ 1.5× faster than rclone: ${coldRclone.toFixed(2)}× — ${verdict(coldRclone >= 1.5)}`);
     lines.push(`- cold ≤ 1.2× the floor: ${coldFloor.toFixed(2)}× — ${verdict(coldFloor <= 1.2)}`);
+    if (baseline) {
+      const added = median(pairRatios) - 1;
+      lines.push(
+        `- the build preflight adds ≤ 5% to a cold deploy: ${added >= 0 ? '+' : ''}${(added * 100).toFixed(1)}% — median of ${PAIRS} back-to-back cold pairs against the engine at ${baseline.label} (per pair: ${pairRatios.map((r) => `${((r - 1) * 100).toFixed(0)}%`).join(', ')}; medians ${seconds(median(pairMs.engine))} vs ${seconds(median(pairMs.baseline))}) — ${verdict(added <= 0.05)}`,
+      );
+    }
     const noopOther = others(noopCounts, ['ListObjectsV2']);
     lines.push(
       `- no-op = listing + ≤ 4 requests: listing ${noopCounts.ListObjectsV2 ?? 0} page(s) + ${noopOther} — ${verdict(noopOther <= 4)}`,

@@ -66,6 +66,11 @@ export const ERROR_CODES = {
   HEALTH_CHECK_FAILED: 'HEALTH_CHECK_FAILED',
   /** Another deploy holds the stack's lock. Wait for it, or for the lock to expire. */
   DEPLOY_IN_PROGRESS: 'DEPLOY_IN_PROGRESS',
+  /**
+   * Another `publish` of the same commit holds its publish claim and did not finish within the wait.
+   * Nothing was uploaded; publish again once it finished (or its claim expired, judged by S3's clock).
+   */
+  PUBLISH_IN_PROGRESS: 'PUBLISH_IN_PROGRESS',
   /** The lock was lost (taken over after expiry) while this deploy ran. */
   LOCK_LOST: 'LOCK_LOST',
   /** An S3 request failed after every retry. */

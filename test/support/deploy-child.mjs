@@ -79,6 +79,7 @@ const report = await runDeploy(
     stack: stack.name,
     commit: args.commit,
     sync: target.sync,
+    stackBuckets: target.buckets,
     url: target.outputs.url,
     trigger: 'cli',
     requestedBy: args.requestedBy ?? 'crashing-deployer',

@@ -23,10 +23,13 @@ export function commitSha(n: number): string {
   return createHash('sha1').update(`commit-${n}`).digest('hex');
 }
 
-/** A manifest from `{ path: content }`, headers per the default rules. */
+/**
+ * A manifest from `{ path: content }`, headers per the default rules, with the fingerprints publish
+ * records (schema 2): each file's ETag as S3 gives it for a single-part upload of those bytes.
+ */
 export function manifestOf(commit: string, files: Record<string, string>): BuildManifest {
   return {
-    schema: 1,
+    schema: 2,
     commit,
     builtAt: '2026-11-23T09:00:00.000Z',
     files: Object.entries(files).map(([path, content]) => ({
@@ -34,6 +37,7 @@ export function manifestOf(commit: string, files: Record<string, string>): Build
       size: Buffer.byteLength(content),
       sha256: sha(content),
       ...defaultHeadersFor(path),
+      etag: etagOf(content),
     })),
   };
 }

@@ -5,6 +5,7 @@ import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/
 import { createCloudFrontInvalidator, LOCAL_POLL_DELAY } from '../../agent/src/cdn/cloudfront-invalidator.js';
 import type { Invalidator } from '../../agent/src/cdn/invalidator.js';
 import { loadConfig, selectStack } from '../../agent/src/config/load.js';
+import type { StackBuckets } from '../../agent/src/deploy/bound-target.js';
 import {
   type DeployDeps,
   type DeployReport,
@@ -28,6 +29,8 @@ import { sandboxCloudFrontClient, sandboxS3Client } from './sandbox.js';
 export interface EngineOnSandbox {
   s3: S3Client;
   sync: SyncCommand;
+  /** The stack's own bucket outputs, which `sync` is bound to. */
+  buckets: StackBuckets;
   url: string;
   invalidator: Invalidator;
   /** Generates version `version` (commit: `spec.commit`, else commitSha(version)), publishes it. */
@@ -87,6 +90,7 @@ export async function engineOnSandbox(
   return {
     s3,
     sync: target.sync,
+    buckets: target.buckets,
     url: target.outputs.url,
     invalidator,
     async publishVersion(version, spec = {}) {
@@ -94,7 +98,10 @@ export async function engineOnSandbox(
       const files = generateSite({ files: 60, version, ...spec, commit });
       const dir = join(scratch, `v${version}-${Math.random().toString(36).slice(2)}`);
       await writeSite(dir, files);
-      await publishBuild({ s3 }, { dir, commit, sync: target.sync, cacheRules: [], concurrency: 16 });
+      await publishBuild(
+        { s3 },
+        { dir, commit, sync: target.sync, stackBuckets: target.buckets, cacheRules: [], concurrency: 16 },
+      );
       return { commit, files };
     },
     deploy(commit, overrides = {}, deps = {}) {
@@ -104,6 +111,7 @@ export async function engineOnSandbox(
           stack: STACK,
           commit,
           sync: target.sync,
+          stackBuckets: target.buckets,
           url: target.outputs.url,
           trigger: 'cli',
           requestedBy: 'integration-test',

@@ -153,6 +153,7 @@ export class FakeS3 {
     Bucket?: string;
     Key?: string;
     CopySource?: string;
+    CopySourceIfMatch?: string;
     MetadataDirective?: string;
     ContentType?: string;
     CacheControl?: string;
@@ -169,6 +170,9 @@ export class FakeS3 {
       .join('/');
     const object = this.bucket(sourceBucket).get(sourceKey);
     if (!object) throw s3Error('NoSuchKey', 404);
+    if (input.CopySourceIfMatch !== undefined && input.CopySourceIfMatch !== object.etag) {
+      throw s3Error('PreconditionFailed', 412);
+    }
     const replace = input.MetadataDirective === 'REPLACE';
     const copy: FakeObject = {
       body: object.body,

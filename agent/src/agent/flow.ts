@@ -1,6 +1,9 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import { s3ClientEndpoint } from '../aws/endpoint.js';
 import type { Invalidator } from '../cdn/invalidator.js';
 import type { Config, StackConfig } from '../config/schema.js';
+import { boundStackBuckets, type StackBuckets } from '../deploy/bound-target.js';
+import { type HealthDeps, healthOptionsFrom, siteHealthCheck } from '../deploy/health.js';
 import { finishCommand, missingSteps } from '../deploy/journal.js';
 import type { LockStatus } from '../deploy/lock.js';
 import type { RemoveResult } from '../deploy/lock-store.js';
@@ -13,6 +16,7 @@ import type {
   ProgressEvent,
 } from '../deploy/pipeline.js';
 import type { PlanSummary } from '../deploy/plan.js';
+import { createRequestRunner, type RequestRunner, realSleep } from '../deploy/requests.js';
 import type {
   BuildManifest,
   ReleaseEntry,
@@ -22,6 +26,7 @@ import type {
   Trigger,
 } from '../deploy/schemas.js';
 import type { SyncCommand } from '../deploy/sync-command.js';
+import { waitingMessage } from '../errors/endpoint.js';
 import { FrontendOpsError, isFrontendOpsError, toFrontendOpsError } from '../errors.js';
 import type { CommitInfo, GithubTools } from './github.js';
 import type { DeployTarget } from './intent.js';
@@ -46,15 +51,66 @@ export interface Engine {
     request: Omit<DeployRequest, 'commit' | 'kind' | 'subject' | 'finishOnly'>,
   ): Promise<DeployReport>;
   parseSyncCommand(text: string): SyncCommand;
-  readBuildManifest(s3: S3Client, sync: SyncCommand, commit: string): Promise<BuildManifest | undefined>;
+  readBuildManifest(
+    s3: S3Client,
+    sync: SyncCommand,
+    commit: string,
+    runner?: RequestRunner,
+  ): Promise<BuildManifest | undefined>;
   readCurrentRelease(
     s3: S3Client,
     artifactsBucket: string,
     stack: string,
+    runner?: RequestRunner,
   ): Promise<ReleaseRecord | undefined>;
-  listReleases(s3: S3Client, artifactsBucket: string, stack: string): Promise<ReleaseEntry[]>;
-  readLockStatus(s3: S3Client, artifactsBucket: string, stack: string): Promise<LockStatus | undefined>;
-  breakLock(s3: S3Client, artifactsBucket: string, stack: string, etag: string): Promise<RemoveResult>;
+  listReleases(
+    s3: S3Client,
+    artifactsBucket: string,
+    stack: string,
+    runner?: RequestRunner,
+  ): Promise<ReleaseEntry[]>;
+  readLockStatus(
+    s3: S3Client,
+    artifactsBucket: string,
+    stack: string,
+    runner?: RequestRunner,
+  ): Promise<LockStatus | undefined>;
+  breakLock(
+    s3: S3Client,
+    artifactsBucket: string,
+    stack: string,
+    etag: string,
+    runner?: RequestRunner,
+  ): Promise<RemoveResult>;
+}
+
+/**
+ * The runner for the flow's own S3 reads (status, history, resolving a build): the configured timeouts
+ * and deadline, and waits reported as progress, so `status` against a dead endpoint says what it waits
+ * for and fails within the deadline like a deploy does.
+ */
+export function s3Reads(ctx: FlowContext): RequestRunner {
+  const { network } = ctx.config;
+  const onProgress = ctx.onProgress;
+  return createRequestRunner({
+    sleep: realSleep,
+    attemptTimeoutMs: network.requestTimeoutSeconds * 1000,
+    deadlineMs: network.deadlineSeconds * 1000,
+    endpoint: { service: 's3', url: s3ClientEndpoint(ctx.s3) },
+    ...(onProgress === undefined
+      ? {}
+      : {
+          onWait: (event) =>
+            onProgress({
+              step: 'wait',
+              done: 0,
+              total: 0,
+              bytes: 0,
+              totalBytes: 0,
+              message: waitingMessage(event),
+            }),
+        }),
+  });
 }
 
 /** How a production apply gets approved (design §7). */
@@ -86,7 +142,10 @@ export interface FlowContext {
    */
   directInvalidator: (distributionId: string) => Promise<Invalidator>;
   fetch?: typeof fetch;
-  /** The site's health check through the edge, after the invalidation (absent: version.json only). */
+  /**
+   * Replaces the site's health check after the invalidation (tests). Absent: deploy/health.ts's check
+   * with the config's `healthCheck` settings, or version.json only when `healthCheck.enabled` is false.
+   */
   checkHealth?: CheckHealth;
   onProgress?: (event: ProgressEvent) => void;
 }
@@ -172,12 +231,19 @@ export async function invalidatorFor(ctx: FlowContext, outputs: AgentStackOutput
 export interface ResolvedStack {
   outputs: AgentStackOutputs;
   sync: SyncCommand;
+  /** The stack's own buckets, which `sync` was checked against. */
+  buckets: StackBuckets;
 }
 
+/**
+ * The stack's outputs, with the syncCommand parsed and bound to the stack's own bucket outputs (all
+ * read in one call, from the same stack): SYNC_COMMAND_MISMATCH before any S3 request otherwise.
+ */
 export async function resolveStack(ctx: FlowContext): Promise<ResolvedStack> {
   const outputs = await ctx.pulumi.stackOutputs();
   const sync = ctx.engine.parseSyncCommand(outputs.syncCommand);
-  return { outputs, sync };
+  const buckets = boundStackBuckets(sync, outputs, ctx.stack.name);
+  return { outputs, sync, buckets };
 }
 
 /** The commit as git knows it; COMMIT_NOT_FOUND (a refusal, nothing changed) when it does not. */
@@ -214,10 +280,10 @@ export async function resolveLatest(ctx: FlowContext, sync: SyncCommand): Promis
       hint: 'Check github.branch and github.dashboardPath in the config.',
     });
   }
-  if (await ctx.engine.readBuildManifest(ctx.s3, sync, newest.sha)) return newest;
+  if (await ctx.engine.readBuildManifest(ctx.s3, sync, newest.sha, s3Reads(ctx))) return newest;
   let deployable: CommitInfo | undefined;
   for (const commit of commits.slice(1)) {
-    if (await ctx.engine.readBuildManifest(ctx.s3, sync, commit.sha)) {
+    if (await ctx.engine.readBuildManifest(ctx.s3, sync, commit.sha, s3Reads(ctx))) {
       deployable = commit;
       break;
     }
@@ -258,7 +324,7 @@ export async function resolveTarget(
   // Even a full sha goes through get_commit: a commit git does not know would go live and then fail
   // at tagging. Asking first makes that a refusal, and gives the commit's own subject.
   const commit = await commitInGit(ctx, sha);
-  if (!(await ctx.engine.readBuildManifest(ctx.s3, sync, commit.sha))) {
+  if (!(await ctx.engine.readBuildManifest(ctx.s3, sync, commit.sha, s3Reads(ctx)))) {
     throw new FrontendOpsError('BUILD_NOT_FOUND', `commit ${short(commit.sha)} has no complete build`, {
       hint: 'Only commits the build workflow has published (build.json present) can be deployed.',
       data: { commit: commit.sha },
@@ -298,6 +364,11 @@ export interface DeployOptions {
   target: DeployTarget;
   dryRun: boolean;
   trigger: Trigger;
+  /**
+   * `frontendops deploy --adopt <id>` only: delete the objects no release knows, which a plan listed
+   * under this id. Never set from chat or a model: adoption is an operator's explicit act.
+   */
+  adopt?: string;
 }
 
 /** Engine steps worth an audit line, as tool calls of the `engine` pseudo-server. */
@@ -319,11 +390,15 @@ export function auditEngineEvent(ctx: FlowContext, event: EngineEvent): Promise<
 function engineRequest(
   ctx: FlowContext,
   resolved: ResolvedStack,
+  adopt?: string,
 ): Omit<DeployRequest, 'commit' | 'kind' | 'subject' | 'dryRun'> {
   const { config, stack } = ctx;
   return {
     stack: stack.name,
     sync: resolved.sync,
+    stackBuckets: resolved.buckets,
+    requiredFiles: config.requiredFiles,
+    ...(adopt === undefined ? {} : { adopt }),
     ...(resolved.outputs.url === undefined ? {} : { url: resolved.outputs.url }),
     trigger: ctx.trigger,
     requestedBy: ctx.requester,
@@ -339,13 +414,30 @@ function engineRequest(
   };
 }
 
+/**
+ * The site health check the engine runs after the invalidation (deploy/health.ts, with the config's
+ * `healthCheck` settings); undefined when the config turns it off (only version.json is checked then,
+ * and the release record says so).
+ */
+export function healthCheckFor(ctx: FlowContext): CheckHealth | undefined {
+  if (ctx.checkHealth !== undefined) return ctx.checkHealth;
+  const settings = ctx.config.healthCheck;
+  if (!settings.enabled) return undefined;
+  const deps: HealthDeps = { fetch: ctx.fetch ?? fetch, sleep: realSleep, now: ctx.now };
+  return siteHealthCheck(deps, healthOptionsFrom(settings));
+}
+
 function engineDeps(ctx: FlowContext, invalidator: Invalidator): DeployDeps {
+  const { network } = ctx.config;
+  const checkHealth = healthCheckFor(ctx);
   return {
     s3: ctx.s3,
     invalidator,
     now: ctx.now,
+    attemptTimeoutMs: network.requestTimeoutSeconds * 1000,
+    requestDeadlineMs: network.deadlineSeconds * 1000,
     ...(ctx.fetch ? { fetch: ctx.fetch } : {}),
-    ...(ctx.checkHealth ? { checkHealth: ctx.checkHealth } : {}),
+    ...(checkHealth ? { checkHealth } : {}),
     ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
     onEvent: (event) => auditEngineEvent(ctx, event),
   };
@@ -356,13 +448,13 @@ async function deployCommit(
   ctx: FlowContext,
   resolved: ResolvedStack,
   commit: CommitInfo,
-  options: { dryRun: boolean; kind: ReleaseKind },
+  options: { dryRun: boolean; kind: ReleaseKind; adopt?: string | undefined },
 ): Promise<DeployReport> {
   const invalidator = options.dryRun ? ctx.pulumi.invalidator() : await invalidatorFor(ctx, resolved.outputs);
   if (!options.dryRun) await checkPrerequisites(ctx, invalidator);
   const { stack } = ctx;
   const request: DeployRequest = {
-    ...engineRequest(ctx, resolved),
+    ...engineRequest(ctx, resolved, options.adopt),
     commit: commit.sha,
     kind: options.kind,
     ...(commit.subject === undefined ? {} : { subject: commit.subject }),
@@ -376,6 +468,7 @@ async function deployCommit(
       dryRun: options.dryRun,
       trigger: ctx.trigger,
       kind: options.kind,
+      ...(options.adopt === undefined ? {} : { adopt: options.adopt }),
     },
     () => ctx.engine.runDeploy(engineDeps(ctx, invalidator), request),
   );
@@ -436,7 +529,11 @@ export function deployThroughMcp(ctx: FlowContext, options: DeployOptions): Prom
   return finish(ctx, started, async () => {
     const resolved = await resolveStack(ctx);
     const commit = await resolveTarget(ctx, resolved.sync, options.target);
-    const report = await deployCommit(ctx, resolved, commit, { dryRun: options.dryRun, kind: 'deploy' });
+    const report = await deployCommit(ctx, resolved, commit, {
+      dryRun: options.dryRun,
+      kind: 'deploy',
+      adopt: options.adopt,
+    });
     return { report, stack: ctx.stack.name, url: resolved.outputs.url, subject: commit.subject };
   });
 }
@@ -470,7 +567,7 @@ export function rollbackThroughMcp(ctx: FlowContext, options: RollbackOptions): 
   return finish(ctx, started, async () => {
     const resolved = await resolveStack(ctx);
     const bucket = resolved.sync.source.bucket;
-    const live = await ctx.engine.readCurrentRelease(ctx.s3, bucket, ctx.stack.name);
+    const live = await ctx.engine.readCurrentRelease(ctx.s3, bucket, ctx.stack.name, s3Reads(ctx));
     if (!live) {
       throw new FrontendOpsError('NOTHING_TO_ROLL_BACK', `nothing is live on ${ctx.stack.name} yet`, {
         hint: 'Deploy first: "Deploy the latest dashboard".',
@@ -480,7 +577,10 @@ export function rollbackThroughMcp(ctx: FlowContext, options: RollbackOptions): 
     if (options.to) {
       commit = await resolveTarget(ctx, resolved.sync, options.to);
     } else {
-      const target = previousRelease(live, await ctx.engine.listReleases(ctx.s3, bucket, ctx.stack.name));
+      const target = previousRelease(
+        live,
+        await ctx.engine.listReleases(ctx.s3, bucket, ctx.stack.name, s3Reads(ctx)),
+      );
       if (!target) {
         throw new FrontendOpsError(
           'NOTHING_TO_ROLL_BACK',
@@ -545,12 +645,12 @@ export async function statusThroughMcp(ctx: FlowContext): Promise<StatusReport> 
   const resolved = await resolveStack(ctx);
   const bucket = resolved.sync.source.bucket;
   const [live, lock, [latest]] = await Promise.all([
-    ctx.engine.readCurrentRelease(ctx.s3, bucket, ctx.stack.name),
-    ctx.engine.readLockStatus(ctx.s3, bucket, ctx.stack.name),
+    ctx.engine.readCurrentRelease(ctx.s3, bucket, ctx.stack.name, s3Reads(ctx)),
+    ctx.engine.readLockStatus(ctx.s3, bucket, ctx.stack.name, s3Reads(ctx)),
     ctx.github.dashboardCommits(1),
   ]);
   const built = latest
-    ? Boolean(await ctx.engine.readBuildManifest(ctx.s3, resolved.sync, latest.sha))
+    ? Boolean(await ctx.engine.readBuildManifest(ctx.s3, resolved.sync, latest.sha, s3Reads(ctx)))
     : false;
   return {
     stack: ctx.stack.name,
@@ -607,7 +707,12 @@ export function finishThroughMcp(ctx: FlowContext): Promise<DeployOutcome> {
   const started = ctx.now().getTime();
   return finish(ctx, started, async () => {
     const resolved = await resolveStack(ctx);
-    const live = await ctx.engine.readCurrentRelease(ctx.s3, resolved.sync.source.bucket, ctx.stack.name);
+    const live = await ctx.engine.readCurrentRelease(
+      ctx.s3,
+      resolved.sync.source.bucket,
+      ctx.stack.name,
+      s3Reads(ctx),
+    );
     let invalidator: Invalidator = ctx.pulumi.invalidator();
     if (live?.status === 'pending') {
       // Finishing goes live like a deploy: the same prerequisites first.
@@ -647,8 +752,8 @@ export async function historyThroughMcp(ctx: FlowContext, limit: number): Promis
   const resolved = await resolveStack(ctx);
   const bucket = resolved.sync.source.bucket;
   const [releases, live, tags] = await Promise.all([
-    ctx.engine.listReleases(ctx.s3, bucket, ctx.stack.name),
-    ctx.engine.readCurrentRelease(ctx.s3, bucket, ctx.stack.name),
+    ctx.engine.listReleases(ctx.s3, bucket, ctx.stack.name, s3Reads(ctx)),
+    ctx.engine.readCurrentRelease(ctx.s3, bucket, ctx.stack.name, s3Reads(ctx)),
     ctx.github.listDeployTags(),
   ]);
   const entries: HistoryEntry[] = releases.map((r) => ({

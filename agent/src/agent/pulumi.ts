@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { type InvalidationResult, type Invalidator, PROBE_INVALIDATION_ID } from '../cdn/invalidator.js';
 import { FrontendOpsError, isFrontendOpsError } from '../errors.js';
 import { parseStackOutputResult } from '../mcp/client/stack-output.js';
+import { BUCKET_NAME } from '../stack/outputs.js';
 import { parseWith } from '../validation.js';
 import { readAnswer } from './github.js';
 import type { ToolLayer } from './tool-layer.js';
@@ -12,9 +13,14 @@ import type { ToolLayer } from './tool-layer.js';
  * distribution id: they come from these outputs or stay inside the server.
  */
 
-/** Only what the agent uses; the buckets live inside `syncCommand`, the distribution in the server. */
+/**
+ * Only what the agent uses. The bucket outputs are optional here so that a stack without them is
+ * refused with SYNC_COMMAND_MISMATCH (the syncCommand cannot be checked), never trusted.
+ */
 export const AgentStackOutputsSchema = z.looseObject({
   syncCommand: z.string().min(1).max(2048),
+  artifactsBucket: z.string().regex(BUCKET_NAME, 'expected an S3 bucket name').optional(),
+  hostingBucket: z.string().regex(BUCKET_NAME, 'expected an S3 bucket name').optional(),
   url: z.string().url().optional(),
   /** Only read when the pulumi server cannot invalidate itself (see flow.ts invalidatorFor). */
   distributionId: z

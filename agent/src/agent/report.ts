@@ -56,6 +56,7 @@ export function formatPlan(plan: PlanSummary, stack: string): string {
     lines.push('  Changed since you confirmed (another deploy ran meanwhile):');
     for (const change of plan.changes) lines.push(`    - ${change}`);
   }
+  lines.push(...formatUnknown(plan));
   return lines.join('\n');
 }
 
@@ -108,6 +109,35 @@ function previousLine(report: DeployReport): string[] {
       ];
 }
 
+/**
+ * The objects in the destination that no release knows: listed (keys come from the bucket, so they
+ * are cleaned for the terminal) with the adoption id that deletes exactly this set.
+ */
+export function formatUnknown(plan: PlanSummary): string[] {
+  const unknown = plan.unknown;
+  if (unknown.count === 0) return [];
+  const lines = [
+    unknown.adopted
+      ? `  adopting ${unknown.count} object(s) no release knows (${bytes(unknown.bytes)}, adoption id ${unknown.adoptionId}): they are deleted after the invalidation`
+      : `  keeping ${unknown.count} object(s) no release knows (${bytes(unknown.bytes)}); the engine deletes only what it deployed:`,
+  ];
+  for (const object of unknown.objects) lines.push(`    ${displayText(object.path, 120)}  ${object.etag}`);
+  const more = unknown.count - unknown.objects.length;
+  if (more > 0) lines.push(`    (+${more} more)`);
+  if (!unknown.adopted && unknown.adoptionId !== null) {
+    lines.push(
+      `  to delete exactly these, run \`frontendops deploy --adopt ${unknown.adoptionId}\` (refused if the set changes)`,
+    );
+  }
+  return lines;
+}
+
+/** After a deploy: what was kept because no release knows it (undefined when nothing was). */
+export function keptUnknownLine(plan: PlanSummary): string | undefined {
+  if (plan.unknown.count === 0 || plan.unknown.adopted) return undefined;
+  return `  kept ${plan.unknown.count} object(s) no release knows; \`frontendops deploy --dry-run\` lists them with their adoption id`;
+}
+
 export function formatDeployOutcome(outcome: DeployOutcome): string {
   const { report, stack } = outcome;
   const commit = `${short(report.commit)}${quoted(outcome.subject)}`;
@@ -150,6 +180,8 @@ export function formatDeployOutcome(outcome: DeployOutcome): string {
       ];
       lines.push(...previousLine(report));
       if (outcome.url) lines.push(`  live at ${outcome.url}`);
+      const kept = keptUnknownLine(report.plan);
+      if (kept) lines.push(kept);
       for (const warning of report.warnings) lines.push(`  warning: ${warning}`);
       return lines.join('\n');
     }
@@ -174,6 +206,16 @@ export type DeployJson = {
   tag: string | null;
   releaseId?: string;
   kind?: string;
+  /**
+   * Objects in the destination that no release knows (kept unless adopted), with the id that
+   * `deploy --adopt` takes; absent when there are none.
+   */
+  adoption?: {
+    id: string;
+    adopted: boolean;
+    count: number;
+    objects: Array<{ path: string; etag: string; size: number }>;
+  };
   code?: string;
   message?: string;
   hint?: string;
@@ -204,6 +246,16 @@ export function deployJson(report: DeployReport): DeployJson {
     ...(report.releaseId ? { releaseId: report.releaseId } : {}),
     ...(report.kind ? { kind: report.kind } : {}),
     ...(report.previous ? { previous: report.previous } : {}),
+    ...(report.plan.unknown.adoptionId === null
+      ? {}
+      : {
+          adoption: {
+            id: report.plan.unknown.adoptionId,
+            adopted: report.plan.unknown.adopted,
+            count: report.plan.unknown.count,
+            objects: report.plan.unknown.objects,
+          },
+        }),
   };
   if (report.status === 'incomplete') {
     return {

@@ -112,7 +112,7 @@ function wire(loaded: LoadedConfig, options: SessionOptions): Wiring {
       clientInfo: { name: 'frontendops', version: options.clientVersion },
       redactor,
     });
-  const s3 = options.s3 ?? createS3Client(stack.aws);
+  const s3 = options.s3 ?? createS3Client(stack.aws, config.network);
   return { loaded, stack, redactor, audit, connections, s3 };
 }
 
@@ -280,9 +280,12 @@ export class Session {
       await Promise.all([import('../aws/clients.js'), import('../cdn/cloudfront-invalidator.js')]);
     const { aws } = this.stack;
     const local = aws.cloudfrontEndpoint !== undefined && isLoopbackUrl(aws.cloudfrontEndpoint);
+    const { network } = this.config;
     return createCloudFrontInvalidator({
-      client: createCloudFrontClient(aws),
+      client: createCloudFrontClient(aws, network),
       distributionId,
+      attemptTimeoutMs: network.requestTimeoutSeconds * 1000,
+      deadlineMs: network.deadlineSeconds * 1000,
       ...(local ? { poll: LOCAL_POLL_DELAY } : {}),
     });
   }

@@ -1,6 +1,6 @@
 import { describeHolder, type LockStatus } from '../deploy/lock.js';
 import { FrontendOpsError, toFrontendOpsError } from '../errors.js';
-import { type FlowContext, resolveStack } from './flow.js';
+import { type FlowContext, resolveStack, s3Reads } from './flow.js';
 
 /**
  * `frontendops unlock --stack S`: releases a stale deploy lock. It shows the holder and the lock's age
@@ -63,7 +63,7 @@ export async function unlockThroughMcp(ctx: FlowContext, options: UnlockOptions)
   try {
     const resolved = await resolveStack(ctx);
     const bucket = resolved.sync.source.bucket;
-    const status = await ctx.engine.readLockStatus(ctx.s3, bucket, stack);
+    const status = await ctx.engine.readLockStatus(ctx.s3, bucket, stack, s3Reads(ctx));
     if (status === undefined) return await result({ status: 'noop', stack, holder: null, forced: false });
     const holder = holderOf(status);
     const forced = !holder.expired;
@@ -101,7 +101,7 @@ export async function unlockThroughMcp(ctx: FlowContext, options: UnlockOptions)
         expired: holder.expired,
         forced,
       },
-      () => ctx.engine.breakLock(ctx.s3, bucket, stack, status.etag),
+      () => ctx.engine.breakLock(ctx.s3, bucket, stack, status.etag, s3Reads(ctx)),
     );
     if (outcome === 'changed') {
       throw new FrontendOpsError(

@@ -1,6 +1,7 @@
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { S3Client } from '@aws-sdk/client-s3';
-import type { AwsSettings } from '../config/schema.js';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { type AwsSettings, NETWORK_DEFAULTS, type NetworkSettings } from '../config/schema.js';
 import { FrontendOpsError } from '../errors.js';
 
 /**
@@ -33,11 +34,24 @@ function assertSandboxOnly(aws: AwsSettings): void {
   }
 }
 
+/**
+ * The HTTP handler of both clients. Only the connect timeout lives here: a black-holed address fails
+ * in seconds instead of the OS's minutes. Per-attempt timeouts and the deadline across retries are the
+ * request runner's (deploy/requests.ts), because a big CopyObject may rightly take minutes.
+ */
+function httpHandler(network: Pick<NetworkSettings, 'connectTimeoutSeconds'>): NodeHttpHandler {
+  return new NodeHttpHandler({ connectionTimeout: Math.round(network.connectTimeoutSeconds * 1000) });
+}
+
 /** The S3 client for a stack; credentials come from the standard AWS chain unless sandboxed. */
-export function createS3Client(aws: AwsSettings): S3Client {
+export function createS3Client(
+  aws: AwsSettings,
+  network: Pick<NetworkSettings, 'connectTimeoutSeconds'> = NETWORK_DEFAULTS,
+): S3Client {
   assertSandboxOnly(aws);
   return new S3Client({
     region: aws.region,
+    requestHandler: httpHandler(network),
     ...(aws.s3Endpoint === undefined ? {} : { endpoint: aws.s3Endpoint }),
     forcePathStyle: aws.forcePathStyle,
     ...(aws.sandboxCredentials ? { credentials: { ...SANDBOX_CREDENTIALS } } : {}),
@@ -46,11 +60,17 @@ export function createS3Client(aws: AwsSettings): S3Client {
   });
 }
 
-export function createCloudFrontClient(aws: AwsSettings): CloudFrontClient {
+export function createCloudFrontClient(
+  aws: AwsSettings,
+  network: Pick<NetworkSettings, 'connectTimeoutSeconds'> = NETWORK_DEFAULTS,
+): CloudFrontClient {
   assertSandboxOnly(aws);
   return new CloudFrontClient({
     // CloudFront is a global service whose API lives in us-east-1.
     region: 'us-east-1',
+    requestHandler: httpHandler(network),
+    // As for S3: the invalidator retries (deadline for a dead endpoint included), not the client.
+    maxAttempts: 1,
     ...(aws.cloudfrontEndpoint === undefined ? {} : { endpoint: aws.cloudfrontEndpoint }),
     ...(aws.sandboxCredentials ? { credentials: { ...SANDBOX_CREDENTIALS } } : {}),
   });

@@ -8,8 +8,10 @@ import {
   type Invalidation,
   waitUntilInvalidationCompleted,
 } from '@aws-sdk/client-cloudfront';
-import { endpointUnreachable, SERVICES } from '../errors/endpoint.js';
-import { FrontendOpsError } from '../errors.js';
+import { cloudFrontClientEndpoint } from '../aws/endpoint.js';
+import { createRequestRunner, type RequestRunner, realSleep } from '../deploy/requests.js';
+import { endpointUnreachable, SERVICES, type WaitEvent } from '../errors/endpoint.js';
+import { FrontendOpsError, isFrontendOpsError } from '../errors.js';
 import { type InvalidationResult, type Invalidator, PROBE_INVALIDATION_ID } from './invalidator.js';
 import { normalizeInvalidationPaths } from './paths.js';
 
@@ -55,6 +57,15 @@ export interface CloudFrontInvalidatorOptions {
   callerReference?: () => string;
   /** The SDK waiter; injectable so a test can drive timeouts without waiting for them. */
   waitUntilCompleted?: typeof waitUntilInvalidationCompleted;
+  /**
+   * Per-attempt timeout and total deadline of each CloudFront API request (defaults: the request
+   * runner's). A dead API endpoint fails with ENDPOINT_UNREACHABLE within the deadline, during the
+   * wait too, instead of being polled until `maxWaitSeconds`.
+   */
+  attemptTimeoutMs?: number;
+  deadlineMs?: number;
+  /** Told what is being waited for while the API does not answer (progress output). */
+  onWait?: (event: WaitEvent) => void;
 }
 
 const INVALIDATION_ID = /^[A-Z0-9]{1,64}$/;
@@ -140,11 +151,21 @@ export function createCloudFrontInvalidator(options: CloudFrontInvalidatorOption
     poll = CLOUDFRONT_POLL_DELAY,
     createAttempts = CREATE_ATTEMPTS,
     backoffBaseMs = BACKOFF_BASE_MS,
-    sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+    sleep = realSleep,
     random = Math.random,
     callerReference = () => `frontendops-${randomUUID()}`,
     waitUntilCompleted = waitUntilInvalidationCompleted,
   } = options;
+  // The client is built with maxAttempts 1 (aws/clients.ts): throttling, 5xx and dead endpoints are
+  // retried here, under the same rules and deadline as the engine's S3 requests.
+  const runner: RequestRunner = createRequestRunner({
+    sleep,
+    random,
+    endpoint: { service: SERVICES.cloudfront, url: cloudFrontClientEndpoint(client) },
+    ...(options.attemptTimeoutMs === undefined ? {} : { attemptTimeoutMs: options.attemptTimeoutMs }),
+    ...(options.deadlineMs === undefined ? {} : { deadlineMs: options.deadlineMs }),
+    ...(options.onWait === undefined ? {} : { onWait: options.onWait }),
+  });
 
   async function create(paths: string[]): Promise<InvalidationDetails> {
     // One reference for every attempt: if a "failed" attempt did reach CloudFront, the retry is the
@@ -153,16 +174,20 @@ export function createCloudFrontInvalidator(options: CloudFrontInvalidatorOption
     for (let attempt = 1; ; attempt += 1) {
       let result: CreateInvalidationCommandOutput;
       try {
-        result = await client.send(
-          new CreateInvalidationCommand({
-            DistributionId: distributionId,
-            InvalidationBatch: {
-              CallerReference: reference,
-              Paths: { Quantity: paths.length, Items: paths },
-            },
-          }),
+        result = await runner.run('CreateInvalidation', (abortSignal) =>
+          client.send(
+            new CreateInvalidationCommand({
+              DistributionId: distributionId,
+              InvalidationBatch: {
+                CallerReference: reference,
+                Paths: { Quantity: paths.length, Items: paths },
+              },
+            }),
+            { abortSignal },
+          ),
         );
       } catch (error) {
+        if (isFrontendOpsError(error)) throw error;
         if (errorName(error) !== 'TooManyInvalidationsInProgress') {
           throw apiFailure(error, distributionId, 'create an invalidation');
         }
@@ -189,18 +214,42 @@ export function createCloudFrontInvalidator(options: CloudFrontInvalidatorOption
     // The waiter requires minDelay < maxWaitTime and maxDelay >= minDelay.
     const minDelay = Math.min(poll.minSeconds, maxWaitSeconds / 2);
     const maxDelay = Math.max(minDelay, Math.min(poll.maxSeconds, maxWaitSeconds));
+    // The waiter treats every failed poll as "try again" until maxWaitSeconds. Its polls go through
+    // the runner instead, and an API that stopped answering stops the wait at once.
+    const stop = new AbortController();
+    let unreachable: FrontendOpsError | undefined;
+    const polling = {
+      send: (command: GetInvalidationCommand) =>
+        runner
+          .run('GetInvalidation', (abortSignal) => client.send(command, { abortSignal }))
+          .catch((error: unknown) => {
+            if (isFrontendOpsError(error, 'ENDPOINT_UNREACHABLE')) {
+              unreachable ??= error;
+              stop.abort();
+            }
+            throw error;
+          }),
+    };
     try {
       await waitUntilCompleted(
-        { client, maxWaitTime: maxWaitSeconds, minDelay, maxDelay },
+        // The waiter only calls `send` with GetInvalidation commands.
+        {
+          client: polling as unknown as CloudFrontClient,
+          maxWaitTime: maxWaitSeconds,
+          minDelay,
+          maxDelay,
+          abortSignal: stop.signal,
+        },
         { DistributionId: distributionId, Id: invalidationId },
       );
     } catch (error) {
+      if (unreachable !== undefined) throw unreachable;
       const observed = observedResponses(error);
-      const unreachable = endpointUnreachable(error, {
+      const dropped = endpointUnreachable(error, {
         service: SERVICES.cloudfront,
         action: `waiting for invalidation ${invalidationId} on ${distributionId}`,
       });
-      if (unreachable) throw unreachable;
+      if (dropped) throw dropped;
       if (errorName(error) === 'TimeoutError') {
         throw new FrontendOpsError(
           'INVALIDATION_TIMEOUT',
@@ -261,10 +310,13 @@ export function createCloudFrontInvalidator(options: CloudFrontInvalidatorOption
       }
       let result: GetInvalidationCommandOutput;
       try {
-        result = await client.send(
-          new GetInvalidationCommand({ DistributionId: distributionId, Id: invalidationId }),
+        result = await runner.run('GetInvalidation', (abortSignal) =>
+          client.send(new GetInvalidationCommand({ DistributionId: distributionId, Id: invalidationId }), {
+            abortSignal,
+          }),
         );
       } catch (error) {
+        if (isFrontendOpsError(error)) throw error;
         if (errorName(error) === 'NoSuchInvalidation') {
           throw new FrontendOpsError(
             'INVALIDATION_NOT_FOUND',

@@ -1,7 +1,14 @@
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import type { DeployTarget } from '../agent/intent.js';
-import { type DeployJson, deployJson, formatDeployOutcome, formatPlan } from '../agent/report.js';
+import {
+  type DeployJson,
+  deployJson,
+  formatDeployOutcome,
+  formatPlan,
+  keptUnknownLine,
+} from '../agent/report.js';
+import { AdoptionIdSchema } from '../deploy/adoption.js';
 import type { DeployReport, ProgressEvent } from '../deploy/pipeline.js';
 import type { PlanSummary } from '../deploy/plan.js';
 import { FrontendOpsError, toFrontendOpsError } from '../errors.js';
@@ -22,6 +29,8 @@ export interface DeployCommandRequest {
   /** A commit sha (7–40 hex); absent: the latest dashboard commit with a complete build. */
   commit?: string;
   dryRun: boolean;
+  /** `--adopt <id>`: delete the objects no release knows, which a plan listed under this id. */
+  adopt?: string;
   /** Asks a person; absent means approved (`--yes`, or a dry run). */
   confirm?: (plan: PlanSummary, stack: string) => Promise<boolean>;
   onProgress?: (event: ProgressEvent) => void;
@@ -44,6 +53,15 @@ export async function deployCommandThroughMcp(
     }
     target = { kind: 'commit', sha: request.commit };
   }
+  if (request.adopt !== undefined && !AdoptionIdSchema.safeParse(request.adopt).success) {
+    throw new FrontendOpsError(
+      'BAD_INPUT',
+      `--adopt ${JSON.stringify(request.adopt)} is not an adoption id`,
+      {
+        hint: 'Run `frontendops deploy --dry-run` and pass the adoption id it shows (12 hex characters).',
+      },
+    );
+  }
   const session = await openSession(ctx, {
     ...(request.config === undefined ? {} : { config: request.config }),
     ...(request.stack === undefined ? {} : { stack: request.stack }),
@@ -52,12 +70,17 @@ export async function deployCommandThroughMcp(
     const confirm = request.confirm;
     const flowCtx = await session.startRequest({
       trigger: 'cli',
-      text: `deploy${request.commit ? ` --commit ${request.commit}` : ''}${request.dryRun ? ' --dry-run' : ''}`,
+      text: `deploy${request.commit ? ` --commit ${request.commit}` : ''}${request.adopt ? ` --adopt ${request.adopt}` : ''}${request.dryRun ? ' --dry-run' : ''}`,
       approval: confirm ? { yes: false, ask: (plan, stack) => confirm(plan, stack) } : { yes: true },
       ...(request.onProgress ? { onProgress: request.onProgress } : {}),
     });
     const { deployThroughMcp } = await import('../agent/flow.js');
-    const outcome = await deployThroughMcp(flowCtx, { target, dryRun: request.dryRun, trigger: 'cli' });
+    const outcome = await deployThroughMcp(flowCtx, {
+      target,
+      dryRun: request.dryRun,
+      trigger: 'cli',
+      ...(request.adopt === undefined ? {} : { adopt: request.adopt }),
+    });
     return { report: outcome.report, stack: outcome.stack };
   } catch (error) {
     // An unreachable endpoint is explained with what the config says about it (how to start it).
@@ -77,6 +100,7 @@ interface DeployFlags {
   stack?: string;
   dryRun?: boolean;
   yes?: boolean;
+  adopt?: string;
 }
 
 export function deployErrorJson(commit: string, error: FrontendOpsError): DeployJson {
@@ -204,6 +228,8 @@ function printHuman(ctx: CliContext, report: DeployReport, stack: string): void 
     ctx,
     `  S3 requests: ${requests}${report.retries > 0 ? ` (${report.retries} retried)` : ''}; ${report.durationMs} ms`,
   );
+  const kept = keptUnknownLine(report.plan);
+  if (kept) writeLine(ctx, kept);
   for (const warning of report.warnings) ctx.stderr.write(`warning: ${warning}\n`);
 }
 
@@ -214,6 +240,10 @@ export function registerDeployCommand(program: Command, ctx: CliContext): void {
     .option('--commit <sha>', 'commit sha with a complete build (default: the latest dashboard commit)')
     .option('--stack <name>', 'stack from the config (default: the only one)')
     .option('--dry-run', 'show the plan; change nothing')
+    .option(
+      '--adopt <id>',
+      'also delete the objects no release knows, as listed by a plan (--dry-run) under this adoption id; refused if that set changed',
+    )
     .option('-y, --yes', 'do not ask for confirmation')
     .action(async (flags: DeployFlags, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
@@ -229,6 +259,7 @@ export function registerDeployCommand(program: Command, ctx: CliContext): void {
           ...(globals.config === undefined ? {} : { config: globals.config }),
           ...(flags.stack === undefined ? {} : { stack: flags.stack }),
           ...(flags.commit === undefined ? {} : { commit: flags.commit }),
+          ...(flags.adopt === undefined ? {} : { adopt: flags.adopt }),
           dryRun: Boolean(flags.dryRun),
           ...(asks
             ? { confirm: (plan: PlanSummary, stack: string) => confirmer(ctx, flags, stack, json)!(plan) }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { AgentStackOutputs } from '../agent/pulumi.js';
 import type { Session, SessionOptions } from '../agent/session.js';
-import { s3Failure } from '../deploy/requests.js';
+import { createRequestRunner, realSleep, s3Failure } from '../deploy/requests.js';
 import { parseSyncCommand, type SyncCommand } from '../deploy/sync-command.js';
 import { endpointUnreachable, SERVICES } from '../errors/endpoint.js';
 import { type FrontendOpsError, isFrontendOpsError, toFrontendOpsError } from '../errors.js';
@@ -202,9 +202,17 @@ export async function runChecks(
         async () => {
           const name = bucket();
           if (name === undefined) return { level: 'skip', detail: 'skipped: no stack outputs' };
-          const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
-          const page = await s.s3
-            .send(new ListObjectsV2Command({ Bucket: name, Prefix: prefix(), MaxKeys: 1 }))
+          const [{ ListObjectsV2Command }, { s3Reads }] = await Promise.all([
+            import('@aws-sdk/client-s3'),
+            import('../agent/flow.js'),
+          ]);
+          // Through the engine's runner: a dead S3 is ENDPOINT_UNREACHABLE within the deadline, not a hang.
+          const page = await s3Reads(flowCtx)
+            .run('ListObjectsV2', (abortSignal) =>
+              s.s3.send(new ListObjectsV2Command({ Bucket: name, Prefix: prefix(), MaxKeys: 1 }), {
+                abortSignal,
+              }),
+            )
             .catch((error: unknown) => {
               throw s3Failure(error, `listing s3://${name}/${prefix()}`);
             });
@@ -256,11 +264,21 @@ export async function runChecks(
             };
           }
           const { createCloudFrontClient } = await import('../aws/clients.js');
+          const { cloudFrontClientEndpoint } = await import('../aws/endpoint.js');
           const { ListInvalidationsCommand } = await import('@aws-sdk/client-cloudfront');
-          const client = createCloudFrontClient(s.stack.aws);
+          const { network } = s.config;
+          const client = createCloudFrontClient(s.stack.aws, network);
+          const distributionId = outputs.distributionId;
           try {
-            await client.send(
-              new ListInvalidationsCommand({ DistributionId: outputs.distributionId, MaxItems: 1 }),
+            await createRequestRunner({
+              sleep: realSleep,
+              attemptTimeoutMs: network.requestTimeoutSeconds * 1000,
+              deadlineMs: network.deadlineSeconds * 1000,
+              endpoint: { service: SERVICES.cloudfront, url: cloudFrontClientEndpoint(client) },
+            }).run('ListInvalidations', (abortSignal) =>
+              client.send(new ListInvalidationsCommand({ DistributionId: distributionId, MaxItems: 1 }), {
+                abortSignal,
+              }),
             );
           } catch (error) {
             throw (

@@ -36,6 +36,7 @@ const BAD_INPUT_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
 const REFUSED_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'REFUSED',
   'DEPLOY_IN_PROGRESS',
+  'PUBLISH_IN_PROGRESS',
   'SYNC_COMMAND_REJECTED',
   'TAG_CONFLICT',
   'BUILD_EXISTS',

@@ -25,20 +25,36 @@ export function registerPublishCommand(program: Command, ctx: CliContext): void 
       const loaded = await loadConfig(globals.config, { cwd: ctx.cwd, env: ctx.env });
       const stack = selectStack(loaded.config, flags.stack);
       // Loaded on use: the AWS SDK costs every other command's start-up a third of a second.
-      const [{ createS3Client }, { publishBuild }, { readDeployTarget }] = await Promise.all([
-        import('../aws/clients.js'),
-        import('../deploy/publish.js'),
-        import('../deploy/stack-target.js'),
-      ]);
+      const [{ createS3Client }, { publishBuild }, { readDeployTarget }, { requesterFrom }] =
+        await Promise.all([
+          import('../aws/clients.js'),
+          import('../deploy/publish.js'),
+          import('../deploy/stack-target.js'),
+          import('../agent/session.js'),
+        ]);
       const target = await readDeployTarget(stack);
       const report = await publishBuild(
-        { s3: createS3Client(stack.aws), now: ctx.now },
+        {
+          s3: createS3Client(stack.aws),
+          now: ctx.now,
+          onWait: (holder) => {
+            if (!globals.json)
+              ctx.stderr.write(
+                `  waiting: ${holder.commit.slice(0, 7)} is being published by ${holder.owner} (since ${holder.acquiredAt})\n`,
+              );
+          },
+        },
         {
           dir: resolve(ctx.cwd, dir),
           commit: flags.commit ?? '',
           sync: target.sync,
+          stackBuckets: target.buckets,
+          stack: stack.name,
           cacheRules: loaded.config.cacheRules,
           concurrency: loaded.config.concurrency,
+          requiredFiles: loaded.config.requiredFiles,
+          claimTtlSeconds: loaded.config.publishClaimTtlSeconds,
+          requestedBy: requesterFrom(ctx.env).slice(0, 100),
         },
       );
       if (globals.json) {
@@ -46,7 +62,12 @@ export function registerPublishCommand(program: Command, ctx: CliContext): void 
         return;
       }
       const where = `s3://${target.sync.source.bucket}/${report.manifestKey}`;
-      if (report.status === 'unchanged') {
+      if (report.status === 'upgraded') {
+        writeLine(
+          ctx,
+          `Re-published ${report.files} files for ${report.commit.slice(0, 7)} and recorded their fingerprints (${where}).`,
+        );
+      } else if (report.status === 'unchanged') {
         writeLine(ctx, `${report.commit.slice(0, 7)} is already published with the same content (${where}).`);
       } else {
         writeLine(

@@ -74,7 +74,8 @@ export function progressPrinter(
   if (json) return undefined;
   let last = '';
   return (event) => {
-    const key = `${event.step}:${event.phase ?? ''}`;
+    // Every wait is news (a new attempt, more time gone); other steps print once.
+    const key = event.step === 'wait' ? `wait:${event.message}` : `${event.step}:${event.phase ?? ''}`;
     if (key === last) return;
     last = key;
     const what =

@@ -69,6 +69,49 @@ export const CacheRuleSchema = z
   })
   .strict();
 
+export const NETWORK_DEFAULTS = { connectTimeoutSeconds: 3, requestTimeoutSeconds: 10, deadlineSeconds: 25 };
+
+/**
+ * How long the engine waits for S3 and the CloudFront API. A dead endpoint (connection refused, or
+ * accepted and never answered) fails with ENDPOINT_UNREACHABLE within `deadlineSeconds`; an endpoint
+ * that answers with throttling or 5xx errors is retried with backoff regardless, and big copies get a
+ * per-attempt timeout that grows with their size.
+ */
+export const NetworkSettingsSchema = z
+  .object({
+    /** A TCP connection not established within this is a dead endpoint (black-holed address). */
+    connectTimeoutSeconds: z.number().min(0.05).max(60).default(NETWORK_DEFAULTS.connectTimeoutSeconds),
+    /** One attempt of a metadata request or a small copy; bigger transfers scale it with their size. */
+    requestTimeoutSeconds: z.number().min(0.05).max(600).default(NETWORK_DEFAULTS.requestTimeoutSeconds),
+    /** Total time one request may go unanswered across its retries. */
+    deadlineSeconds: z.number().min(0.05).max(3600).default(NETWORK_DEFAULTS.deadlineSeconds),
+  })
+  .strict();
+
+export const HEALTH_CHECK_DEFAULTS = {
+  enabled: true,
+  concurrency: 8,
+  timeoutSeconds: 8,
+  retryBudgetSeconds: 60,
+};
+
+/**
+ * The site health check after a deploy's invalidation: the page through the edge and every same-origin
+ * asset it references, each with status 200 and the Content-Type the build declares.
+ */
+export const HealthCheckSettingsSchema = z
+  .object({
+    /** false skips the check (a runner that cannot reach the site's url); the deploy then says so. */
+    enabled: z.boolean().default(HEALTH_CHECK_DEFAULTS.enabled),
+    /** Requests to the edge at once. */
+    concurrency: z.number().int().min(1).max(64).default(HEALTH_CHECK_DEFAULTS.concurrency),
+    /** One request's timeout; an edge that never answers fails after three of them. */
+    timeoutSeconds: z.number().min(0.05).max(120).default(HEALTH_CHECK_DEFAULTS.timeoutSeconds),
+    /** How long a 404, a stale page or a wrong Content-Type is retried while the CDN propagates. */
+    retryBudgetSeconds: z.number().min(0).max(1800).default(HEALTH_CHECK_DEFAULTS.retryBudgetSeconds),
+  })
+  .strict();
+
 /** The Claude Desktop `mcpServers` shape, so the same block can be pasted between tools. */
 export const McpServerEntrySchema = z
   .object({
@@ -93,8 +136,26 @@ export const ConfigSchema = z
      * through the edge), go back to the previous complete release automatically.
      */
     autoRollback: z.boolean().default(true),
+    /**
+     * Entry files every build must contain; a build without one is refused at publish and at deploy
+     * (BUILD_INCOMPLETE). Site-relative paths.
+     */
+    requiredFiles: z
+      .array(
+        z
+          .string()
+          .min(1)
+          .max(1024)
+          .refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), 'expected a site-relative path'),
+      )
+      .default(['index.html', 'version.json']),
     // Minimum 5 s so tests can watch a crashed deploy's lock expire; production keeps the 900 s default.
     lockTtlSeconds: z.number().int().min(5).max(86_400).default(900),
+    /**
+     * How long a `publish` that stopped renewing (crashed) keeps its commit's publish claim, by S3's
+     * clock; another publish of that commit waits at most this long before taking over.
+     */
+    publishClaimTtlSeconds: z.number().int().min(5).max(86_400).default(300),
     invalidation: z
       .object({
         /** More changed paths than this are collapsed to `/*`. */
@@ -103,6 +164,8 @@ export const ConfigSchema = z
       })
       .strict()
       .default({ collapseAbove: 25, maxWaitSeconds: 600 }),
+    network: NetworkSettingsSchema.default(NETWORK_DEFAULTS),
+    healthCheck: HealthCheckSettingsSchema.default(HEALTH_CHECK_DEFAULTS),
     mcpServers: z.record(z.string().min(1), McpServerEntrySchema).default({}),
     /** Which `mcpServers` entries play which role. */
     servers: z
@@ -119,4 +182,6 @@ export type PulumiBackend = z.infer<typeof PulumiBackendSchema>;
 export type AwsSettings = z.infer<typeof AwsSettingsSchema>;
 export type GithubSettings = z.infer<typeof GithubSettingsSchema>;
 export type CacheRule = z.infer<typeof CacheRuleSchema>;
+export type NetworkSettings = z.infer<typeof NetworkSettingsSchema>;
+export type HealthCheckSettings = z.infer<typeof HealthCheckSettingsSchema>;
 export type McpServerEntry = z.infer<typeof McpServerEntrySchema>;

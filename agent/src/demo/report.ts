@@ -28,7 +28,9 @@ export interface DemoResult {
   /** Uncommitted paths under sophia-dashboard/ that the demo did not deploy. */
   uncommitted: string[];
   build: 'built' | 'already-published';
-  publish: { status: 'published' | 'unchanged'; files: number; uploaded: number; bytes: number } | undefined;
+  publish:
+    | { status: 'published' | 'unchanged' | 'upgraded'; files: number; uploaded: number; bytes: number }
+    | undefined;
   /** The live release's commit before this run (null on the first deploy). */
   previousCommit: string | null;
   /** Site paths whose content differs from the release that was live before (all of them the first time). */

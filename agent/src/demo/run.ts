@@ -10,9 +10,11 @@ import { writeJson } from '../cli/output.js';
 import { openSession, progressPrinter } from '../cli/support.js';
 import { loadConfig, selectStack } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import type { StackBuckets } from '../deploy/bound-target.js';
 import { readBuildManifest } from '../deploy/manifest.js';
 import { publishBuild } from '../deploy/publish.js';
 import { readCurrentRelease } from '../deploy/releases.js';
+import { BUILD_MANIFEST_SCHEMA } from '../deploy/schemas.js';
 import { readDeployTarget } from '../deploy/stack-target.js';
 import type { SyncCommand } from '../deploy/sync-command.js';
 import { FrontendOpsError } from '../errors.js';
@@ -85,6 +87,7 @@ interface PublishStep {
   repoRoot: string;
   commit: string;
   sync: SyncCommand;
+  buckets: StackBuckets;
   config: Config;
   say: (line?: string) => void;
   elapsed: () => number;
@@ -104,7 +107,8 @@ interface PublishOutcome {
  */
 async function ensurePublished(step: PublishStep): Promise<PublishOutcome> {
   const { say, commit } = step;
-  if (await readBuildManifest(step.s3, step.sync, commit)) {
+  // A schema 1 build (from an older version, no fingerprints) is republished, which upgrades it.
+  if ((await readBuildManifest(step.s3, step.sync, commit))?.schema === BUILD_MANIFEST_SCHEMA) {
     say(`[2/4] Build of ${short(commit)} already published by an earlier run; not rebuilt`);
     say('[3/4] Nothing to publish');
     return { build: 'already-published', publish: undefined, buildMs: 0, publishMs: 0 };
@@ -127,8 +131,11 @@ async function ensurePublished(step: PublishStep): Promise<PublishOutcome> {
         dir: build.siteDir,
         commit,
         sync: step.sync,
+        stackBuckets: step.buckets,
         cacheRules: step.config.cacheRules,
         concurrency: step.config.concurrency,
+        requiredFiles: step.config.requiredFiles,
+        claimTtlSeconds: step.config.publishClaimTtlSeconds,
       },
     );
     const publishMs = step.elapsed() - started;
@@ -233,6 +240,7 @@ export async function runDemo(ctx: CliContext, options: DemoOptions, deps: DemoD
         repoRoot: repo.root,
         commit: repo.commit,
         sync: target.sync,
+        buckets: target.buckets,
         config: loaded.config,
         say,
         elapsed,

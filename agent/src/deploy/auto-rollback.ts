@@ -2,6 +2,7 @@ import { mergeInvalidationPaths } from './invalidation-paths.js';
 import { listHosting } from './listing.js';
 import { readBuildManifest } from './manifest.js';
 import { planDeploy } from './plan.js';
+import { assertImmutableUnchanged, buildPreflight, checkManifestRules } from './preflight.js';
 import {
   type AdvanceOutcome,
   advanceRelease,
@@ -13,6 +14,7 @@ import {
 } from './release-steps.js';
 import { releaseIdFor } from './releases.js';
 import type { ReleaseEntry, ReleaseRecord } from './schemas.js';
+import { buildPrefixFor } from './sync-command.js';
 
 /**
  * `rollBackFailedRelease`: a release went live and failed its check (version.json or the health
@@ -62,14 +64,30 @@ export async function rollBackFailedRelease(
   }
 
   tick(run, 'rollback', `rolling back to ${target.commit.slice(0, 12)} (release ${target.releaseId})`);
+  // The restore is held to the same checks as any deploy: the rules of its manifest, then — before
+  // its journal is written — the preflight of its build against one listing of its prefix.
+  checkManifestRules(manifest, run.settings.requiredFiles);
+  const preflight = buildPreflight(run.s3, run.runner, {
+    bucket: sync.source.bucket,
+    prefix: buildPrefixFor(sync, target.commit),
+  });
   const listing = await listHosting(run.s3, run.runner, sync.destination);
+  // No adoption here: objects no release knows are kept, as in any plan without an explicit --adopt.
   const plan = planDeploy(manifest, failed, listing, run.settings.cacheRules, {
     destination: sync.destination,
     delete: sync.delete,
     keepReleases: run.settings.keepReleases,
     collapseAbove: run.settings.invalidation.collapseAbove,
   });
-  await run.preflight?.({ manifest, plan, sync });
+  assertImmutableUnchanged(plan, failed);
+  if (plan.copy.length > 0) {
+    tick(
+      run,
+      'preflight',
+      `verifying the ${manifest.files.length} files of the build of ${target.commit.slice(0, 12)}`,
+    );
+    await preflight({ manifest, plan });
+  }
   const startedAt = run.now();
   const invalidate = failed.steps.invalidated.done
     ? plan.invalidate

@@ -7,7 +7,8 @@ import {
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
-import type { RequestRunner } from './requests.js';
+import { type RequestRunner, transferAllowanceMs } from './requests.js';
+import { assertWritableSiteKeys } from './reserved.js';
 
 /**
  * One server-side copy from the artifacts bucket to the hosting bucket, with the headers re-sent
@@ -24,11 +25,14 @@ export const DEFAULT_PART_BYTES = 512 * 1024 ** 2;
 export const SHA256_METADATA_KEY = 'sha256';
 
 /**
- * A server-side copy's time grows with the object: a minute of slack plus 20 MB/s, far below what S3
- * sustains, so only a request that is really stuck times out.
+ * A server-side copy's time grows with the object: a second per 20 MB on top of the metadata
+ * request's timeout, far below what S3 sustains, so only a request that is really stuck times out.
+ * Small copies keep the short timeout, so a dead endpoint fails fast; a big one is never cut short.
  */
-export function copyTimeoutMs(bytes: number): number {
-  return 60_000 + Math.ceil(bytes / (20 * 1024 ** 2)) * 1000;
+export const COPY_BYTES_PER_SECOND = 20 * 1024 ** 2;
+
+export function copyAllowanceMs(bytes: number): number {
+  return transferAllowanceMs(bytes, COPY_BYTES_PER_SECOND);
 }
 
 export interface CopyFileRequest {
@@ -40,6 +44,12 @@ export interface CopyFileRequest {
   sha256: string;
   contentType: string;
   cacheControl: string;
+  /**
+   * The source ETag the preflight verified: the copy is conditional on it
+   * (`x-amz-copy-source-if-match`), so a build file replaced after the preflight fails the copy
+   * (412) instead of going live unverified.
+   */
+  sourceEtag?: string | undefined;
 }
 
 export interface CopyFileOptions {
@@ -78,6 +88,7 @@ export async function copyFile(
   request: CopyFileRequest,
   options: CopyFileOptions = {},
 ): Promise<{ etag: string }> {
+  assertWritableSiteKeys(request.destinationBucket, [request.destinationKey], 'overwrite');
   if (request.size > MAX_COPY_OBJECT_BYTES) return multipartCopy(s3, runner, request, options);
   return runner.run(
     'CopyObject',
@@ -87,6 +98,7 @@ export async function copyFile(
           Bucket: request.destinationBucket,
           Key: request.destinationKey,
           CopySource: copySourceFor(request.sourceBucket, request.sourceKey),
+          ...(request.sourceEtag === undefined ? {} : { CopySourceIfMatch: request.sourceEtag }),
           MetadataDirective: 'REPLACE',
           ContentType: request.contentType,
           CacheControl: request.cacheControl,
@@ -98,7 +110,7 @@ export async function copyFile(
       if (!etag) throw incompleteCopyError('CopyObject');
       return { etag };
     },
-    { timeoutMs: copyTimeoutMs(request.size) },
+    { extraMs: copyAllowanceMs(request.size) },
   );
 }
 
@@ -143,6 +155,7 @@ async function multipartCopy(
                   UploadId: uploadId,
                   PartNumber: index + 1,
                   CopySource: copySource,
+                  ...(request.sourceEtag === undefined ? {} : { CopySourceIfMatch: request.sourceEtag }),
                   CopySourceRange: `bytes=${start}-${end}`,
                 }),
                 { abortSignal },
@@ -151,7 +164,7 @@ async function multipartCopy(
               if (!etag) throw incompleteCopyError('UploadPartCopy');
               return { PartNumber: index + 1, ETag: etag };
             },
-            { timeoutMs: copyTimeoutMs(end - start + 1) },
+            { extraMs: copyAllowanceMs(end - start + 1) },
           );
         }),
       ),

@@ -1,9 +1,11 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
+import { FrontendOpsError } from '../errors.js';
 import { COPY_PHASES, type CopyPhase } from './cache-rules.js';
 import { copyFile } from './copy.js';
 import type { PlannedCopy } from './plan.js';
-import { type RequestRunner, s3Failure } from './requests.js';
+import { isPreconditionFailed, type RequestRunner, s3Failure } from './requests.js';
+import { assertWritableSitePaths } from './reserved.js';
 import type { S3Location } from './sync-command.js';
 
 /**
@@ -26,6 +28,8 @@ export type DeployStep =
   | 'prune'
   | 'publish'
   | 'rollback'
+  /** An endpoint has not answered yet: the message says which, and for how long. */
+  | 'wait'
   | 'done';
 
 export interface ProgressEvent {
@@ -53,6 +57,8 @@ export interface ExecuteCopiesDeps {
 export interface CopyTarget {
   source: S3Location;
   destination: S3Location;
+  /** The ETag the preflight verified for each build file, by site path: each copy is conditional on it. */
+  sourceEtags?: ReadonlyMap<string, string>;
 }
 
 /** Returns the ETag S3 gave each copied object, by site path. */
@@ -67,6 +73,11 @@ export async function executeCopies(
   let done = 0;
   let bytes = 0;
   const limit = pLimit(Math.max(1, deps.concurrency));
+  assertWritableSitePaths(
+    target.destination,
+    copies.map((c) => c.path),
+    'overwrite',
+  );
 
   for (const phase of COPY_PHASES) {
     const batch = copies.filter((c) => c.phase === phase);
@@ -100,6 +111,7 @@ export async function executeCopies(
                 sha256: copy.sha256,
                 contentType: copy.contentType,
                 cacheControl: copy.cacheControl,
+                sourceEtag: target.sourceEtags?.get(copy.path),
               },
               { keepAlive: deps.keepAlive },
             );
@@ -109,6 +121,17 @@ export async function executeCopies(
             deps.onProgress?.({ step: 'copy', phase, done, total, bytes, totalBytes });
           } catch (error) {
             failed = true;
+            if (target.sourceEtags?.has(copy.path) && isPreconditionFailed(error)) {
+              throw new FrontendOpsError(
+                'BUILD_CORRUPT',
+                `the build file ${target.source.prefix}${copy.path} changed after the preflight verified it (its ETag is no longer ${target.sourceEtags.get(copy.path)}); the copy was refused`,
+                {
+                  hint: 'Someone is writing into the build folder. Publish the commit again from a clean build, then deploy.',
+                  data: { path: copy.path },
+                  cause: error,
+                },
+              );
+            }
             throw s3Failure(error, `copying ${copy.path}`);
           }
         }),

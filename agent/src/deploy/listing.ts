@@ -42,3 +42,6 @@ export async function listHosting(
   } while (token !== undefined);
   return objects;
 }
+
+/** Any location: the build prefix in the artifacts bucket is listed the same way (preflight, publish). */
+export const listObjectsUnder = listHosting;

@@ -1,16 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { s3ClientEndpoint } from '../aws/endpoint.js';
 import type { Invalidator } from '../cdn/invalidator.js';
 import type { CacheRule } from '../config/schema.js';
+import { waitingMessage } from '../errors/endpoint.js';
 import { type ErrorCode, FrontendOpsError, toFrontendOpsError } from '../errors.js';
+import { AdoptionIdSchema } from './adoption.js';
 import { rollBackFailedRelease } from './auto-rollback.js';
+import { assertSyncBoundTo, type StackBuckets } from './bound-target.js';
 import type { ProgressEvent } from './executor.js';
 import { boundedSubject, finishCommand, missingSteps } from './journal.js';
 import { listHosting } from './listing.js';
 import { acquireDeployLock, type DeployLockHandle, type LockStore, s3LockStore } from './lock.js';
 import { readBuildManifest } from './manifest.js';
 import { type PlanSummary, summarizePlan } from './plan.js';
+import { buildPreflight, checkManifestRules, DEFAULT_REQUIRED_FILES } from './preflight.js';
 import { journalNote, type PlannedRelease, planChanges, planRelease } from './release-plan.js';
 import {
   type AdvanceOutcome,
@@ -37,12 +42,12 @@ import {
   type ReleaseSteps,
   type Trigger,
 } from './schemas.js';
-import { isFullCommitSha, type SyncCommand } from './sync-command.js';
+import { buildPrefixFor, isFullCommitSha, type SyncCommand } from './sync-command.js';
 import type { VerifyResult } from './verify.js';
 
 /**
- * The deploy pipeline: plan (no lock) → confirm → lock → re-plan (ask again if the plan grew) →
- * preflight → journal → copy → invalidate → check → tag → prune → publish → complete → unlock. An
+ * The deploy pipeline: bound target → manifest rules → plan (no lock) → preflight → confirm → lock →
+ * re-plan (ask again if the plan grew) → preflight → journal → copy → invalidate → check → tag → prune → publish → complete → unlock. An
  * unfinished release found in the journal is finished first (same commit) or replaced safely (another
  * commit). A release that went live and then failed is reported `incomplete` with its missing steps,
  * or — after a failed health check — rolled back automatically (`rolled_back`). docs/engine.md
@@ -64,15 +69,18 @@ export interface DeployDeps {
   retryPolicy?: RetryPolicy;
   /** Told about every retried S3 request (logging, diagnostics). */
   onRetry?: (event: RetryEvent) => void;
-  /** Per-attempt timeout of S3 requests (default 60 s; copies of big objects get more). */
+  /** Per-attempt timeout of S3 requests (default 10 s; copies of big objects get more). */
   attemptTimeoutMs?: number;
+  /** How long one S3 request may go unanswered across retries before ENDPOINT_UNREACHABLE (default 25 s). */
+  requestDeadlineMs?: number;
   /** Written into the lock so a blocked deployer learns who holds it. */
   identity?: { host: string; pid: number };
   newLockId?: () => string;
-  /** The live site's health check through the edge; without it only version.json is checked. */
+  /**
+   * The live site's health check through the edge (deploy/health.ts `siteHealthCheck`); without it
+   * only version.json is checked.
+   */
   checkHealth?: CheckHealth;
-  /** Checks the build before the journal is written and anything copied. */
-  preflight?: Preflight;
   /** Steps worth an audit line (journal written, lock taken over, health check failed, rollback…). */
   onEvent?: (event: EngineEvent) => void | Promise<void>;
   /** Where the lock lives (default: `locks/<stack>.json` in the artifacts bucket). */
@@ -86,6 +94,15 @@ export interface DeployRequest {
   stack: string;
   commit: string;
   sync: SyncCommand;
+  /**
+   * The stack's `artifactsBucket` and `hostingBucket` outputs, read from the same stack as `sync`. The
+   * engine refuses (SYNC_COMMAND_MISMATCH) a sync that names other buckets, before any request.
+   */
+  stackBuckets: StackBuckets;
+  /** Entry files every build must have (default `index.html`, `version.json`): BUILD_INCOMPLETE otherwise. */
+  requiredFiles?: readonly string[];
+  /** `--adopt <id>`: delete the objects no release knows, if they are still the set the plan showed. */
+  adopt?: string;
   url?: string;
   /** Where the request came from (the release keeps it as its origin). */
   trigger: Trigger;
@@ -137,7 +154,7 @@ export interface DeployReport {
   /** Steps still missing (`incomplete`). */
   missing?: ReleaseStep[];
   /** Why the release is incomplete or was rolled back. */
-  error?: { code: ErrorCode; message: string; hint?: string };
+  error?: { code: ErrorCode; message: string; hint?: string; data?: Record<string, unknown> };
   /** The command that finishes an incomplete release. */
   finishCommand?: string;
   /** The unfinished release this run found first: finished, or replaced. */
@@ -158,7 +175,7 @@ export interface DeployReport {
 function assertRequest(
   request: Pick<
     DeployRequest,
-    'stack' | 'keepReleases' | 'concurrency' | 'lockTtlSeconds' | 'requestedBy'
+    'stack' | 'keepReleases' | 'concurrency' | 'lockTtlSeconds' | 'requestedBy' | 'adopt'
   > & { commit?: string },
 ): void {
   const bad = (message: string): never => {
@@ -173,6 +190,9 @@ function assertRequest(
   if (!Number.isInteger(request.concurrency) || request.concurrency < 1) bad('concurrency must be ≥ 1');
   if (!(request.lockTtlSeconds > 0)) bad('lockTtlSeconds must be > 0');
   if (request.requestedBy.trim() === '') bad('requestedBy is empty');
+  if (request.adopt !== undefined && !AdoptionIdSchema.safeParse(request.adopt).success) {
+    bad(`adoption id ${JSON.stringify(request.adopt)} is not 12 lowercase hex characters`);
+  }
 }
 
 /** Confirmations asked at most this many times when the plan keeps changing under the lock. */
@@ -187,16 +207,28 @@ interface Setup {
 
 function setupRun(deps: DeployDeps): Setup {
   const now = deps.now ?? (() => new Date());
+  const progress = deps.onProgress ?? (() => undefined);
   return {
     now,
     startedAt: now(),
-    progress: deps.onProgress ?? (() => undefined),
+    progress,
     runner: createRequestRunner({
       sleep: deps.sleep ?? realSleep,
       ...(deps.random === undefined ? {} : { random: deps.random }),
       ...(deps.retryPolicy === undefined ? {} : { policy: deps.retryPolicy }),
       ...(deps.onRetry === undefined ? {} : { onRetry: deps.onRetry }),
       ...(deps.attemptTimeoutMs === undefined ? {} : { attemptTimeoutMs: deps.attemptTimeoutMs }),
+      ...(deps.requestDeadlineMs === undefined ? {} : { deadlineMs: deps.requestDeadlineMs }),
+      endpoint: { service: 's3', url: s3ClientEndpoint(deps.s3) },
+      onWait: (event) =>
+        progress({
+          step: 'wait',
+          done: 0,
+          total: 0,
+          bytes: 0,
+          totalBytes: 0,
+          message: waitingMessage(event),
+        }),
     }),
   };
 }
@@ -216,12 +248,19 @@ function summaryOf(planned: PlannedRelease, sync: SyncCommand, changes?: string[
 
 export async function runDeploy(deps: DeployDeps, request: DeployRequest): Promise<DeployReport> {
   assertRequest(request);
+  // Before any request: whatever the caller checked, the engine only copies between the stack's buckets.
+  assertSyncBoundTo(request.sync, request.stackBuckets, request.stack);
   const setup = setupRun(deps);
   const { now, runner, startedAt } = setup;
   const { s3 } = deps;
   const { sync, commit, stack } = request;
   const artifactsBucket = sync.source.bucket;
 
+  // The preflight's one listing of the build prefix runs alongside the manifest read and the plan.
+  const preflight = buildPreflight(s3, runner, {
+    bucket: artifactsBucket,
+    prefix: buildPrefixFor(sync, commit),
+  });
   const manifest = await readBuildManifest(s3, sync, commit, runner);
   if (manifest === undefined) {
     throw new FrontendOpsError(
@@ -233,6 +272,13 @@ export async function runDeploy(deps: DeployDeps, request: DeployRequest): Promi
       },
     );
   }
+  // Complete (required entry files) and no reserved path: refused before anything is planned.
+  checkManifestRules(manifest, request.requiredFiles ?? DEFAULT_REQUIRED_FILES);
+  const checkBuild = async (planned: PlannedRelease): Promise<void> => {
+    if (!copiesRemain(planned)) return;
+    progressTick(setup, 'preflight', `verifying the ${manifest.files.length} files of the build`);
+    await preflight({ manifest, plan: planned.plan });
+  };
 
   const planNow = async (): Promise<{ planned: PlannedRelease; journal: Journal | undefined }> => {
     progressTick(setup, 'plan', 'reading the release journal and listing the hosting bucket');
@@ -245,6 +291,7 @@ export async function runDeploy(deps: DeployDeps, request: DeployRequest): Promi
       cacheRules: request.cacheRules,
       keepReleases: request.keepReleases,
       collapseAbove: request.invalidation.collapseAbove,
+      adopt: request.adopt,
     });
     return { planned, journal };
   };
@@ -283,7 +330,11 @@ export async function runDeploy(deps: DeployDeps, request: DeployRequest): Promi
   };
 
   let preview = await planNow();
-  if (request.dryRun) return base(preview.planned, nothingToDo(preview.planned) ? 'noop' : 'planned');
+  if (request.dryRun) {
+    if (nothingToDo(preview.planned)) return base(preview.planned, 'noop');
+    await checkBuild(preview.planned);
+    return base(preview.planned, 'planned');
+  }
   if (nothingToDo(preview.planned)) return base(preview.planned, 'noop');
 
   // plan → confirm → lock → re-plan: nobody's answer (or silence) ever holds the lock.
@@ -293,6 +344,8 @@ export async function runDeploy(deps: DeployDeps, request: DeployRequest): Promi
   const lockStore = deps.lockStore ?? s3LockStore(s3, runner, artifactsBucket, stack);
   const identity = deps.identity ?? { host: hostname(), pid: process.pid };
   for (let round = 1; locked === undefined; round += 1) {
+    // Before anyone is asked (again): a build that will be refused is not put up for confirmation.
+    await checkBuild(preview.planned);
     if (request.confirm) {
       progressTick(setup, 'confirm', 'waiting for confirmation');
       if (!(await request.confirm(summaryOf(preview.planned, sync, changes)))) {
@@ -357,7 +410,7 @@ export async function runDeploy(deps: DeployDeps, request: DeployRequest): Promi
     preview = current;
   }
   if (lock === undefined) throw new FrontendOpsError('INTERNAL', 'the deploy lock was not taken');
-  return runLocked(deps, request, setup, manifest, lock, locked);
+  return runLocked(deps, request, setup, manifest, lock, locked, preflight);
 }
 
 async function runLocked(
@@ -367,6 +420,7 @@ async function runLocked(
   manifest: BuildManifest,
   lock: DeployLockHandle,
   locked: { planned: PlannedRelease; journal: Journal | undefined },
+  preflight: Preflight,
 ): Promise<DeployReport> {
   const { now, runner, startedAt } = setup;
   const { s3, invalidator } = deps;
@@ -379,6 +433,7 @@ async function runLocked(
     invalidator,
     lock,
     now,
+    sleep: deps.sleep ?? realSleep,
     fetch: deps.fetch ?? fetch,
     settings: {
       stack,
@@ -391,10 +446,11 @@ async function runLocked(
       cacheRules: request.cacheRules,
       invalidation: request.invalidation,
       autoRollback: request.autoRollback ?? true,
+      requiredFiles: request.requiredFiles ?? DEFAULT_REQUIRED_FILES,
       ...(request.tag === undefined ? {} : { tag: request.tag }),
     },
     ...(deps.checkHealth === undefined ? {} : { checkHealth: deps.checkHealth }),
-    ...(deps.preflight === undefined ? {} : { preflight: deps.preflight }),
+    preflight,
     onProgress: setup.progress,
     emit: async (event) => {
       await deps.onEvent?.(event);
@@ -428,13 +484,10 @@ async function runLocked(
         commit: record.commit,
         missing: missingSteps(record),
       });
-      if (!record.steps.copied.done) {
-        tick(run, 'preflight', 'checking the build');
-        await run.preflight?.({ manifest, plan, sync });
-      }
+      // Copies remain: the build is checked again before them (the listing is the one made earlier).
+      if (!record.steps.copied.done) await preflightLocked(run, manifest, plan);
     } else {
-      tick(run, 'preflight', 'checking the build');
-      await run.preflight?.({ manifest, plan, sync });
+      await preflightLocked(run, manifest, plan);
       const kind = request.kind ?? 'deploy';
       const supersedes = planned.action === 'supersede' ? planned.base : undefined;
       record = await journalRelease(
@@ -483,7 +536,25 @@ function errorOf(error: FrontendOpsError): NonNullable<DeployReport['error']> {
     code: error.code,
     message: error.message,
     ...(error.hint === undefined ? {} : { hint: error.hint }),
+    ...(error.data === undefined ? {} : { data: error.data }),
   };
+}
+
+/** Whether this plan still copies: a finished copy step of the release it finishes copies nothing more. */
+function copiesRemain(planned: PlannedRelease): boolean {
+  if (planned.action === 'finish' && planned.base?.steps.copied.done) return false;
+  return planned.plan.copy.length > 0;
+}
+
+/** The preflight under the lock, before the journal is written or a file copied (none planned: none). */
+async function preflightLocked(
+  run: ReleaseRun,
+  manifest: BuildManifest,
+  plan: PlannedRelease['plan'],
+): Promise<void> {
+  if (plan.copy.length === 0) return;
+  tick(run, 'preflight', `verifying the ${manifest.files.length} files of the build`);
+  await run.preflight({ manifest, plan });
 }
 
 /** The report of a locked run, from what `advanceRelease` (and maybe a rollback) returned. */
@@ -595,6 +666,7 @@ export async function finishRelease(
   request: Omit<DeployRequest, 'commit' | 'kind' | 'subject' | 'finishOnly'>,
 ): Promise<DeployReport> {
   assertRequest(request);
+  assertSyncBoundTo(request.sync, request.stackBuckets, request.stack);
   const setup = setupRun(deps);
   const journal = await readJournal(deps.s3, setup.runner, request.sync.source.bucket, request.stack);
   if (journal === undefined || journal.record.status !== 'pending') {
@@ -643,5 +715,6 @@ function emptySummary(sync: SyncCommand, commit: string | null): PlanSummary {
     deferredDeletes: 0,
     invalidate: [],
     sample: { copy: [], deleteLater: [] },
+    unknown: { count: 0, bytes: 0, adoptionId: null, adopted: false, objects: [] },
   };
 }

@@ -1,8 +1,10 @@
 import type { CacheRule } from '../config/schema.js';
 import { FrontendOpsError } from '../errors.js';
+import { decideAdoption, type UnknownObject } from './adoption.js';
 import { COPY_PHASES, type CopyPhase, compileCacheRules, needsInvalidation, phaseOf } from './cache-rules.js';
 import { DEPLOYMENTS_FILE } from './deployments-doc.js';
 import { invalidationPathsFor } from './invalidation-paths.js';
+import { isReservedSiteObject } from './reserved.js';
 import {
   type BuildManifest,
   MAX_SITE_PATH_BYTES,
@@ -66,6 +68,11 @@ export interface PlanOptions {
   delete: boolean;
   keepReleases: number;
   collapseAbove: number;
+  /**
+   * The adoption id the operator passed (`--adopt`): the objects no release knows may be deleted, if
+   * they are still exactly the set that id names. Otherwise they are kept.
+   */
+  adopt?: string | undefined;
 }
 
 export interface DeployPlan {
@@ -78,6 +85,14 @@ export interface DeployPlan {
   unchanged: ReleaseFile[];
   /** Paths to delete once the invalidation completed; empty without `--delete`. */
   deleteLater: string[];
+  /**
+   * Objects in the destination that no release record knows and the build does not contain. Kept
+   * (never deleted) unless `adopted`; then they are in `deleteLater` too.
+   */
+  unknown: UnknownObject[];
+  /** Id of the `unknown` set for `--adopt`; null when there is none. */
+  adoptionId: string | null;
+  adopted: boolean;
   /** Files of the previous keepReleases-1 releases kept for visitors holding older pages. */
   retained: RetainedFile[];
   /** CloudFront paths: changed non-immutable files, or `/*` above `collapseAbove`. */
@@ -120,8 +135,10 @@ export function planDeploy(
   for (const file of current?.retained ?? []) known.set(file.path, { ...file, age: file.age + shift });
   for (const file of current?.files ?? []) known.set(file.path, { ...file, age: Math.max(shift, 1) });
 
+  // Reserved keys (release history, engine records) are not site files: never copied over, never deleted.
+  const siteObjects = listing.filter((o) => !isReservedSiteObject(options.destination.prefix, o.path));
   const listed = new Map<string, ListedObject>();
-  for (const object of listing) listed.set(object.path, object);
+  for (const object of siteObjects) listed.set(object.path, object);
 
   const compiled = compileCacheRules(rules);
   const copy: PlannedCopy[] = [];
@@ -174,11 +191,21 @@ export function planDeploy(
   const inManifest = new Set(manifest.files.map((f) => f.path));
   const deleteLater: string[] = [];
   const retained: RetainedFile[] = [];
-  for (const object of listing) {
-    // deployments.json belongs to the engine: rewritten by every release, never an unknown file.
-    if (inManifest.has(object.path) || object.path === DEPLOYMENTS_FILE) continue;
+  const unknownObjects: UnknownObject[] = [];
+  const baseDeletes = new Set(current?.deleteLater ?? []);
+  // siteObjects leaves out deployments.json too: the engine rewrites it every release, never unknown.
+  for (const object of siteObjects) {
+    if (inManifest.has(object.path)) continue;
     const live = known.get(object.path);
-    if (live !== undefined && live.age <= options.keepReleases - 1) {
+    if (live === undefined) {
+      // An unfinished base release meant to delete it (an older release's file, or adopted): still ours.
+      if (baseDeletes.has(object.path)) {
+        if (options.delete) deleteLater.push(object.path);
+        continue;
+      }
+      // The engine deletes only what a release put there; anything else waits for --adopt.
+      unknownObjects.push({ path: object.path, etag: object.etag, size: object.size });
+    } else if (live.age <= options.keepReleases - 1) {
       retained.push({
         path: live.path,
         sha256: live.sha256,
@@ -193,6 +220,13 @@ export function planDeploy(
     }
   }
 
+  const adoption = decideAdoption(unknownObjects, {
+    adopt: options.adopt,
+    deletes: options.delete,
+    destination: `s3://${options.destination.bucket}/${options.destination.prefix}`,
+  });
+  if (adoption.adopted) deleteLater.push(...adoption.unknown.map((o) => o.path));
+
   const phaseRank = new Map(COPY_PHASES.map((p, i) => [p, i]));
   copy.sort(
     (a, b) =>
@@ -202,7 +236,8 @@ export function planDeploy(
   deleteLater.sort();
   retained.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 
-  const noop = sameCommit && copy.length === 0 && current?.status === 'complete';
+  // Adopting (deleting the unknown objects) is a change even when every file is in place.
+  const noop = sameCommit && copy.length === 0 && current?.status === 'complete' && !adoption.adopted;
   // deployments.json is rewritten by every release, so it is in every release's invalidation.
   const invalidate = noop
     ? []
@@ -218,6 +253,9 @@ export function planDeploy(
     copy,
     unchanged,
     deleteLater,
+    unknown: adoption.unknown,
+    adoptionId: adoption.adoptionId,
+    adopted: adoption.adopted,
     retained,
     invalidate,
     noop,
@@ -246,9 +284,21 @@ export interface PlanSummary {
   journal?: { action: 'finish' | 'supersede'; releaseId: string; commit: string; missing: string[] };
   /** When asking again after the lock was taken: how this plan goes beyond the confirmed one. */
   changes?: string[];
+  /**
+   * Objects no release knows: kept unless adopted. `objects` lists up to `UNKNOWN_SAMPLE_SIZE` of
+   * them; `adoptionId` is what `--adopt` takes to delete exactly this set.
+   */
+  unknown: {
+    count: number;
+    bytes: number;
+    adoptionId: string | null;
+    adopted: boolean;
+    objects: Array<{ path: string; etag: string; size: number }>;
+  };
 }
 
 export const SAMPLE_SIZE = 10;
+export const UNKNOWN_SAMPLE_SIZE = 50;
 
 export function summarizePlan(plan: DeployPlan, destination: S3Location): PlanSummary {
   const byPhase = Object.fromEntries(COPY_PHASES.map((p) => [p, 0])) as Record<CopyPhase, number>;
@@ -272,6 +322,13 @@ export function summarizePlan(plan: DeployPlan, destination: S3Location): PlanSu
     sample: {
       copy: plan.copy.slice(0, SAMPLE_SIZE).map((c) => c.path),
       deleteLater: plan.deleteLater.slice(0, SAMPLE_SIZE).map((p) => p),
+    },
+    unknown: {
+      count: plan.unknown.length,
+      bytes: plan.unknown.reduce((sum, o) => sum + o.size, 0),
+      adoptionId: plan.adoptionId,
+      adopted: plan.adopted,
+      objects: plan.unknown.slice(0, UNKNOWN_SAMPLE_SIZE).map((o) => ({ ...o })),
     },
   };
 }

@@ -1,6 +1,7 @@
 import { DeleteObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { FrontendOpsError } from '../errors.js';
 import type { RequestRunner } from './requests.js';
+import { assertWritableSitePaths } from './reserved.js';
 import type { S3Location } from './sync-command.js';
 
 /** DeleteObjects takes at most 1,000 keys (https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html). */
@@ -21,6 +22,8 @@ export async function deleteSiteFiles(
   /** Before each batch: the deploy lock's fence (deletes are irreversible). */
   beforeBatch?: () => Promise<void>,
 ): Promise<number> {
+  // Checked for the whole list before the first batch: a reserved key refuses the prune, nothing deleted.
+  assertWritableSitePaths(location, paths, 'delete');
   let deleted = 0;
   for (let start = 0; start < paths.length; start += MAX_DELETE_KEYS) {
     const batch = paths.slice(start, start + MAX_DELETE_KEYS);

@@ -2,11 +2,13 @@ import type { CacheRule } from '../config/schema.js';
 import { mergeInvalidationPaths } from './invalidation-paths.js';
 import { missingSteps } from './journal.js';
 import { type DeployPlan, type ListedObject, planDeploy, SAMPLE_SIZE } from './plan.js';
+import { assertImmutableUnchanged } from './preflight.js';
 import type { BuildManifest, ReleaseRecord, ReleaseStep } from './schemas.js';
 import type { SyncCommand } from './sync-command.js';
 
 /**
- * What a run does with the journal it finds (pure): `new` — the journal is complete (or empty), plan
+ * What a run does with the journal it finds (pure; throws IMMUTABLE_CHANGED for a plan that would
+ * change a file served as immutable): `new` — the journal is complete (or empty), plan
  * a new release on top of it; `finish` — an unfinished release of this same commit: run its missing
  * steps; `supersede` — an unfinished release of another commit: plan the new release on top of it
  * (every file it lists is known, so none is deleted while its index.html may be live) and take over
@@ -28,6 +30,8 @@ export interface ReleasePlanOptions {
   cacheRules: readonly CacheRule[];
   keepReleases: number;
   collapseAbove: number;
+  /** The operator's adoption id (`--adopt`): objects no release knows are deleted only with it. */
+  adopt?: string | undefined;
 }
 
 export function journalActionFor(base: ReleaseRecord | undefined, commit: string): JournalAction {
@@ -47,7 +51,10 @@ export function planRelease(
     delete: options.sync.delete,
     keepReleases: options.keepReleases,
     collapseAbove: options.collapseAbove,
+    adopt: options.adopt,
   });
+  // Refused before anything is journaled or asked: changed content under an immutable name.
+  assertImmutableUnchanged(plan, base);
   let invalidate = plan.invalidate;
   if (action === 'finish' && base !== undefined) {
     invalidate = mergeInvalidationPaths(base.invalidate, plan.invalidate, options.collapseAbove);

@@ -1,12 +1,14 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Invalidator } from '../cdn/invalidator.js';
 import type { CacheRule } from '../config/schema.js';
-import { FrontendOpsError, toFrontendOpsError } from '../errors.js';
+import { type FrontendOpsError, toFrontendOpsError } from '../errors.js';
 import { buildDeploymentsDocument, publishDeployments } from './deployments-doc.js';
 import { executeCopies, type ProgressEvent } from './executor.js';
+import { type HealthInput, type HealthReport, healthCheckError } from './health.js';
 import { boundedHealth, completed, markStep, missingSteps, noSteps, withFailure } from './journal.js';
 import type { DeployLockHandle } from './lock.js';
 import type { DeployPlan } from './plan.js';
+import type { Preflight } from './preflight.js';
 import { deleteSiteFiles } from './prune.js';
 import { releaseEntryOf, writeHistoryEntry, writeJournal } from './releases.js';
 import type { RequestRunner } from './requests.js';
@@ -33,24 +35,11 @@ import { VERSION_FILE, type VerifyResult, verifyDeployment } from './verify.js';
  * tag.
  */
 
-/** What engine-health's `checkSiteHealth` answers, bound to its fetch/sleep/clock. */
-export interface HealthResult {
-  ok: boolean;
-  checked: number;
-  failures: Array<{ path: string; reason: string; status?: number; contentType?: string; expected?: string }>;
-}
-export type CheckHealth = (input: {
-  url: string;
-  commit: string;
-  files: Array<{ path: string; contentType: string; sha256?: string }>;
-}) => Promise<HealthResult>;
-
-/** Checks the build before anything is copied; throws (BUILD_CORRUPT, …) to refuse. */
-export type Preflight = (input: {
-  manifest: BuildManifest;
-  plan: DeployPlan;
-  sync: SyncCommand;
-}) => Promise<void>;
+/** What the site health check (health.ts `checkSiteHealth`) answers. */
+export type HealthResult = HealthReport;
+/** The site health check bound to its fetch, sleep, clock and options (health.ts `siteHealthCheck`). */
+export type CheckHealth = (input: HealthInput) => Promise<HealthReport>;
+export type { Preflight };
 
 /** A step worth an audit line; the agent writes them to the audit log. */
 export type EngineEvent =
@@ -87,6 +76,8 @@ export interface ReleaseSettings {
   cacheRules: CacheRule[];
   invalidation: { collapseAbove: number; maxWaitSeconds: number };
   autoRollback: boolean;
+  /** Entry files every build must have (a rollback's target build is held to them too). */
+  requiredFiles: readonly string[];
   tag?: (release: ReleaseRecord) => Promise<string>;
 }
 
@@ -97,10 +88,13 @@ export interface ReleaseRun {
   invalidator: Invalidator;
   lock: DeployLockHandle;
   now: () => Date;
+  /** Backoff between the edge checks' retries (verify). */
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   fetch: typeof fetch;
   settings: ReleaseSettings;
   checkHealth?: CheckHealth;
-  preflight?: Preflight;
+  /** The preflight of this run's build (its one listing), before the journal and the first copy. */
+  preflight: Preflight;
   onProgress: (event: ProgressEvent) => void;
   emit: (event: EngineEvent) => Promise<void>;
   /** current.json's ETag as this run last read or wrote it; null when there is none. */
@@ -167,6 +161,7 @@ export function pendingRecord(run: ReleaseRun, plan: DeployPlan, release: NewRel
     files: recordFiles(plan, new Map()),
     retained: plan.retained,
     invalidate: release.invalidate,
+    ...(plan.deleteLater.length === 0 ? {} : { deleteLater: plan.deleteLater }),
     copied: plan.copy.length,
     unchanged: plan.unchanged.length,
     deleted: 0,
@@ -238,12 +233,15 @@ export async function journalRelease(
 
 /**
  * `copyRelease`: the planned copies in phases, `index.html` last and only after a fence; the record
- * then gets the ETag of every copy (so the next plan trusts them) and `copied`.
+ * then gets the ETag of every copy (so the next plan trusts them) and `copied`. Each copy is
+ * conditional on the source ETag that publish recorded and the preflight verified, so a build file
+ * replaced since fails its copy (BUILD_CORRUPT) instead of going live unverified.
  */
 export async function copyRelease(
   run: ReleaseRun,
   record: ReleaseRecord,
   plan: DeployPlan,
+  manifest: BuildManifest,
 ): Promise<ReleaseRecord> {
   const { settings, lock } = run;
   const etags = await executeCopies(
@@ -259,6 +257,9 @@ export async function copyRelease(
     {
       source: { bucket: settings.sync.source.bucket, prefix: buildPrefixFor(settings.sync, record.commit) },
       destination: settings.sync.destination,
+      sourceEtags: new Map(
+        manifest.files.flatMap((f) => (f.etag === undefined ? [] : [[f.path, f.etag] as const])),
+      ),
     },
   );
   tick(run, 'record', 'recording the copied files');
@@ -306,7 +307,10 @@ export class ReleaseCheckFailed extends Error {
 
 /**
  * `checkRelease`: the edge serves this commit's version.json, and index.html plus every same-origin
- * asset it references loads with the Content-Type the build declared. Throws ReleaseCheckFailed.
+ * asset it references loads with the Content-Type the build declared (health.ts). A site that answers
+ * wrong throws ReleaseCheckFailed (the caller rolls back); a site that cannot be reached at all
+ * (ENDPOINT_UNREACHABLE) says nothing about the release, so that is thrown as is and the release is
+ * reported incomplete, never rolled back because of it.
  */
 export async function checkRelease(
   run: ReleaseRun,
@@ -322,9 +326,12 @@ export async function checkRelease(
       url,
       record.commit,
       manifest.files.some((f) => f.path === VERSION_FILE),
+      { sleep: run.sleep, now: run.now },
     );
   } catch (error) {
-    throw new ReleaseCheckFailed(toFrontendOpsError(error, 'VERIFY_FAILED'), undefined);
+    const err = toFrontendOpsError(error, 'VERIFY_FAILED');
+    if (err.code !== 'VERIFY_FAILED') throw err;
+    throw new ReleaseCheckFailed(err, undefined);
   }
   let checked = record;
   if (run.checkHealth !== undefined && url !== undefined) {
@@ -338,27 +345,17 @@ export async function checkRelease(
     });
     await run.lock.checkLease();
     checked = { ...checked, health: boundedHealth(health) };
-    if (!health.ok) {
-      const [first] = health.failures;
-      throw new ReleaseCheckFailed(
-        new FrontendOpsError(
-          'HEALTH_CHECK_FAILED',
-          `${health.failures.length} of ${health.checked} checked file(s) failed through the edge` +
-            (first ? `; first: /${first.path.replace(/^\//, '')} (${first.reason})` : ''),
-          {
-            hint: 'Fix the build (a missing asset or a wrong Content-Type) and deploy again; `frontendops history` shows the releases.',
-            data: { failures: health.failures.slice(0, 20) },
-          },
-        ),
-        health,
-      );
-    }
+    if (!health.ok) throw new ReleaseCheckFailed(healthCheckError(health, url), health);
   }
   await run.lock.checkLease();
-  return {
-    record: markStep(checked, 'verified', run.now(), verify.status === 'skipped' ? verify.note : undefined),
-    verify,
-  };
+  // Said in the record when only version.json was checked (the health check is off, or there is no url).
+  const note =
+    verify.status === 'skipped'
+      ? verify.note
+      : checked.health === undefined
+        ? 'version.json only: the page and its assets were not checked'
+        : undefined;
+  return { record: markStep(checked, 'verified', run.now(), note), verify };
 }
 
 /** `tagDeployedRelease`: after a fence, the deploy tag (bounded message, idempotent per release). */
@@ -445,7 +442,7 @@ export async function advanceRelease(
   let verify = NOT_CHECKED;
   let step: ReleaseStep = 'copied';
   try {
-    if (!record.steps.copied.done) record = await copyRelease(run, record, plan);
+    if (!record.steps.copied.done) record = await copyRelease(run, record, plan, manifest);
     step = 'invalidated';
     if (!record.steps.invalidated.done) record = await invalidateRelease(run, record);
     step = 'verified';

@@ -6,6 +6,7 @@ import {
   MAXIMUM_RETRY_DELAY,
   THROTTLING_RETRY_DELAY_BASE,
 } from '@smithy/core/retry';
+import { isConnectFailure, type NetworkFailure } from '../errors/endpoint.js';
 
 /**
  * The engine's retry layer. The S3 client is built with `maxAttempts: 1` (agent/src/aws/clients.ts) so
@@ -79,6 +80,40 @@ export interface RetryEvent {
   errorType: RetryErrorType;
   errorName: string;
   delayMs: number;
+  /** Set when the attempt got no answer at all (see `UnansweredLimits`). */
+  failure?: NetworkFailure;
+  /** How many attempts this kind of failure may have, when it is limited more tightly than the policy. */
+  maxAttempts?: number;
+  /** Milliseconds since the first attempt began. */
+  elapsedMs?: number;
+}
+
+/**
+ * Limits for attempts that got no HTTP answer at all, so that a dead endpoint fails in seconds
+ * instead of after every attempt of the policy has timed out:
+ * - a connection that cannot be made (refused, DNS, no route, connect timeout) is tried
+ *   `connectAttempts` times in all, with the policy's short delays;
+ * - an attempt that connected but was not answered within its timeout is tried `silentAttempts` times;
+ * - no attempt after an unanswered one begins once `deadlineMs` has passed since the first attempt,
+ *   and each such attempt's timeout is cut to what is left of it.
+ * Errors the endpoint did answer (throttling, 5xx) are retried by the policy alone: the server is alive.
+ */
+export interface UnansweredLimits {
+  now: () => number;
+  deadlineMs: number;
+  connectAttempts: number;
+  silentAttempts: number;
+  /** The network failure behind an error, or undefined when the endpoint answered. */
+  classify: (error: unknown) => NetworkFailure | undefined;
+  /** The error thrown when the limits are reached (ENDPOINT_UNREACHABLE, naming the endpoint). */
+  giveUp: (info: GiveUpInfo) => Error | Promise<Error>;
+}
+
+export interface GiveUpInfo {
+  failure: NetworkFailure;
+  attempts: number;
+  elapsedMs: number;
+  error: unknown;
 }
 
 export interface RetryOptions {
@@ -87,20 +122,76 @@ export interface RetryOptions {
   sleep: (ms: number) => Promise<void>;
   random: () => number;
   onRetry?: (event: RetryEvent) => void;
+  unanswered?: UnansweredLimits;
+}
+
+/** What an attempt is told: its index, and the time left for it when a deadline applies. */
+export interface AttemptContext {
+  index: number;
+  /** Milliseconds left before the deadline for unanswered attempts; undefined when none applies. */
+  remainingMs?: number;
 }
 
 /**
  * Runs `attempt` until it succeeds, a non-retryable error occurs, or attempts run out; rethrows the
- * last error unchanged (callers inspect S3 error names such as PreconditionFailed).
+ * last error unchanged (callers inspect S3 error names such as PreconditionFailed), except that an
+ * endpoint that never answered within `unanswered`'s limits ends in `unanswered.giveUp`.
  */
 export async function withRetry<T>(
-  attempt: (index: number) => Promise<T>,
+  attempt: (index: number, context: AttemptContext) => Promise<T>,
   options: RetryOptions,
 ): Promise<T> {
+  const limits = options.unanswered;
+  const started = limits?.now() ?? 0;
+  let connectFailures = 0;
+  let silentFailures = 0;
+  let everAnswered = false;
+  let lastUnanswered = false;
   for (let index = 0; ; index += 1) {
+    const context: AttemptContext = { index };
+    if (limits !== undefined && lastUnanswered) {
+      context.remainingMs = Math.max(1, limits.deadlineMs - (limits.now() - started));
+    }
     try {
-      return await attempt(index);
+      return await attempt(index, context);
     } catch (error) {
+      // A reset after the server did answer once is that server failing, not an unreachable endpoint.
+      const classified = limits?.classify(error);
+      const failure = classified === 'reset' && everAnswered ? undefined : classified;
+      if (limits !== undefined && failure !== undefined) {
+        lastUnanswered = true;
+        const elapsedMs = limits.now() - started;
+        const connect = isConnectFailure(failure);
+        if (connect) connectFailures += 1;
+        else if (failure === 'no-response') silentFailures += 1;
+        const limit = connect
+          ? limits.connectAttempts
+          : failure === 'no-response'
+            ? limits.silentAttempts
+            : options.policy.maxAttempts;
+        const used = connect ? connectFailures : failure === 'no-response' ? silentFailures : index + 1;
+        const delayMs = backoffDelayMs(index, 'TRANSIENT', options.policy, options.random);
+        const outOfAttempts = used >= limit || index + 1 >= options.policy.maxAttempts;
+        if (outOfAttempts || elapsedMs + delayMs >= limits.deadlineMs) {
+          throw await limits.giveUp({ failure, attempts: index + 1, elapsedMs, error });
+        }
+        options.onRetry?.({
+          operation: options.operation,
+          attempt: index + 1,
+          errorType: 'TRANSIENT',
+          errorName: asErrorLike(error).name ?? 'Error',
+          delayMs,
+          failure,
+          maxAttempts: Math.min(limit, options.policy.maxAttempts),
+          elapsedMs,
+        });
+        await options.sleep(delayMs);
+        continue;
+      }
+      if (limits !== undefined) {
+        everAnswered = true;
+        lastUnanswered = false;
+      }
       const type = classifyError(error);
       if (type === 'CLIENT_ERROR' || index + 1 >= options.policy.maxAttempts) throw error;
       const delayMs = backoffDelayMs(index, type, options.policy, options.random);

@@ -2,7 +2,7 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/clie
 import type { z } from 'zod';
 import { FrontendOpsError } from '../errors.js';
 import { formatZodIssues } from '../validation.js';
-import { isNotFound, type RequestRunner, s3Failure } from './requests.js';
+import { isNotFound, type RequestRunner, s3Failure, transferAllowanceMs } from './requests.js';
 
 /** Reading and writing the engine's JSON documents (manifests, release records, locks) in S3. */
 export interface JsonObject<T> {
@@ -68,19 +68,23 @@ export async function putJson(
   options: PutJsonOptions = {},
 ): Promise<string | undefined> {
   const body = `${JSON.stringify(value, null, 2)}\n`;
-  const output = await runner.run('PutObject', (abortSignal) =>
-    s3.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: key,
-        Body: body,
-        ContentType: 'application/json; charset=utf-8',
-        CacheControl: 'no-store',
-        ...(options.ifNoneMatch === undefined ? {} : { IfNoneMatch: options.ifNoneMatch }),
-        ...(options.ifMatch === undefined ? {} : { IfMatch: options.ifMatch }),
-      }),
-      { abortSignal },
-    ),
+  const output = await runner.run(
+    'PutObject',
+    (abortSignal) =>
+      s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: body,
+          ContentType: 'application/json; charset=utf-8',
+          CacheControl: 'no-store',
+          ...(options.ifNoneMatch === undefined ? {} : { IfNoneMatch: options.ifNoneMatch }),
+          ...(options.ifMatch === undefined ? {} : { IfMatch: options.ifMatch }),
+        }),
+        { abortSignal },
+      ),
+    // A 50,000-file release record is megabytes: allow a slow uplink (1 MB/s) on top.
+    { extraMs: transferAllowanceMs(Buffer.byteLength(body), 1024 ** 2) },
   );
   return output.ETag;
 }

@@ -35,6 +35,9 @@ export const SitePathSchema = z
     'has an empty, "." or ".." segment',
   );
 
+/** An S3 ETag as S3 returns it (quoted); compared without quotes or a weak `W/` marker. */
+export const EtagSchema = z.string().min(1).max(128);
+
 export const ManifestFileSchema = z
   .object({
     path: SitePathSchema,
@@ -42,6 +45,12 @@ export const ManifestFileSchema = z
     sha256: Sha256Schema,
     contentType: z.string().min(1).max(256),
     cacheControl: z.string().min(1).max(256),
+    /**
+     * The ETag S3 returned when `publish` uploaded this file (schema 2). A listing of the build prefix
+     * carries every object's ETag and size, so the deploy preflight checks the whole build at listing
+     * cost, and each copy is conditional on it (`x-amz-copy-source-if-match`).
+     */
+    etag: EtagSchema.optional(),
   })
   .strict();
 
@@ -49,15 +58,33 @@ function uniquePaths(files: ReadonlyArray<{ path: string }>): boolean {
   return new Set(files.map((f) => f.path)).size === files.length;
 }
 
-/** `builds/<commit>/build.json`: written last by `publish`; its presence means "build complete". */
+/** The manifest schema `publish` writes. Schema 1 (no fingerprints) is still read, never deployed. */
+export const BUILD_MANIFEST_SCHEMA = 2;
+
+/**
+ * `builds/<commit>/build.json`: written last by `publish`; its presence means "build complete".
+ * Schema 2 records each file's upload ETag; schema 1 manifests (older publishers) have none, so their
+ * files cannot be verified and the preflight refuses them until the commit is published again.
+ */
 export const BuildManifestSchema = z
   .object({
-    schema: z.literal(1),
+    schema: z.union([z.literal(1), z.literal(2)]),
     commit: CommitShaSchema,
     builtAt: IsoDateSchema,
     files: z.array(ManifestFileSchema).min(1).refine(uniquePaths, 'lists a path twice'),
   })
-  .strict();
+  .strict()
+  .superRefine((manifest, ctx) => {
+    if (manifest.schema !== 2) return;
+    const index = manifest.files.findIndex((f) => f.etag === undefined);
+    if (index >= 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['files', index, 'etag'],
+        message: 'schema 2 records an etag for every file',
+      });
+    }
+  });
 
 /**
  * One live file in a release record. `etag` and `size` are what S3 reported when the engine wrote the
@@ -208,6 +235,12 @@ const ReleaseRecordObject = z
     retained: z.array(RetainedFileSchema).default([]),
     /** CloudFront paths this release invalidates (its own changes and those of a release it replaced). */
     invalidate: z.array(z.string().min(1).max(4096)).default([]),
+    /**
+     * Site paths this release deletes once its invalidation completed (files of releases no longer kept,
+     * adopted objects). Recorded with the plan so that a run finishing or replacing the release knows
+     * them: they are neither "unknown" (kept forever) nor forgotten.
+     */
+    deleteLater: z.array(z.string().min(1).max(MAX_SITE_PATH_BYTES)).optional(),
   })
   .strict();
 
@@ -256,6 +289,7 @@ export function toReleaseEntryInput(input: unknown): unknown {
     files,
     retained: _retained,
     invalidate: _invalidate,
+    deleteLater: _deleteLater,
     ...rest
   } = upgraded as Record<string, unknown>;
   return { ...rest, fileCount: Array.isArray(files) ? files.length : 0 };

@@ -4,6 +4,7 @@ import type { StackConfig } from '../config/schema.js';
 import { FrontendOpsError } from '../errors.js';
 import { checkpointFilePath, outputsFromCheckpoint } from '../stack/checkpoint.js';
 import { HOSTING_PROJECT, parseStackOutputs, type StackOutputs } from '../stack/outputs.js';
+import { boundStackBuckets, type StackBuckets } from './bound-target.js';
 import { parseSyncCommand, type SyncCommand } from './sync-command.js';
 
 /**
@@ -14,6 +15,8 @@ import { parseSyncCommand, type SyncCommand } from './sync-command.js';
 export interface DeployTarget {
   outputs: StackOutputs;
   sync: SyncCommand;
+  /** The buckets `sync` was checked against (SYNC_COMMAND_MISMATCH otherwise). */
+  buckets: StackBuckets;
 }
 
 export async function readDeployTarget(
@@ -48,5 +51,6 @@ export async function readDeployTarget(
     throw new FrontendOpsError('PULUMI_BACKEND_ERROR', `the checkpoint ${path} is not JSON`, { cause });
   }
   const outputs = parseStackOutputs(raw ?? {}, stack.name);
-  return { outputs, sync: parseSyncCommand(outputs.syncCommand) };
+  const sync = parseSyncCommand(outputs.syncCommand);
+  return { outputs, sync, buckets: boundStackBuckets(sync, outputs, stack.name) };
 }

@@ -7,7 +7,10 @@ import { FrontendOpsError } from '../errors.js';
  * `AggregateError` when several addresses were tried — and every raise site (the S3 wrapper, the
  * CloudFront invalidator, the health check, doctor) turns them into one ENDPOINT_UNREACHABLE that names
  * the service and its endpoint. What to do about it depends on where the config came from (a sandbox, or
- * real AWS); `explainUnreachable` adds that hint where the config is known.
+ * real AWS); `explainUnreachable` adds that hint where the config is known. The request runner
+ * (deploy/requests.ts) and the health check use the failure's `kind` to decide how often a dead endpoint
+ * is worth another attempt, and raise the error with what they tried (`unreachableError` with attempts,
+ * timeout and deadline); `waitingMessage` is the progress line while they wait.
  */
 
 /** Which dependency is down: `data.service` of every ENDPOINT_UNREACHABLE holds one of these ids. */
@@ -32,20 +35,37 @@ export function serviceName(service: string): string {
   return SERVICE_NAMES[service] ?? service;
 }
 
-/** Node/undici error codes that mean "the endpoint did not take or keep the connection". */
-const CONNECTION_CODES: Readonly<Record<string, string>> = {
-  ECONNREFUSED: 'refused the connection',
-  ENOTFOUND: 'has a host name that does not resolve',
-  EAI_AGAIN: 'has a host name that could not be looked up',
-  ETIMEDOUT: 'did not answer in time',
-  ECONNRESET: 'dropped the connection',
-  EPIPE: 'dropped the connection',
-  EHOSTUNREACH: 'cannot be reached (no route to host)',
-  ENETUNREACH: 'cannot be reached (network unreachable)',
-  ECONNABORTED: 'dropped the connection',
-  UND_ERR_CONNECT_TIMEOUT: 'did not accept the connection in time',
-  UND_ERR_SOCKET: 'dropped the connection',
-  UND_ERR_CLOSED: 'dropped the connection',
+/**
+ * How a request failed without an HTTP answer, which decides how often it is worth trying again:
+ * - `refused`, `dns`, `no-route`, `connect-timeout`: no connection was made (`isConnectFailure`);
+ * - `no-response`: connected, but nothing came back within the attempt's timeout (a hung server);
+ * - `reset`: the connection closed before any answer.
+ */
+export type NetworkFailure = 'refused' | 'dns' | 'no-route' | 'connect-timeout' | 'no-response' | 'reset';
+
+/** Failures before a connection exists: retrying them is cheap and rarely helps. */
+export function isConnectFailure(kind: NetworkFailure): boolean {
+  return kind === 'refused' || kind === 'dns' || kind === 'no-route' || kind === 'connect-timeout';
+}
+
+/** Node/undici error codes that mean "the endpoint did not take, keep or answer the connection". */
+const CONNECTION_CODES: Readonly<Record<string, { reason: string; kind: NetworkFailure }>> = {
+  ECONNREFUSED: { reason: 'refused the connection', kind: 'refused' },
+  ENOTFOUND: { reason: 'has a host name that does not resolve', kind: 'dns' },
+  EAI_AGAIN: { reason: 'has a host name that could not be looked up', kind: 'dns' },
+  // The kernel gave up on the connection: the address swallows packets.
+  ETIMEDOUT: { reason: 'did not answer in time', kind: 'connect-timeout' },
+  ECONNRESET: { reason: 'dropped the connection', kind: 'reset' },
+  EPIPE: { reason: 'dropped the connection', kind: 'reset' },
+  EHOSTUNREACH: { reason: 'cannot be reached (no route to host)', kind: 'no-route' },
+  ENETUNREACH: { reason: 'cannot be reached (network unreachable)', kind: 'no-route' },
+  EADDRNOTAVAIL: { reason: 'cannot be reached (address not available)', kind: 'no-route' },
+  ECONNABORTED: { reason: 'dropped the connection', kind: 'reset' },
+  UND_ERR_CONNECT_TIMEOUT: { reason: 'did not accept the connection in time', kind: 'connect-timeout' },
+  UND_ERR_HEADERS_TIMEOUT: { reason: 'did not answer in time', kind: 'no-response' },
+  UND_ERR_BODY_TIMEOUT: { reason: 'did not answer in time', kind: 'no-response' },
+  UND_ERR_SOCKET: { reason: 'dropped the connection', kind: 'reset' },
+  UND_ERR_CLOSED: { reason: 'dropped the connection', kind: 'reset' },
 };
 
 export interface ConnectionFailure {
@@ -53,12 +73,14 @@ export interface ConnectionFailure {
   code: string;
   /** Human words for the code: "refused the connection". */
   reason: string;
+  kind: NetworkFailure;
   /** `host:port` or host name the error names, when it names one. */
   address?: string;
 }
 
 interface ErrorShape {
   code?: unknown;
+  $metadata?: { httpStatusCode?: unknown };
   message?: unknown;
   address?: unknown;
   port?: unknown;
@@ -85,19 +107,21 @@ export function connectionFailure(error: unknown): ConnectionFailure | undefined
     const current = queue.shift();
     if (typeof current !== 'object' || current === null) continue;
     const shape = current as ErrorShape;
+    // An error with an HTTP status is an answer, whatever else it carries.
+    if (typeof shape.$metadata?.httpStatusCode === 'number') return undefined;
     const code = typeof shape.code === 'string' ? shape.code : undefined;
-    if (code !== undefined && code in CONNECTION_CODES) {
+    const known = code === undefined ? undefined : CONNECTION_CODES[code];
+    if (code !== undefined && known !== undefined) {
       const nested = Array.isArray(shape.errors) ? (shape.errors[0] as ErrorShape | undefined) : undefined;
       const address = addressOf(shape) ?? (nested ? addressOf(nested) : undefined);
-      return {
-        code,
-        reason: CONNECTION_CODES[code] as string,
-        ...(address === undefined ? {} : { address }),
-      };
+      return { code, ...known, ...(address === undefined ? {} : { address }) };
     }
+    const message = typeof shape.message === 'string' ? shape.message : '';
     // Node's words for a server that closed the socket without answering; wrappers may keep only them.
-    if (typeof shape.message === 'string' && /socket hang up/i.test(shape.message)) {
-      return { code: 'ECONNRESET', reason: CONNECTION_CODES.ECONNRESET as string };
+    if (/socket hang up/i.test(message)) return { code: 'ECONNRESET', ...CONNECTION_CODES.ECONNRESET! };
+    // @smithy/node-http-handler's connectionTimeout error carries no code, only this sentence.
+    if (/did not establish a connection/i.test(message)) {
+      return { code: 'ETIMEDOUT', reason: 'did not accept the connection in time', kind: 'connect-timeout' };
     }
     if (shape.cause !== undefined) queue.push(shape.cause);
     if (Array.isArray(shape.errors)) queue.push(...shape.errors);
@@ -113,11 +137,55 @@ export interface EndpointTarget {
   action?: string;
   /** Overrides the default hint. */
   hint?: string;
+  /** After retries (the request runner, the health check): the request, and what was tried. */
+  operation?: string;
+  attempts?: number;
+  elapsedMs?: number;
+  /** The per-attempt timeout, when attempts ended by timing out. */
+  timeoutMs?: number;
+  /** The total time the request was allowed to go unanswered. */
+  deadlineMs?: number;
 }
 
-/** Where the endpoint is, as a URL when possible: `127.0.0.1:4566` → `http://127.0.0.1:4566`. */
+/**
+ * An endpoint as it may be printed: scheme, host, port and path, never user info or a query string (a
+ * pre-signed URL carries its signature there).
+ */
+export function displayEndpoint(url: string): string {
+  try {
+    const parsed = new URL(url);
+    const path = parsed.pathname === '/' ? '' : parsed.pathname;
+    return `${parsed.protocol}//${parsed.host}${path}`;
+  } catch {
+    return url.replace(/[?#].*$/s, '').replace(/\/\/[^/@]*@/, '//');
+  }
+}
+
+/** Where the endpoint is: the raise site's URL (printable form), else the address the error names. */
 function endpointOf(target: EndpointTarget, failure: ConnectionFailure): string | undefined {
-  return target.endpoint ?? failure.address;
+  return target.endpoint === undefined ? failure.address : displayEndpoint(target.endpoint);
+}
+
+function seconds(ms: number): string {
+  const s = ms / 1000;
+  return s >= 10 || Number.isInteger(s) ? `${Math.round(s)} s` : `${s.toFixed(1)} s`;
+}
+
+/** What a request waits for, as progress output says it. */
+export interface WaitEvent {
+  service: EndpointService;
+  endpoint: string;
+  operation: string;
+  attempt: number;
+  maxAttempts: number;
+  elapsedMs: number;
+  /** Why the previous attempt ended, when this is a retry. */
+  failure?: NetworkFailure;
+}
+
+/** `waiting for S3 at http://127.0.0.1:4566 (GetObject, attempt 2/3, 10 s)`. */
+export function waitingMessage(event: WaitEvent): string {
+  return `waiting for ${serviceName(event.service)} at ${displayEndpoint(event.endpoint)} (${event.operation}, attempt ${event.attempt}/${event.maxAttempts}, ${seconds(event.elapsedMs)})`;
 }
 
 export function unreachableError(
@@ -129,9 +197,13 @@ export function unreachableError(
   const name = serviceName(target.service);
   const where = endpoint === undefined ? name : `${name} at ${endpoint}`;
   const during = target.action === undefined ? '' : ` while ${target.action}`;
+  const reason =
+    failure.kind === 'no-response' && target.timeoutMs !== undefined
+      ? `did not answer within ${seconds(target.timeoutMs)}`
+      : failure.reason;
   return new FrontendOpsError(
     'ENDPOINT_UNREACHABLE',
-    `${where} ${failure.reason} (${failure.code})${during}`,
+    `${where} ${reason} (${failure.code})${during}${triedText(target)}`,
     {
       hint:
         target.hint ??
@@ -140,10 +212,49 @@ export function unreachableError(
         service: target.service,
         ...(endpoint === undefined ? {} : { endpoint }),
         reason: failure.code,
+        kind: failure.kind,
+        ...(target.action === undefined ? {} : { action: target.action }),
+        ...(target.operation === undefined ? {} : { operation: target.operation }),
+        ...(target.attempts === undefined ? {} : { attempts: target.attempts }),
+        ...(target.elapsedMs === undefined ? {} : { elapsedMs: Math.round(target.elapsedMs) }),
+        ...(target.timeoutMs === undefined ? {} : { timeoutMs: target.timeoutMs }),
+        ...(target.deadlineMs === undefined ? {} : { deadlineMs: target.deadlineMs }),
       },
       ...(cause === undefined ? {} : { cause }),
     },
   );
+}
+
+/** `; 3 attempts of GetObject in 25 s` — what a runner tried, from an error's target or data. */
+function triedText(target: Pick<EndpointTarget, 'attempts' | 'operation' | 'elapsedMs'>): string {
+  if (target.attempts === undefined) return '';
+  const attempts = target.attempts === 1 ? '1 attempt' : `${target.attempts} attempts`;
+  const of = target.operation === undefined ? '' : ` of ${target.operation}`;
+  const time = target.elapsedMs === undefined ? '' : ` in ${seconds(Math.round(target.elapsedMs))}`;
+  return `; ${attempts}${of}${time}`;
+}
+
+/**
+ * Adds what was being done (`reading s3://bucket/key`) to an ENDPOINT_UNREACHABLE raised below the
+ * place that knows it (the request runner raises it; `s3Failure` knows the action). An error that
+ * already names an action, or another error, is returned unchanged.
+ */
+export function withAction(error: FrontendOpsError, action: string): FrontendOpsError {
+  const data = error.data ?? {};
+  if (error.code !== 'ENDPOINT_UNREACHABLE' || data.action !== undefined) return error;
+  const tried = triedText({
+    ...(typeof data.attempts === 'number' ? { attempts: data.attempts } : {}),
+    ...(typeof data.operation === 'string' ? { operation: data.operation } : {}),
+    ...(typeof data.elapsedMs === 'number' ? { elapsedMs: data.elapsedMs } : {}),
+  });
+  const head =
+    tried !== '' && error.message.endsWith(tried) ? error.message.slice(0, -tried.length) : error.message;
+  const tail = head === error.message ? '' : tried;
+  return new FrontendOpsError('ENDPOINT_UNREACHABLE', `${head} while ${action}${tail}`, {
+    ...(error.hint === undefined ? {} : { hint: error.hint }),
+    data: { ...data, action },
+    cause: error.cause ?? error,
+  });
 }
 
 /** ENDPOINT_UNREACHABLE for a connection failure; undefined when `error` is something else. */

@@ -3,14 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { siteHealthCheck } from '../../../agent/src/deploy/health.js';
 import type { EngineEvent } from '../../../agent/src/deploy/pipeline.js';
 import { publishBuild } from '../../../agent/src/deploy/publish.js';
 import { listReleases } from '../../../agent/src/deploy/releases.js';
+import { realSleep } from '../../../agent/src/deploy/requests.js';
 import { DeploymentsDocumentSchema } from '../../../agent/src/deploy/schemas.js';
 import { generateSite, referencedAssets, type SiteFile, writeSite } from '../../support/builds.js';
 import { commitSha } from '../../support/deploy-fixtures.js';
 import { type EngineOnSandbox, engineOnSandbox, STACK } from '../../support/deploy-sandbox.js';
-import { edgeHealthCheck } from '../../support/edge-health.js';
 import { sandboxPerFile } from '../../support/sandbox.js';
 
 /**
@@ -38,7 +39,10 @@ async function publish(version: number, edit: (files: SiteFile[]) => SiteFile[] 
   const files = edit(generateSite({ files: 40, version, commit }));
   const dir = join(scratch, `v${version}`);
   await writeSite(dir, files);
-  await publishBuild({ s3: engine.s3 }, { dir, commit, sync: engine.sync, cacheRules: [], concurrency: 8 });
+  await publishBuild(
+    { s3: engine.s3 },
+    { dir, commit, sync: engine.sync, stackBuckets: engine.buckets, cacheRules: [], concurrency: 8 },
+  );
   return commit;
 }
 
@@ -58,7 +62,11 @@ const text = async (path: string) => (await fetch(`${edge()}${path}`)).text();
 
 describe('a release failing its health check', () => {
   it('is rolled back to the previous complete release, in the same run, and says what failed', async () => {
-    const checkHealth = edgeHealthCheck();
+    // The product's check (deploy/health.ts), with a short retry budget: the missing chunk stays missing.
+    const checkHealth = siteHealthCheck(
+      { fetch, sleep: realSleep, now: () => new Date() },
+      { retryBudgetMs: 1_000 },
+    );
     const good = await publish(1);
     expect((await engine.deploy(good, {}, { checkHealth })).status).toBe('deployed');
     const goodIndex = await text('/');

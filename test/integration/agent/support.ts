@@ -49,7 +49,17 @@ export async function publishSite(sandbox: Sandbox, commit: string, label: strin
   const dir = await makeSite(commit, label);
   const s3 = sandboxS3Client(sandbox);
   try {
-    await publishBuild({ s3 }, { dir, commit, sync: syncOf(sandbox), cacheRules: [], concurrency: 4 });
+    await publishBuild(
+      { s3 },
+      {
+        dir,
+        commit,
+        sync: syncOf(sandbox),
+        stackBuckets: sandbox.info,
+        cacheRules: [],
+        concurrency: 4,
+      },
+    );
   } finally {
     s3.destroy();
     await rm(dir, { recursive: true, force: true });

@@ -11,6 +11,7 @@ import type { ReleaseEntry } from '../../../agent/src/deploy/schemas.js';
 import { FrontendOpsError } from '../../../agent/src/errors.js';
 import { allStepsDone, commitSha } from '../../support/deploy-fixtures.js';
 import {
+  ARTIFACTS,
   DISTRIBUTION,
   type FlowHarness,
   type FlowHarnessOptions,
@@ -70,6 +71,10 @@ describe('deployThroughMcp', () => {
     expect(h.s3.text(HOSTING, 'version.json')).toContain(B);
     expect(h.pulumi.invalidations).toHaveLength(1);
     expect(h.pulumi.invalidations[0]?.wait).toBe(true);
+    // the agent runs the page health check (deploy/health.ts) through the edge: the page, version.json
+    // and the script it references
+    const record = JSON.parse(h.s3.text(ARTIFACTS, 'releases/dashboard-hosting-prod/current.json')!);
+    expect(record.health).toEqual({ ok: true, checked: 3, failures: [] });
     const tag = h.github.tags[0];
     expect(tag?.sha).toBe(B);
     expect(releasePointerFromTagMessage(tag?.message ?? '')).toMatchObject({

@@ -158,9 +158,10 @@ describe('a failed health check, through the agent', () => {
         ? {
             ok: false,
             checked: 2,
+            durationMs: 3,
             failures: [{ path: 'assets/app-b00aa.js', reason: 'not served', status: 404 }],
           }
-        : { ok: true, checked: 2, failures: [] };
+        : { ok: true, checked: 2, durationMs: 3, failures: [] };
     const outcome = await deployThroughMcp(h.ctx, latest);
     expect(outcome.report).toMatchObject({
       status: 'rolled_back',

@@ -25,6 +25,7 @@ const plan: PlanSummary = {
   deferredDeletes: 2,
   invalidate: ['/index.html', '/'],
   sample: { copy: ['assets/a-1.js', 'index.html'], deleteLater: ['old.js'] },
+  unknown: { count: 0, bytes: 0, adoptionId: null, adopted: false, objects: [] },
 };
 const at = new Date('2026-11-23T10:00:00Z');
 
@@ -91,6 +92,7 @@ describe('a release rolled back after a failed health check', () => {
         health: {
           ok: false,
           checked: 3,
+          durationMs: 12,
           failures: [
             { path: 'assets/a-1.js', reason: 'wrong Content-Type', status: 200, contentType: 'text/plain' },
           ],

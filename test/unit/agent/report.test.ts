@@ -29,6 +29,7 @@ const plan: PlanSummary = {
   deferredDeletes: 2,
   invalidate: ['/index.html', '/'],
   sample: { copy: ['assets/a-1.js', 'index.html'], deleteLater: ['old.js'] },
+  unknown: { count: 0, bytes: 0, adoptionId: null, adopted: false, objects: [] },
 };
 
 function outcome(status: 'deployed' | 'noop' | 'planned', extra: Partial<DeployOutcome> = {}): DeployOutcome {

@@ -26,6 +26,10 @@ function invalidation(id: string, status: string, paths: string[]) {
   };
 }
 
+function refused() {
+  return Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' });
+}
+
 function tooMany() {
   return new TooManyInvalidationsInProgress({ message: 'Processing your request', $metadata: {} });
 }
@@ -206,6 +210,37 @@ describe('createCloudFrontInvalidator', () => {
     expect(await codeOf(invalidator.invalidate(['/*'], { wait: true, maxWaitSeconds: 10 }))).toBe(
       'INVALIDATION_FAILED',
     );
+  });
+
+  it('a CloudFront API that refuses connections is ENDPOINT_UNREACHABLE naming it, after three attempts', async () => {
+    cloudfront.on(CreateInvalidationCommand).rejects(refused());
+    const error = await createCloudFrontInvalidator(base)
+      .invalidate(['/*'], { wait: true, maxWaitSeconds: 600 })
+      .catch((e: unknown) => e);
+    expect(isFrontendOpsError(error, 'ENDPOINT_UNREACHABLE')).toBe(true);
+    expect((error as Error).message).toMatch(
+      /^the CloudFront API at https:\/\/cloudfront\.amazonaws\.com refused/,
+    );
+    expect((error as { data: unknown }).data).toMatchObject({
+      service: 'cloudfront',
+      operation: 'CreateInvalidation',
+      kind: 'refused',
+      attempts: 3,
+    });
+    expect(cloudfront.commandCalls(CreateInvalidationCommand)).toHaveLength(3);
+  });
+
+  it('an API that dies during the wait stops the wait at once instead of polling until maxWaitSeconds', async () => {
+    cloudfront
+      .on(CreateInvalidationCommand)
+      .resolves({ Invalidation: invalidation('I8', 'InProgress', ['/*']) });
+    cloudfront.on(GetInvalidationCommand).rejects(refused());
+    const error = await createCloudFrontInvalidator(base)
+      .invalidate(['/*'], { wait: true, maxWaitSeconds: 3_600 })
+      .catch((e: unknown) => e);
+    expect(isFrontendOpsError(error, 'ENDPOINT_UNREACHABLE')).toBe(true);
+    expect((error as { data: unknown }).data).toMatchObject({ operation: 'GetInvalidation', attempts: 3 });
+    expect(cloudfront.commandCalls(GetInvalidationCommand)).toHaveLength(3);
   });
 
   it('get: reports an invalidation, INVALIDATION_NOT_FOUND for an unknown id, BAD_INPUT for a malformed one', async () => {

@@ -189,7 +189,13 @@ describe('planning against the journal', () => {
     );
     expect(planChanges(confirmed, moved)[0]).toMatch(/the live release changed from nothing to/);
     // a plan that only shrank (a file it would have deleted is gone already) is covered by the confirmation
-    const live = record({ status: 'complete', commit: commitSha(3) });
+    // old.txt is a file of an older release that ages out (a file no release knows is never deleted
+    // without --adopt, so it could not be the one that shrank the plan)
+    const live = record({
+      status: 'complete',
+      commit: commitSha(3),
+      retained: [{ path: 'old.txt', sha256: sha('old'), age: 2 }],
+    });
     const withOld = listingOf(new Map([...Object.entries(files), ['old.txt', 'old']]));
     const before = planRelease(manifest, live, withOld, options);
     expect(before.plan.deleteLater).toEqual(['old.txt']);

@@ -129,6 +129,7 @@ function request(commit: string, overrides: Partial<DeployRequest> = {}): Deploy
     stack: 'prod',
     commit,
     sync: SYNC,
+    stackBuckets: { artifactsBucket: ARTIFACTS, hostingBucket: HOSTING },
     url: URL_,
     trigger: 'cli',
     requestedBy: 'alice',
@@ -221,26 +222,28 @@ describe('runDeploy: first deploy', () => {
     expect(report.verify).toEqual({ status: 'passed' });
     expect(h.s3.bucket(ARTIFACTS).has('locks/prod.json')).toBe(false);
     // the journal's price: the lock, 3 journal writes (pending, copied, complete), 2 history entries,
-    // deployments.json; 3 reads (manifest, the journal before and under the lock), the listing and
-    // the history listing; the unlock
+    // deployments.json; 3 reads (manifest, the journal before and under the lock), the listing, the
+    // history listing and the build prefix's listing for the preflight; the unlock
     expect(report.requests).toEqual({
       CopyObject: 6,
       DeleteObject: 1,
       GetObject: 3,
-      ListObjectsV2: 2,
+      ListObjectsV2: 3,
       PutObject: 7,
     });
   });
 });
 
 describe('runDeploy: request budgets', () => {
-  it('redeploying the live, complete commit is a no-op: listing + 2 reads, no lock, zero copies', async () => {
+  it('redeploying the live, complete commit is a no-op: listings + 2 reads, no lock, zero copies', async () => {
     const h = harness();
     const commit = publish(h.s3, 1, site(1));
     await runDeploy(h.deps, request(commit));
     const report = await runDeploy(h.deps, request(commit));
     expect(report.status).toBe('noop');
-    expect(report.requests).toEqual({ GetObject: 2, ListObjectsV2: 1 });
+    expect(report.copied).toBe(0);
+    // The preflight's build listing starts with the manifest read, before the plan knows it is a no-op.
+    expect(report.requests).toEqual({ GetObject: 2, ListObjectsV2: 2 });
     expect(h.invalidations).toHaveLength(1);
   });
 
@@ -253,8 +256,15 @@ describe('runDeploy: request budgets', () => {
     const commit = publish(h.s3, 2, next);
     const report = await runDeploy(h.deps, request(commit));
     expect(report.copied).toBe(2);
-    expect(report.requests.CopyObject).toBe(2);
     expect(h.s3.bucket(HOSTING).get('deployments.json')).toBeDefined();
+    // as the first deploy, plus reading the one history entry deployments.json is built from
+    expect(report.requests).toEqual({
+      CopyObject: 2,
+      DeleteObject: 1,
+      GetObject: 4,
+      ListObjectsV2: 3,
+      PutObject: 7,
+    });
   });
 });
 
@@ -343,27 +353,31 @@ describe('runDeploy: refusals change nothing', () => {
     expect(h.s3.count('PutObject') + h.s3.count('CopyObject')).toBe(0);
   });
 
-  it('runs the preflight after the plan and before the journal: a refusal writes nothing', async () => {
+  it('runs the preflight after the plan, before confirmation and the journal: a corrupt build writes nothing', async () => {
     const h = harness();
     const commit = publish(h.s3, 1, site(1));
-    let planned = 0;
+    // A build file replaced after publish: its size and ETag no longer match build.json.
+    h.s3.put(ARTIFACTS, `builds/${commit}/site/index.html`, '<html>tampered after publish</html>');
+    let asked = 0;
     const error = await rejectionOf(
       runDeploy(
-        {
-          ...h.deps,
-          preflight: async ({ plan }) => {
-            planned = plan.copy.length;
-            throw new FrontendOpsError('BUILD_CORRUPT', 'index.html does not match build.json');
+        h.deps,
+        request(commit, {
+          confirm: async () => {
+            asked += 1;
+            return true;
           },
-        },
-        request(commit),
+        }),
       ),
     );
     expect(error.code).toBe('BUILD_CORRUPT');
-    expect(planned).toBe(6);
+    expect(error.message).toContain('index.html');
+    // The plan ran (the hosting bucket was listed); nobody was asked, nothing journaled, locked or copied.
+    expect(h.s3.calls.some((c) => c.operation === 'ListObjectsV2' && c.bucket === HOSTING)).toBe(true);
+    expect(asked).toBe(0);
     expect(h.journal()).toBeUndefined();
+    expect(h.s3.count('PutObject') + h.s3.count('CopyObject')).toBe(0);
     expect(h.hostingKeys()).toEqual([]);
-    expect(h.s3.bucket(ARTIFACTS).has('locks/prod.json')).toBe(false);
   });
 });
 
@@ -515,13 +529,14 @@ describe('runDeploy: the check after going live, and the automatic rollback', ()
   it('a failed health check (an asset with the wrong Content-Type) rolls back; the report names what failed', async () => {
     const h = harness();
     const checked: string[][] = [];
-    const checkHealth = async (input: { files: Array<{ path: string }> }): Promise<HealthResult> => {
+    const checkHealth = async (input: { files: ReadonlyArray<{ path: string }> }): Promise<HealthResult> => {
       checked.push(input.files.map((f) => f.path));
       const broken = input.files.some((f) => f.path === 'assets/index-V2aaaaaa.js');
       return broken
         ? {
             ok: false,
             checked: 3,
+            durationMs: 5,
             failures: [
               {
                 path: 'assets/index-V2aaaaaa.js',
@@ -532,7 +547,7 @@ describe('runDeploy: the check after going live, and the automatic rollback', ()
               },
             ],
           }
-        : { ok: true, checked: 3, failures: [] };
+        : { ok: true, checked: 3, durationMs: 5, failures: [] };
     };
     const deps = { ...h.deps, checkHealth };
     publish(h.s3, 1, site(1));
@@ -622,6 +637,26 @@ describe('runDeploy: deferred prune and rollback', () => {
     expect(h.invalidations.at(-1)!.atCall).toBeGreaterThan(mark);
   });
 
+  it('regression: the deletes an interrupted release planned are done by the run that finishes it, not kept as unknown', async () => {
+    const h = harness();
+    for (const version of [1, 2, 3]) {
+      publish(h.s3, version, site(version));
+      await runDeploy(h.deps, request(commitSha(version)));
+    }
+    publish(h.s3, 4, site(4));
+    h.cdnDown.value = true;
+    const stuck = await runDeploy(h.deps, request(commitSha(4)));
+    expect(stuck.status).toBe('incomplete');
+    // the journal knows what the release meant to delete once invalidated
+    expect(h.journal()?.deleteLater).toEqual(['assets/index-V1aaaaaa.js']);
+    expect(h.s3.bucket(HOSTING).has('assets/index-V1aaaaaa.js')).toBe(true);
+    h.cdnDown.value = false;
+    const finished = await runDeploy(h.deps, request(commitSha(4)));
+    expect(finished).toMatchObject({ status: 'deployed', deleted: 1, previous: { action: 'finish' } });
+    expect(finished.plan.unknown.count).toBe(0);
+    expect(h.s3.bucket(HOSTING).has('assets/index-V1aaaaaa.js')).toBe(false);
+  });
+
   it('a rollback to a same-size older build restores it exactly, recorded as kind rollback', async () => {
     const h = harness();
     const blue = site(1, { 'theme.css': 'body{color:blue}' });
@@ -642,17 +677,60 @@ describe('runDeploy: deferred prune and rollback', () => {
 });
 
 describe('runDeploy: verify, tag and progress', () => {
-  it('skips verification with a note when the site is unreachable or has no version.json', async () => {
-    const h = harness({ verifyCommit: () => new TypeError('fetch failed') });
+  // Was "fails with VERIFY_FAILED …, still recording the live release" (a thrown error): in the journal
+  // the release that went live is reported, not thrown — incomplete, with the check as the failed step.
+  it('VERIFY_FAILED when the site serves another commit: the live release is recorded and reported incomplete', async () => {
+    const h = harness({ verifyCommit: () => commitSha(99) });
     const commit = publish(h.s3, 1, site(1));
     const report = await runDeploy(h.deps, request(commit));
-    expect(report.status).toBe('deployed');
-    expect(report.verify.status).toBe('skipped');
-    expect(report.verify.note).toMatch(/unreachable/);
-    expect(h.journal()?.steps.verified).toMatchObject({
-      done: true,
-      note: expect.stringMatching(/unreachable/),
+    expect(report).toMatchObject({ status: 'incomplete', error: { code: 'VERIFY_FAILED' } });
+    expect(h.journal()).toMatchObject({ commit, status: 'pending', failure: { step: 'verified' } });
+    expect(h.history().some((e) => e.commit === commit)).toBe(true);
+    expect(h.s3.bucket(ARTIFACTS).has('locks/prod.json')).toBe(false);
+  });
+
+  // Was "skips verification with a note when the site is unreachable" (verified, deployed): an
+  // unreachable site is now ENDPOINT_UNREACHABLE naming it. It says nothing about the release, so the
+  // release is reported incomplete (verify missing) and never rolled back because of it.
+  it('ENDPOINT_UNREACHABLE naming the site when it refuses every connection: incomplete, not rolled back', async () => {
+    const refused = () =>
+      new TypeError('fetch failed', {
+        cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }),
+      });
+    const h = harness({ verifyCommit: (live) => (live === commitSha(2) ? refused() : live) });
+    publish(h.s3, 1, site(1));
+    expect((await runDeploy(h.deps, request(commitSha(1)))).status).toBe('deployed');
+    const commit = publish(h.s3, 2, site(2));
+    const report = await runDeploy(h.deps, request(commit));
+    expect(report).toMatchObject({
+      status: 'incomplete',
+      error: { code: 'ENDPOINT_UNREACHABLE' },
+      missing: ['verified', 'tagged', 'pruned', 'published'],
     });
+    expect(report.error?.message).toContain(new URL(URL_).host);
+    expect(report.error?.data).toMatchObject({ service: 'edge', kind: 'refused', attempts: 3 });
+    expect(report.restored).toBeUndefined();
+    // The release went live before verify: it is recorded, still live, and the lock is released.
+    expect(h.live()).toBe(commit);
+    expect(h.journal()).toMatchObject({
+      commit,
+      status: 'pending',
+      failure: { step: 'verified', code: 'ENDPOINT_UNREACHABLE' },
+    });
+    expect(h.s3.bucket(ARTIFACTS).has('locks/prod.json')).toBe(false);
+  });
+
+  it('skips verification with a note when the build has no version.json', async () => {
+    const h2 = harness();
+    const files = site(2);
+    delete (files as Record<string, string | undefined>)['version.json'];
+    // version.json is a required file by default; a stack may require only index.html.
+    const report2 = await runDeploy(
+      h2.deps,
+      request(publish(h2.s3, 2, files), { requiredFiles: ['index.html'] }),
+    );
+    expect(report2.verify).toEqual({ status: 'skipped', note: 'the build has no version.json' });
+    expect(h2.journal()?.steps.verified).toMatchObject({ done: true, note: 'the build has no version.json' });
   });
 
   it('saves the tag in the release record', async () => {
@@ -674,7 +752,8 @@ describe('runDeploy: verify, tag and progress', () => {
       { ...h.deps, onProgress: (e) => events.push(e.phase ? `${e.step}:${e.phase}:${e.done}` : e.step) },
       request(commit),
     );
-    expect(events.slice(0, 2)).toEqual(['plan', 'lock']);
+    // the preflight checks the build after the plan and before the lock (and before any question)
+    expect(events.slice(0, 3)).toEqual(['plan', 'preflight', 'lock']);
     expect(events.indexOf('journal')).toBeLessThan(events.findIndex((e) => e.startsWith('copy')));
     expect(events).toContain('copy:index:6');
     expect(events.indexOf('record')).toBeGreaterThan(events.indexOf('copy:index:6'));

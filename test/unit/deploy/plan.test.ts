@@ -215,10 +215,18 @@ describe('planDeploy: deletes are deferred and keep the last keepReleases releas
     expect(plan.retained).toEqual([]);
   });
 
-  it('deletes files no release knows about, and nothing at all without --delete', () => {
+  // Issue 10 §1 changed this: files no release knows were deleted by --delete; now they are kept
+  // and listed until the operator adopts exactly that set.
+  it('keeps files no release knows about unless adopted, and deletes nothing at all without --delete', () => {
     const s1 = deploy(EMPTY, 1, build(1)).next;
     const bucket = new Map(s1.bucket).set('stray.txt', 'left over').set('old/folder/', '');
-    expect(deploy({ ...s1, bucket }, 2, build(2)).plan.deleteLater).toEqual(['old/folder/', 'stray.txt']);
+    const kept = deploy({ ...s1, bucket }, 2, build(2)).plan;
+    expect(kept.deleteLater).toEqual([]);
+    expect(kept.unknown.map((o) => o.path)).toEqual(['old/folder/', 'stray.txt']);
+    expect(kept.adoptionId).toMatch(/^[0-9a-f]{12}$/);
+    const adopted = deploy({ ...s1, bucket }, 2, build(2), { ...OPTIONS, adopt: kept.adoptionId! }).plan;
+    expect(adopted.deleteLater).toEqual(['old/folder/', 'stray.txt']);
+    expect(adopted.adopted).toBe(true);
     const noDelete = deploy({ ...s1, bucket }, 2, build(2), { ...OPTIONS, delete: false }).plan;
     expect(noDelete.deleteLater).toEqual([]);
     expect(noDelete.retained.map((r) => r.path)).toEqual(['assets/index-V1aaaaaa.js']);

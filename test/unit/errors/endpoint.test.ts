@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
   connectionFailure,
+  displayEndpoint,
   type EndpointContext,
   endpointUnreachable,
   explainUnreachable,
+  isConnectFailure,
   SERVICES,
+  unreachableError,
+  waitingMessage,
+  withAction,
 } from '../../../agent/src/errors/endpoint.js';
 import { FrontendOpsError } from '../../../agent/src/errors.js';
 
@@ -30,6 +35,7 @@ describe('connectionFailure', () => {
     expect(connectionFailure(refused)).toEqual({
       code: 'ECONNREFUSED',
       reason: 'refused the connection',
+      kind: 'refused',
       address: '127.0.0.1:4566',
     });
     const unknown = socketError('ENOTFOUND', { hostname: 's3.nowhere.example' });
@@ -74,6 +80,118 @@ describe('connectionFailure', () => {
   });
 });
 
+describe('the kind of failure (how often it is worth trying again)', () => {
+  it.each([
+    ['ECONNREFUSED', 'refused'],
+    ['ENOTFOUND', 'dns'],
+    ['EAI_AGAIN', 'dns'],
+    ['ENETUNREACH', 'no-route'],
+    ['ETIMEDOUT', 'connect-timeout'],
+    ['UND_ERR_CONNECT_TIMEOUT', 'connect-timeout'],
+    ['UND_ERR_HEADERS_TIMEOUT', 'no-response'],
+    ['ECONNRESET', 'reset'],
+    ['UND_ERR_SOCKET', 'reset'],
+  ])('%s → %s', (code, kind) => {
+    expect(connectionFailure(socketError(code))?.kind).toBe(kind);
+  });
+
+  it("recognises @smithy/node-http-handler's connect timeout, which has no code", () => {
+    const error = Object.assign(
+      new Error(
+        '@smithy/node-http-handler - the request socket did not establish a connection with the server within the configured timeout of 3000 ms.',
+      ),
+      { name: 'TimeoutError' },
+    );
+    expect(connectionFailure(error)).toMatchObject({ kind: 'connect-timeout', code: 'ETIMEDOUT' });
+  });
+
+  it('an error with an HTTP status was an answer, whatever code it carries', () => {
+    const answered = Object.assign(socketError('ECONNRESET'), { $metadata: { httpStatusCode: 503 } });
+    expect(connectionFailure(answered)).toBeUndefined();
+  });
+
+  it('connect failures are the ones before a connection exists', () => {
+    expect(['refused', 'dns', 'no-route', 'connect-timeout'].every((k) => isConnectFailure(k as never))).toBe(
+      true,
+    );
+    expect(isConnectFailure('no-response')).toBe(false);
+    expect(isConnectFailure('reset')).toBe(false);
+  });
+});
+
+describe('naming endpoints after retries', () => {
+  it('never prints user info, a query string (a signature) or a fragment', () => {
+    expect(displayEndpoint('https://user:pw@bucket.s3.amazonaws.com/key?X-Amz-Signature=abc#f')).toBe(
+      'https://bucket.s3.amazonaws.com/key',
+    );
+    expect(displayEndpoint('http://127.0.0.1:4566/')).toBe('http://127.0.0.1:4566');
+    expect(displayEndpoint('127.0.0.1:4566')).toBe('127.0.0.1:4566');
+  });
+
+  it('says what was tried: the request, the attempts, the time, the timeout and deadline in data', () => {
+    const error = unreachableError(
+      {
+        service: SERVICES.s3,
+        endpoint: 'http://127.0.0.1:4566/',
+        operation: 'GetObject',
+        attempts: 3,
+        elapsedMs: 25_000,
+        timeoutMs: 10_000,
+        deadlineMs: 25_000,
+      },
+      { code: 'ETIMEDOUT', reason: 'did not answer in time', kind: 'no-response' },
+    );
+    expect(error.message).toBe(
+      'S3 at http://127.0.0.1:4566 did not answer within 10 s (ETIMEDOUT); 3 attempts of GetObject in 25 s',
+    );
+    expect(error.data).toEqual({
+      service: 's3',
+      endpoint: 'http://127.0.0.1:4566',
+      reason: 'ETIMEDOUT',
+      kind: 'no-response',
+      operation: 'GetObject',
+      attempts: 3,
+      elapsedMs: 25_000,
+      timeoutMs: 10_000,
+      deadlineMs: 25_000,
+    });
+  });
+
+  it('learns what was being done from the layer that knows it, once', () => {
+    const raised = unreachableError(
+      {
+        service: SERVICES.s3,
+        endpoint: 'http://127.0.0.1:4566',
+        operation: 'GetObject',
+        attempts: 3,
+        elapsedMs: 412,
+      },
+      { code: 'ECONNREFUSED', reason: 'refused the connection', kind: 'refused' },
+    );
+    const told = withAction(raised, 'reading s3://a/releases/prod/current.json');
+    expect(told.message).toBe(
+      'S3 at http://127.0.0.1:4566 refused the connection (ECONNREFUSED) while reading s3://a/releases/prod/current.json; 3 attempts of GetObject in 0.4 s',
+    );
+    expect(told.data).toMatchObject({ action: 'reading s3://a/releases/prod/current.json', attempts: 3 });
+    expect(withAction(told, 'something else')).toBe(told);
+    const other = new FrontendOpsError('S3_ERROR', 'x');
+    expect(withAction(other, 'y')).toBe(other);
+  });
+
+  it('the waiting line', () => {
+    expect(
+      waitingMessage({
+        service: SERVICES.s3,
+        endpoint: 'http://127.0.0.1:4566',
+        operation: 'ListObjectsV2',
+        attempt: 2,
+        maxAttempts: 3,
+        elapsedMs: 6_000,
+      }),
+    ).toBe('waiting for S3 at http://127.0.0.1:4566 (ListObjectsV2, attempt 2/3, 6 s)');
+  });
+});
+
 describe('endpointUnreachable', () => {
   it('names the service, its endpoint, the reason and what was being done', () => {
     const error = endpointUnreachable(socketError('ECONNREFUSED', { address: '127.0.0.1', port: 4566 }), {
@@ -85,7 +203,13 @@ describe('endpointUnreachable', () => {
     expect(error?.message).toBe(
       'S3 at 127.0.0.1:4566 refused the connection (ECONNREFUSED) while reading s3://artifacts/releases/prod/current.json',
     );
-    expect(error?.data).toEqual({ service: 's3', endpoint: '127.0.0.1:4566', reason: 'ECONNREFUSED' });
+    expect(error?.data).toEqual({
+      service: 's3',
+      endpoint: '127.0.0.1:4566',
+      reason: 'ECONNREFUSED',
+      kind: 'refused',
+      action: 'reading s3://artifacts/releases/prod/current.json',
+    });
     expect(error?.hint).toMatch(/frontendops doctor/);
   });
 
