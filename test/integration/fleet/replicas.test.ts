@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TickEvent, Timer } from '../../../agent/src/agent/schedule.js';
 import { runScheduleCommand } from '../../../agent/src/cli/schedule.js';
@@ -103,6 +103,23 @@ async function getText(s3: S3Client, bucket: string, key: string): Promise<strin
   } catch {
     return undefined;
   }
+}
+
+async function listKeys(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.send(
+      new ListObjectsV2Command({
+        Bucket: bucket,
+        Prefix: prefix,
+        ...(token ? { ContinuationToken: token } : {}),
+      }),
+    );
+    for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return keys;
 }
 
 function stacksOf(sandbox: Sandbox): Array<{ name: string; edgeUrl: string }> {
@@ -232,5 +249,66 @@ describe('agent instances as stateless replicas (issue 13 §1)', () => {
     // One deploy per new commit, one tag each, and the edge serves the newest.
     expect((await tagsIn(sandbox)).map((t) => t.sha)).toEqual(expected);
     expect(await servedCommit(sandbox.info.edgeUrl)).toBe(expected[1]);
+  });
+});
+
+describe('a deploy whose instance died (issue 13 §1)', () => {
+  it('is reported incomplete with its missing steps by another instance, and finished by the next deploy of the stack', async () => {
+    // A slow invalidation: the kill lands after the files went live, before the release is complete.
+    const test = await sandboxWith({ invalidationDelayMs: 4000 });
+    const { sandbox } = test;
+    const head = await headOf(sandbox);
+    await publishSite(sandbox, head, 'killed');
+    const short = { lockTtlSeconds: 5 };
+    const [a, b] = await Promise.all([agent(test, 'agent-a', short), agent(test, 'agent-b', short)]);
+    const s3 = sandboxS3Client(sandbox);
+    cleanups.push(async () => s3.destroy());
+    const buildKeys = (await listKeys(s3, sandbox.info.artifactsBucket, `builds/${head}/site/`)).map((k) =>
+      k.slice(`builds/${head}/site/`.length),
+    );
+
+    const dead = await started(a, {});
+    for (;;) {
+      const live = await getText(s3, sandbox.info.hostingBucket, 'version.json');
+      if (live?.includes(head)) break;
+      await delay(20);
+    }
+    a.kill();
+
+    // Another instance reads the job: running while its lease holds, then — the lease lapsed by S3's
+    // clock — settled from the release journal: the release is live but unfinished.
+    const settled = await finished(b, dead);
+    expect(settled).toMatchObject({
+      status: 'incomplete',
+      instance: 'agent-a',
+      commit: head,
+      settledBy: { instance: 'agent-b' },
+      error: { code: 'RELEASE_INCOMPLETE' },
+    });
+    expect(settled.missing).toContain('invalidated');
+
+    // The next deploy of the stack (once the dead instance's lock expired) finishes that release.
+    let next: Structured;
+    for (;;) {
+      const answer = await call(b, 'deploy_dashboard', {});
+      if (answer.ok) {
+        next = await finished(b, String(answer.structured.deploymentId));
+        break;
+      }
+      expect(answer.text).toMatch(/^DEPLOY_IN_PROGRESS: /);
+      await delay(500);
+    }
+    expect(next).toMatchObject({ status: 'deployed', commit: head, releaseId: settled.releaseId });
+    // And the dead instance's job now reads as its release is: deployed.
+    const after = await finished(b, dead);
+    expect(after).toMatchObject({ status: 'deployed', releaseId: settled.releaseId, commit: head });
+    expect(after.error).toBeUndefined();
+
+    // One tag, the build served whole, nothing else in the hosting bucket but the engine's own file.
+    expect((await tagsIn(sandbox)).map((t) => t.sha)).toEqual([head]);
+    expect(await servedCommit(sandbox.info.edgeUrl)).toBe(head);
+    expect((await listKeys(s3, sandbox.info.hostingBucket, '')).sort()).toEqual(
+      [...buildKeys, 'deployments.json'].sort(),
+    );
   });
 });
