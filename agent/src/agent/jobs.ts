@@ -546,16 +546,17 @@ export class JobCoordinator {
         return page.jobIds.map((jobId) => ({ stack: name, jobId, key: jobKeyName(jobId) }));
       }),
     );
-    const merged = pages
-      .flat()
-      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-      .slice(0, options.limit);
+    const all = pages.flat().sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const merged = all.slice(0, options.limit);
     for (const entry of merged) this.remember(entry.jobId, entry.stack);
     const jobs = (
       await Promise.all(merged.map((entry) => this.settleIfDead(entry.stack, entry.jobId)))
     ).filter((job): job is JobRecord => job !== undefined);
     const last = merged[merged.length - 1];
-    const more = pages.some((page) => page.length >= options.limit) && last !== undefined;
+    // More follow when this page left some of the stacks' jobs out, or a stack may have more than it gave.
+    const more =
+      (all.length > options.limit || pages.some((page) => page.length >= options.limit)) &&
+      last !== undefined;
     return { jobs, ...(more ? { cursor: last.key } : {}) };
   }
 

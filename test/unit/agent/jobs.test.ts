@@ -372,6 +372,22 @@ describe('JobCoordinator', () => {
     expect((await jobs.get(ids[0] ?? '', 'alpha')).status).toBe('deployed');
   });
 
+  it('pages on when the stacks together have more jobs than a page, though no stack alone does', async () => {
+    const backend = new FakeJobBackend(STACKS);
+    const { jobs } = instance(backend, 'host-a');
+    const ids: string[] = [];
+    for (const stack of ['alpha', 'beta', 'alpha', 'beta']) {
+      ids.push((await jobs.start(spec(async () => deployed, stack))).jobId);
+      await jobs.settled();
+    }
+    const page1 = await jobs.list({ limit: 3 });
+    expect(page1.jobs.map((j) => j.jobId)).toEqual([...ids].reverse().slice(0, 3));
+    expect(page1.cursor).toBeDefined();
+    const page2 = await jobs.list({ limit: 3, ...(page1.cursor ? { cursor: page1.cursor } : {}) });
+    expect(page2.jobs.map((j) => j.jobId)).toEqual([ids[0]]);
+    expect(page2.cursor).toBeUndefined();
+  });
+
   it('looks for an unknown id in every stack once, then polls read only its own stack', async () => {
     const stacks = ['s1', 's2', 's3', 's4', 's5'];
     const backend = new FakeJobBackend(stacks);
