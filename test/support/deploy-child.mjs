@@ -10,7 +10,8 @@
 // Points: journaled (the pending record is written, nothing copied), mid-copy (half the copies done),
 // after-index (index.html copied, the record not yet updated), after-record (the record says copied),
 // invalidation-wait (the invalidation was created and is being waited for), before-prune.
-import { createCloudFrontClient, createS3Client } from '../../agent/dist/aws/clients.js';
+import { createS3Client } from '../../agent/dist/aws/clients.js';
+import { createCloudFrontClient } from '../../agent/dist/aws/cloudfront-client.js';
 import {
   createCloudFrontInvalidator,
   LOCAL_POLL_DELAY,

@@ -196,10 +196,13 @@ describe('frontendops deploy', () => {
   });
 
   it('regression: refuses a full sha that git does not know before anything changes (it once went live, then failed at tagging)', async () => {
+    // A complete build of a commit git has never seen: only git can refuse it.
+    const ghost = commitSha(77);
+    expect((await cli(['publish', await siteDir('ghost', 77, ghost), '--commit', ghost])).code).toBe(0);
     const before = await hostingKeys();
-    const unknown = await cli(['deploy', '--commit', commitSha(77), '--yes', '--json']);
+    const unknown = await cli(['deploy', '--commit', ghost, '--yes', '--json']);
     expect(unknown.code).toBe(2);
-    expect(JSON.parse(unknown.out)).toMatchObject({ status: 'failed', code: 'COMMIT_NOT_FOUND' });
+    expect(JSON.parse(unknown.out)).toMatchObject({ status: 'refused', code: 'COMMIT_NOT_FOUND' });
     expect(await hostingKeys()).toEqual(before);
   });
 });
