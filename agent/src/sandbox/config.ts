@@ -19,7 +19,7 @@ export interface SandboxConfigInput {
   nodePath: string;
 }
 
-/** The `frontendops.config.json` a sandbox writes (contracts §1): every command can use it with --config. Pure. */
+/** The `frontendops.config.json` a sandbox writes: every command can use it with --config. Pure. */
 export function sandboxConfig(input: SandboxConfigInput): ConfigInput {
   return {
     stacks: [
