@@ -37,6 +37,8 @@ export async function publishThroughMcp(ctx: FlowContext, intent: PublishIntent)
       {
         s3: ctx.s3,
         now: ctx.now,
+        attemptTimeoutMs: config.network.requestTimeoutSeconds * 1000,
+        requestDeadlineMs: config.network.deadlineSeconds * 1000,
         ...(intent.onWait ? { onWait: intent.onWait } : {}),
       },
       {
