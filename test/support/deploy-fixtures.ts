@@ -1,9 +1,15 @@
 import { createHash } from 'node:crypto';
 import { defaultHeadersFor } from '../../agent/src/deploy/cache-rules.js';
 import type { DeployPlan, ListedObject } from '../../agent/src/deploy/plan.js';
-import type { BuildManifest, ReleaseRecord } from '../../agent/src/deploy/schemas.js';
+import type { BuildManifest, ReleaseRecord, ReleaseSteps } from '../../agent/src/deploy/schemas.js';
 
 /** Small builders for engine unit tests: manifests, records and listings as plain data. */
+
+/** The steps of a release that completed at `at`. */
+export function allStepsDone(at: string): ReleaseSteps {
+  const done = { done: true, at };
+  return { copied: done, invalidated: done, verified: done, tagged: done, pruned: done, published: done };
+}
 export function sha(content: string): string {
   return createHash('sha256').update(content).digest('hex');
 }
@@ -79,13 +85,18 @@ export function applyPlan(
     releaseId: `r${n}`,
     stack: 'dashboard-hosting-prod',
     commit: plan.commit,
+    kind: 'deploy',
     trigger: 'cli',
     requestedBy: 'test',
+    subject: null,
+    status: 'complete',
+    steps: allStepsDone('2026-11-23T10:00:01.000Z'),
     startedAt: '2026-11-23T10:00:00.000Z',
     finishedAt: '2026-11-23T10:00:01.000Z',
     destination: { bucket: 'hosting-1', prefix: '' },
     files,
     retained: plan.retained,
+    invalidate: plan.invalidate,
     copied: plan.copy.length,
     unchanged: plan.unchanged.length,
     deleted: plan.deleteLater.length,

@@ -5,6 +5,7 @@ import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/
 import { createCloudFrontInvalidator, LOCAL_POLL_DELAY } from '../../agent/src/cdn/cloudfront-invalidator.js';
 import type { Invalidator } from '../../agent/src/cdn/invalidator.js';
 import { loadConfig, selectStack } from '../../agent/src/config/load.js';
+import type { StackBuckets } from '../../agent/src/deploy/bound-target.js';
 import {
   type DeployDeps,
   type DeployReport,
@@ -28,6 +29,8 @@ import { sandboxCloudFrontClient, sandboxS3Client } from './sandbox.js';
 export interface EngineOnSandbox {
   s3: S3Client;
   sync: SyncCommand;
+  /** The stack's own bucket outputs, which `sync` is bound to. */
+  buckets: StackBuckets;
   url: string;
   invalidator: Invalidator;
   /** Generates version `version` (commit: `spec.commit`, else commitSha(version)), publishes it. */
@@ -87,6 +90,7 @@ export async function engineOnSandbox(
   return {
     s3,
     sync: target.sync,
+    buckets: target.buckets,
     url: target.outputs.url,
     invalidator,
     async publishVersion(version, spec = {}) {

@@ -3,8 +3,10 @@ import { FrontendOpsError, toFrontendOpsError } from '../errors.js';
 import { errorStatus, formatErrorText } from '../outcome.js';
 import {
   type Approval,
+  type DeployOutcome,
   deployThroughMcp,
   type FlowContext,
+  finishThroughMcp,
   historyThroughMcp,
   rollbackThroughMcp,
   statusThroughMcp,
@@ -77,16 +79,48 @@ export function answerOffline(intent: Extract<Intent, { kind: 'help' | 'unknown'
   };
 }
 
+/**
+ * A release that went live and then did not finish (`incomplete`, exit 4) or was rolled back after a
+ * failed check (`rolled_back`, exit 5) is not a success: the answer carries the error that says so.
+ */
+export function answerFromOutcome(outcome: DeployOutcome): Answer {
+  const text = formatDeployOutcome(outcome);
+  const json = deployOutcomeJson(outcome);
+  const { report } = outcome;
+  if (report.status === 'incomplete') {
+    return {
+      ok: false,
+      text,
+      json,
+      error: new FrontendOpsError('RELEASE_INCOMPLETE', String(json.message), {
+        ...(report.finishCommand ? { hint: `Finish it with \`${report.finishCommand}\`.` } : {}),
+        data: { missing: report.missing ?? [], ...(report.error ? { cause: report.error.code } : {}) },
+      }),
+    };
+  }
+  if (report.status === 'rolled_back') {
+    return {
+      ok: false,
+      text,
+      json,
+      error: new FrontendOpsError(report.error?.code ?? 'HEALTH_CHECK_FAILED', String(json.message), {
+        data: { restored: report.restored },
+      }),
+    };
+  }
+  return { ok: true, text, json };
+}
+
 /** Runs an understood intent on a flow context (the model's guarded tools call this directly). */
 export async function runIntent(ctx: FlowContext, intent: Intent): Promise<Answer> {
   switch (intent.kind) {
     case 'deploy': {
       const outcome = await deployThroughMcp(ctx, intent);
-      return { ok: true, text: formatDeployOutcome(outcome), json: deployOutcomeJson(outcome) };
+      return answerFromOutcome(outcome);
     }
     case 'rollback': {
       const outcome = await rollbackThroughMcp(ctx, intent);
-      return { ok: true, text: formatDeployOutcome(outcome), json: deployOutcomeJson(outcome) };
+      return answerFromOutcome(outcome);
     }
     case 'status': {
       const status = await statusThroughMcp(ctx);
@@ -161,4 +195,38 @@ export async function dispatchIntent(
     }
     return answerFromError(await session.explain(error), session.redactor.text);
   }
+}
+
+/**
+ * Runs one audited flow that is not an `Intent` (`status --finish`, `unlock`) and says what happened,
+ * redacted like every answer.
+ */
+export async function dispatchFlow(
+  session: Session,
+  options: DispatchOptions,
+  run: (ctx: FlowContext) => Promise<Answer>,
+): Promise<Answer> {
+  try {
+    const ctx = await session.startRequest({
+      trigger: options.trigger,
+      text: options.text,
+      approval: options.approval,
+      mandate: options.mandate,
+      ...(options.requester === undefined ? {} : { requester: options.requester }),
+      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    });
+    const answer = await run(ctx);
+    return {
+      ...answer,
+      text: session.redactor.text(answer.text),
+      json: session.redactor.value(answer.json) as Record<string, unknown>,
+    };
+  } catch (error) {
+    return answerFromError(error, session.redactor.text);
+  }
+}
+
+/** `status --finish`: the unfinished release finished (or what is still missing). */
+export function dispatchFinish(session: Session, options: DispatchOptions): Promise<Answer> {
+  return dispatchFlow(session, options, async (ctx) => answerFromOutcome(await finishThroughMcp(ctx)));
 }

@@ -3,13 +3,32 @@ import { s3ClientEndpoint } from '../aws/endpoint.js';
 import type { Invalidator } from '../cdn/invalidator.js';
 import type { Config, StackConfig } from '../config/schema.js';
 import { boundStackBuckets, type StackBuckets } from '../deploy/bound-target.js';
-import type { DeployDeps, DeployReport, DeployRequest, ProgressEvent } from '../deploy/pipeline.js';
+import { type HealthDeps, healthOptionsFrom, siteHealthCheck } from '../deploy/health.js';
+import { finishCommand, missingSteps } from '../deploy/journal.js';
+import type { LockStatus } from '../deploy/lock.js';
+import type { RemoveResult } from '../deploy/lock-store.js';
+import type {
+  CheckHealth,
+  DeployDeps,
+  DeployReport,
+  DeployRequest,
+  EngineEvent,
+  ProgressEvent,
+} from '../deploy/pipeline.js';
 import type { PlanSummary } from '../deploy/plan.js';
 import { createRequestRunner, type RequestRunner, realSleep } from '../deploy/requests.js';
-import type { BuildManifest, ReleaseRecord, Trigger } from '../deploy/schemas.js';
+import type {
+  BuildManifest,
+  ReleaseEntry,
+  ReleaseKind,
+  ReleaseRecord,
+  ReleaseStep,
+  Trigger,
+} from '../deploy/schemas.js';
 import type { SyncCommand } from '../deploy/sync-command.js';
 import { waitingMessage } from '../errors/endpoint.js';
-import { FrontendOpsError, toFrontendOpsError } from '../errors.js';
+import { FrontendOpsError, isFrontendOpsError, toFrontendOpsError } from '../errors.js';
+import { errorStatus } from '../outcome.js';
 import type { CommitInfo, GithubTools } from './github.js';
 import {
   type DeployIntent,
@@ -36,6 +55,10 @@ import type { ToolLayer } from './tool-layer.js';
 /** The engine functions the flow uses, injected so tests can run the flow on fakes. */
 export interface Engine {
   runDeploy(deps: DeployDeps, request: DeployRequest): Promise<DeployReport>;
+  finishRelease(
+    deps: DeployDeps,
+    request: Omit<DeployRequest, 'commit' | 'kind' | 'subject' | 'finishOnly'>,
+  ): Promise<DeployReport>;
   parseSyncCommand(text: string): SyncCommand;
   readBuildManifest(
     s3: S3Client,
@@ -54,7 +77,20 @@ export interface Engine {
     artifactsBucket: string,
     stack: string,
     runner?: RequestRunner,
-  ): Promise<ReleaseRecord[]>;
+  ): Promise<ReleaseEntry[]>;
+  readLockStatus(
+    s3: S3Client,
+    artifactsBucket: string,
+    stack: string,
+    runner?: RequestRunner,
+  ): Promise<LockStatus | undefined>;
+  breakLock(
+    s3: S3Client,
+    artifactsBucket: string,
+    stack: string,
+    etag: string,
+    runner?: RequestRunner,
+  ): Promise<RemoveResult>;
 }
 
 /**
@@ -135,6 +171,11 @@ export interface FlowContext {
    */
   directInvalidator: (distributionId: string) => Promise<Invalidator>;
   fetch?: typeof fetch;
+  /**
+   * Replaces the site's health check after the invalidation (tests). Absent: deploy/health.ts's check
+   * with the config's `healthCheck` settings, or version.json only when `healthCheck.enabled` is false.
+   */
+  checkHealth?: CheckHealth;
   onProgress?: (event: ProgressEvent) => void;
 }
 
@@ -148,6 +189,28 @@ export interface DeployOutcome {
   target: ReleaseLabel;
   /** The release that was live before (always set for a rollback). */
   from?: ReleaseLabel | undefined;
+}
+
+/**
+ * Everything that can be checked before a deploy changes anything is checked here, so the common
+ * "failed after going live" cases become refusals: the tools the write phase needs exist, and the CDN
+ * API answers (with these credentials) before the first copy.
+ */
+export async function checkPrerequisites(ctx: FlowContext, invalidator: Invalidator): Promise<void> {
+  await requireWriteTools(ctx.tools);
+  try {
+    await invalidator.probe?.();
+  } catch (error) {
+    const err = toFrontendOpsError(error, 'INVALIDATION_FAILED');
+    throw new FrontendOpsError(
+      err.code === 'ENDPOINT_UNREACHABLE' ? err.code : 'INVALIDATION_FAILED',
+      `the CDN cannot be reached for ${ctx.stack.name}, so nothing was deployed: ${err.message}`,
+      {
+        hint: err.hint ?? 'Check the pulumi server and the CloudFront credentials with `frontendops doctor`.',
+        cause: error,
+      },
+    );
+  }
 }
 
 /** Tools the write phase needs. Checked before any write, so a missing tool never leaves a half deploy. */
@@ -189,6 +252,9 @@ export async function invalidatorFor(ctx: FlowContext, outputs: AgentStackOutput
       ctx.tools.step('cloudfront_invalidate', { distributionId, paths: [...paths], ...options }, () =>
         direct.invalidate(paths, options),
       ),
+    probe: async () => {
+      await direct.probe?.();
+    },
   };
 }
 
@@ -208,6 +274,23 @@ export async function resolveStack(ctx: FlowContext): Promise<ResolvedStack> {
   const sync = ctx.engine.parseSyncCommand(outputs.syncCommand);
   const buckets = boundStackBuckets(sync, outputs, ctx.stack.name);
   return { outputs, sync, buckets };
+}
+
+/** The commit as git knows it; COMMIT_NOT_FOUND (a refusal, nothing changed) when it does not. */
+async function commitInGit(ctx: FlowContext, sha: string): Promise<CommitInfo> {
+  try {
+    return await withUserHint(ctx.github.getCommit(sha));
+  } catch (error) {
+    if (!isFrontendOpsError(error) || !/COMMIT_NOT_FOUND/.test(`${error.code} ${error.message}`)) throw error;
+    throw new FrontendOpsError(
+      'COMMIT_NOT_FOUND',
+      `commit ${sha} is not in ${ctx.config.github.owner}/${ctx.config.github.repo}; nothing was deployed`,
+      {
+        hint: 'Deploy a commit from `frontendops history` or the branch, or fetch the repository the github server reads.',
+        data: { commit: sha },
+      },
+    );
+  }
 }
 
 function short(sha: string): string {
@@ -278,7 +361,7 @@ export async function resolveTarget(
     throw noBuild(sha);
   // The subject shown is the target commit's own, from get_commit (redacted as it arrives) — never a
   // tag's message or another release's words. A short sha is expanded there too.
-  const commit = await withUserHint(ctx.github.getCommit(sha));
+  const commit = await commitInGit(ctx, sha);
   if (!FULL_SHA.test(sha) && !(await ctx.engine.readBuildManifest(ctx.s3, sync, commit.sha, s3Reads(ctx)))) {
     throw noBuild(commit.sha);
   }
@@ -374,6 +457,79 @@ export interface OperatorOptions {
   adopt?: string;
 }
 
+/** Engine steps worth an audit line, as tool calls of the `engine` pseudo-server. */
+export function auditEngineEvent(ctx: FlowContext, event: EngineEvent): Promise<void> {
+  const { kind, ...args } = event;
+  const failed = kind === 'health_check_failed' || kind === 'release_incomplete';
+  return ctx.tools.trail.write({
+    kind: 'tool_call',
+    server: 'engine',
+    tool: kind,
+    args,
+    durationMs: 0,
+    outcome: failed ? 'error' : 'ok',
+    ...(failed && 'code' in event ? { error: { code: event.code, message: event.message } } : {}),
+  });
+}
+
+/** The engine's request for this stack, from the config. */
+function engineRequest(
+  ctx: FlowContext,
+  resolved: ResolvedStack,
+  confirmation: Omit<Confirmation, 'plan'>,
+  adopt?: string,
+): Omit<DeployRequest, 'commit' | 'kind' | 'subject' | 'dryRun'> {
+  const { config, stack } = ctx;
+  return {
+    stack: stack.name,
+    sync: resolved.sync,
+    stackBuckets: resolved.buckets,
+    requiredFiles: config.requiredFiles,
+    ...(adopt === undefined ? {} : { adopt }),
+    ...(resolved.outputs.url === undefined ? {} : { url: resolved.outputs.url }),
+    trigger: ctx.trigger,
+    requestedBy: ctx.requester,
+    keepReleases: config.keepReleases,
+    concurrency: config.concurrency,
+    lockTtlSeconds: config.lockTtlSeconds,
+    cacheRules: config.cacheRules,
+    invalidation: config.invalidation,
+    autoRollback: config.autoRollback,
+    confirm: (plan) => approve(ctx, confirmation, plan),
+    tag: (release) =>
+      tagRelease(ctx.github, release, ctx.now(), { artifactsBucket: resolved.sync.source.bucket }),
+  };
+}
+
+/**
+ * The site health check the engine runs after the invalidation (deploy/health.ts, with the config's
+ * `healthCheck` settings); undefined when the config turns it off (only version.json is checked then,
+ * and the release record says so).
+ */
+export function healthCheckFor(ctx: FlowContext): CheckHealth | undefined {
+  if (ctx.checkHealth !== undefined) return ctx.checkHealth;
+  const settings = ctx.config.healthCheck;
+  if (!settings.enabled) return undefined;
+  const deps: HealthDeps = { fetch: ctx.fetch ?? fetch, sleep: realSleep, now: ctx.now };
+  return siteHealthCheck(deps, healthOptionsFrom(settings));
+}
+
+function engineDeps(ctx: FlowContext, invalidator: Invalidator): DeployDeps {
+  const { network } = ctx.config;
+  const checkHealth = healthCheckFor(ctx);
+  return {
+    s3: ctx.s3,
+    invalidator,
+    now: ctx.now,
+    attemptTimeoutMs: network.requestTimeoutSeconds * 1000,
+    requestDeadlineMs: network.deadlineSeconds * 1000,
+    ...(ctx.fetch ? { fetch: ctx.fetch } : {}),
+    ...(checkHealth ? { checkHealth } : {}),
+    ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
+    onEvent: (event) => auditEngineEvent(ctx, event),
+  };
+}
+
 /** The pipeline for one commit, with everything resolved. Shared by deploy and rollback. */
 async function deployCommit(
   ctx: FlowContext,
@@ -381,41 +537,20 @@ async function deployCommit(
   commit: CommitInfo,
   options: {
     dryRun: boolean;
-    trigger: Trigger;
+    kind: ReleaseKind;
     confirmation: Omit<Confirmation, 'plan'>;
     adopt?: string | undefined;
   },
 ): Promise<DeployReport> {
-  if (!options.dryRun) await requireWriteTools(ctx.tools);
   const invalidator = options.dryRun ? ctx.pulumi.invalidator() : await invalidatorFor(ctx, resolved.outputs);
-  const { config, stack } = ctx;
+  if (!options.dryRun) await checkPrerequisites(ctx, invalidator);
+  const { stack } = ctx;
   const request: DeployRequest = {
-    stack: stack.name,
+    ...engineRequest(ctx, resolved, options.confirmation, options.adopt),
     commit: commit.sha,
-    sync: resolved.sync,
-    stackBuckets: resolved.buckets,
-    requiredFiles: config.requiredFiles,
-    ...(options.adopt === undefined ? {} : { adopt: options.adopt }),
-    ...(resolved.outputs.url === undefined ? {} : { url: resolved.outputs.url }),
-    trigger: options.trigger,
-    requestedBy: ctx.requester,
+    kind: options.kind,
+    ...(commit.subject === undefined ? {} : { subject: commit.subject }),
     dryRun: options.dryRun,
-    keepReleases: config.keepReleases,
-    concurrency: config.concurrency,
-    lockTtlSeconds: config.lockTtlSeconds,
-    cacheRules: config.cacheRules,
-    invalidation: config.invalidation,
-    confirm: (plan) => approve(ctx, options.confirmation, plan),
-    tag: (release) => tagRelease(ctx.github, release, ctx.now()),
-  };
-  const deps: DeployDeps = {
-    s3: ctx.s3,
-    invalidator,
-    now: ctx.now,
-    attemptTimeoutMs: config.network.requestTimeoutSeconds * 1000,
-    requestDeadlineMs: config.network.deadlineSeconds * 1000,
-    ...(ctx.fetch ? { fetch: ctx.fetch } : {}),
-    ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
   };
   const report = await ctx.tools.step(
     options.dryRun ? 'plan_deploy' : 'run_deploy',
@@ -423,10 +558,11 @@ async function deployCommit(
       stack: stack.name,
       commit: commit.sha,
       dryRun: options.dryRun,
-      trigger: options.trigger,
+      trigger: ctx.trigger,
+      kind: options.kind,
       ...(options.adopt === undefined ? {} : { adopt: options.adopt }),
     },
-    () => ctx.engine.runDeploy(deps, request),
+    () => ctx.engine.runDeploy(engineDeps(ctx, invalidator), request),
   );
   if (options.dryRun) {
     await ctx.tools.trail.write({
@@ -439,6 +575,7 @@ async function deployCommit(
   return report;
 }
 
+/** Errors that mean "nothing changed, by rule or by choice" rather than a fault. */
 async function finish(
   ctx: FlowContext,
   started: number,
@@ -453,6 +590,7 @@ async function finish(
       commit: report.commit,
       ...(report.tag ? { tag: report.tag } : {}),
       ...(report.releaseId ? { releaseId: report.releaseId } : {}),
+      ...(report.error ? { code: report.error.code, message: report.error.message } : {}),
       durationMs: ctx.now().getTime() - started,
     });
     return outcome;
@@ -460,12 +598,7 @@ async function finish(
     const err = toFrontendOpsError(error);
     await ctx.tools.trail.write({
       kind: 'result',
-      status:
-        err.code === 'CANCELLED'
-          ? 'cancelled'
-          : err.code === 'REFUSED' || err.code === 'DEPLOY_IN_PROGRESS'
-            ? 'refused'
-            : 'failed',
+      status: errorStatus(err.code),
       code: err.code,
       message: err.message,
       durationMs: ctx.now().getTime() - started,
@@ -496,7 +629,7 @@ export function deployThroughMcp(
     const target = labelOf(commit, intent.target.kind === 'tag' ? intent.target.tag : undefined);
     const report = await deployCommit(ctx, resolved, commit, {
       dryRun: intent.dryRun,
-      trigger: ctx.trigger,
+      kind: 'deploy',
       confirmation: { action: 'deploy', stack: ctx.stack.name, to: target },
       ...(operator.adopt === undefined ? {} : { adopt: operator.adopt }),
     });
@@ -504,18 +637,28 @@ export function deployThroughMcp(
   });
 }
 
-/** The release to go back to: the newest recorded release older than the live one, of another commit. */
+/**
+ * The release to go back to: the newest complete release older than the live one, of another commit
+ * (a release that was rolled back or never finished is no place to return to).
+ */
 export function previousRelease(
-  live: ReleaseRecord,
-  releases: readonly ReleaseRecord[],
-): ReleaseRecord | undefined {
+  live: Pick<ReleaseEntry, 'releaseId' | 'commit' | 'startedAt'>,
+  releases: readonly ReleaseEntry[],
+): ReleaseEntry | undefined {
   return releases.find(
-    (r) => r.releaseId !== live.releaseId && r.commit !== live.commit && r.startedAt < live.startedAt,
+    (r) =>
+      r.status === 'complete' &&
+      r.releaseId !== live.releaseId &&
+      r.commit !== live.commit &&
+      r.startedAt < live.startedAt,
   );
 }
 
 /** The deploy tag a recorded release of `commit` carries, if any (newest first). */
-function tagOf(releases: readonly ReleaseRecord[], commit: string): string | undefined {
+function tagOf(
+  releases: readonly Pick<ReleaseEntry, 'commit' | 'tag'>[],
+  commit: string,
+): string | undefined {
   return releases.find((r) => r.commit === commit && r.tag)?.tag ?? undefined;
 }
 
@@ -555,7 +698,7 @@ export function rollbackThroughMcp(ctx: FlowContext, intent: RollbackIntent): Pr
     const from = labelOf(liveCommit, live.tag ?? tagOf(releases, live.commit));
     const report = await deployCommit(ctx, resolved, commit, {
       dryRun: intent.dryRun,
-      trigger: 'rollback',
+      kind: 'rollback',
       confirmation: { action: 'rollback', stack: ctx.stack.name, from, to: target },
     });
     return { action: 'rollback', report, stack: ctx.stack.name, url: resolved.outputs.url, target, from };
@@ -566,21 +709,48 @@ export interface StatusReport {
   stack: string;
   url: string | undefined;
   live:
-    | (Pick<ReleaseRecord, 'commit' | 'releaseId' | 'trigger' | 'requestedBy' | 'finishedAt'> & {
+    | (Pick<
+        ReleaseRecord,
+        'commit' | 'releaseId' | 'trigger' | 'requestedBy' | 'finishedAt' | 'kind' | 'status'
+      > & {
         tag: string | undefined;
       })
     | null;
   latest: (CommitInfo & { built: boolean }) | null;
   upToDate: boolean;
+  /** The deploy lock, when someone holds it: who, and its age and expiry by S3's clock. */
+  lock: {
+    owner: string;
+    requestedBy: string;
+    trigger: string;
+    commit: string;
+    acquiredAt: string;
+    /** Seconds since the lock was last written, by S3's clock (null when S3 did not say). */
+    ageSeconds: number | null;
+    /** Seconds until it expires without a renewal, by S3's clock (0 once expired). */
+    expiresInSeconds: number | null;
+    expired: boolean;
+  } | null;
+  /** The release that is not finished, if any: which steps are missing and the command that finishes it. */
+  unfinished: {
+    releaseId: string;
+    commit: string;
+    kind: ReleaseKind;
+    missing: ReleaseStep[];
+    failure: { step: string; code: string; message: string } | null;
+    finishCommand: string;
+  } | null;
 }
 
-/** "What's live?": the live release, and whether the latest dashboard commit is it. Read-only. */
+/** "What's live?": the live release, the lock, an unfinished release, and whether the latest commit is live. Read-only. */
 export async function statusThroughMcp(ctx: FlowContext): Promise<StatusReport> {
-  // The two servers answer independently, and so do the two reads after them: a quick question costs
-  // two round trips, not four.
+  // The two servers answer independently, and so do the reads after them: a quick question costs two
+  // round trips, not four.
   const [resolved, [latest]] = await Promise.all([resolveStack(ctx), ctx.github.dashboardCommits(1)]);
-  const [live, built] = await Promise.all([
-    ctx.engine.readCurrentRelease(ctx.s3, resolved.sync.source.bucket, ctx.stack.name, s3Reads(ctx)),
+  const bucket = resolved.sync.source.bucket;
+  const [live, lock, built] = await Promise.all([
+    ctx.engine.readCurrentRelease(ctx.s3, bucket, ctx.stack.name, s3Reads(ctx)),
+    ctx.engine.readLockStatus(ctx.s3, bucket, ctx.stack.name, s3Reads(ctx)),
     latest
       ? ctx.engine.readBuildManifest(ctx.s3, resolved.sync, latest.sha, s3Reads(ctx)).then(Boolean)
       : false,
@@ -595,12 +765,78 @@ export async function statusThroughMcp(ctx: FlowContext): Promise<StatusReport> 
           trigger: live.trigger,
           requestedBy: live.requestedBy,
           finishedAt: live.finishedAt,
+          kind: live.kind,
+          status: live.status,
           tag: live.tag ?? undefined,
         }
       : null,
     latest: latest ? { ...latest, built } : null,
-    upToDate: live !== undefined && latest !== undefined && live.commit === latest.sha,
+    upToDate:
+      live !== undefined && live.status === 'complete' && latest !== undefined && live.commit === latest.sha,
+    lock: lock
+      ? {
+          owner: lock.lock.owner,
+          requestedBy: lock.lock.requestedBy,
+          trigger: lock.lock.trigger,
+          commit: lock.lock.commit,
+          acquiredAt: lock.lock.acquiredAt,
+          ageSeconds: lock.age === undefined ? null : Math.round(lock.age.ageMs / 1000),
+          expiresInSeconds:
+            lock.age === undefined ? null : Math.max(0, Math.round((lock.age.ttlMs - lock.age.ageMs) / 1000)),
+          expired: lock.age?.expired ?? false,
+        }
+      : null,
+    unfinished:
+      live?.status === 'pending'
+        ? {
+            releaseId: live.releaseId,
+            commit: live.commit,
+            kind: live.kind,
+            missing: missingSteps(live),
+            failure: live.failure
+              ? { step: live.failure.step, code: live.failure.code, message: live.failure.message }
+              : null,
+            finishCommand: finishCommand(ctx.stack.name),
+          }
+        : null,
   };
+}
+
+/**
+ * `status --finish`: finishes the stack's unfinished release (its missing steps, under the lock), or
+ * says there is nothing to finish. Starts nothing new.
+ */
+export function finishThroughMcp(ctx: FlowContext): Promise<DeployOutcome> {
+  const started = ctx.now().getTime();
+  return finish(ctx, started, async () => {
+    const resolved = await resolveStack(ctx);
+    const live = await ctx.engine.readCurrentRelease(
+      ctx.s3,
+      resolved.sync.source.bucket,
+      ctx.stack.name,
+      s3Reads(ctx),
+    );
+    let invalidator: Invalidator = ctx.pulumi.invalidator();
+    if (live?.status === 'pending') {
+      // Finishing goes live like a deploy: the same prerequisites first.
+      await commitInGit(ctx, live.commit);
+      invalidator = await invalidatorFor(ctx, resolved.outputs);
+      await checkPrerequisites(ctx, invalidator);
+    }
+    const action = live?.kind === undefined || live.kind === 'deploy' ? 'deploy' : 'rollback';
+    const target: ReleaseLabel = {
+      commit: live?.commit ?? '',
+      ...(live?.tag ? { tag: live.tag } : {}),
+      ...(live?.subject ? { subject: live.subject } : {}),
+    };
+    const report = await ctx.tools.step('finish_release', { stack: ctx.stack.name }, () =>
+      ctx.engine.finishRelease(engineDeps(ctx, invalidator), {
+        ...engineRequest(ctx, resolved, { action, stack: ctx.stack.name, to: target }),
+        dryRun: false,
+      }),
+    );
+    return { action, report, stack: ctx.stack.name, url: resolved.outputs.url, target };
+  });
 }
 
 export interface HistoryEntry {
@@ -611,6 +847,8 @@ export interface HistoryEntry {
   requestedBy: string | undefined;
   finishedAt: string | undefined;
   live: boolean;
+  kind?: ReleaseKind;
+  status?: ReleaseEntry['status'];
 }
 
 /** Recent deploys, newest first: release records, plus deploy tags whose record is gone. Read-only. */
@@ -631,8 +869,10 @@ export async function historyThroughMcp(ctx: FlowContext, limit: number): Promis
     tag: r.tag ?? undefined,
     trigger: r.trigger,
     requestedBy: r.requestedBy,
-    finishedAt: r.finishedAt,
+    finishedAt: r.finishedAt ?? undefined,
     live: live?.releaseId === r.releaseId,
+    kind: r.kind,
+    status: r.status,
   }));
   const recorded = new Set(entries.map((e) => e.tag).filter((t): t is string => t !== undefined));
   for (const tag of tags) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { InvalidationResult, Invalidator } from '../cdn/invalidator.js';
-import { FrontendOpsError } from '../errors.js';
+import { type InvalidationResult, type Invalidator, PROBE_INVALIDATION_ID } from '../cdn/invalidator.js';
+import { FrontendOpsError, isFrontendOpsError } from '../errors.js';
 import { parseStackOutputResult } from '../mcp/client/stack-output.js';
 import { BUCKET_NAME } from '../stack/outputs.js';
 import { parseWith } from '../validation.js';
@@ -89,6 +89,26 @@ export class PulumiTools {
         }
         return { invalidationId: answer.invalidationId, status: answer.status, paths: answer.paths };
       },
+      probe: () => this.probeCdn(),
     };
+  }
+
+  /**
+   * Asks the pulumi server for an invalidation that cannot exist: "not found" means the server reached
+   * CloudFront with its credentials. A server without get_invalidation cannot be asked; the deploy then
+   * learns at invalidation time.
+   */
+  private async probeCdn(): Promise<void> {
+    if (!(await this.tools.hasTool('pulumi', 'get_invalidation'))) return;
+    try {
+      await this.tools.call('pulumi', 'get_invalidation', {
+        stackName: this.stack.name,
+        invalidationId: PROBE_INVALIDATION_ID,
+      });
+    } catch (error) {
+      if (isFrontendOpsError(error) && /INVALIDATION_NOT_FOUND/.test(`${error.code} ${error.message}`))
+        return;
+      throw error;
+    }
   }
 }

@@ -49,6 +49,18 @@ function planDetails(plan: PlanSummary): string[] {
     const more = plan.copy.total - plan.sample.copy.length;
     lines.push(`  e.g. ${plan.sample.copy.join(', ')}${more > 0 ? ` (+${more} more)` : ''}`);
   }
+  if (plan.journal) {
+    const { journal } = plan;
+    lines.push(
+      journal.action === 'finish'
+        ? `  finishes the unfinished release ${journal.releaseId} (missing: ${journal.missing.join(', ') || 'nothing'})`
+        : `  replaces the unfinished release ${journal.releaseId} of ${short(journal.commit)} (missing: ${journal.missing.join(', ')}); its files are kept`,
+    );
+  }
+  if (plan.changes && plan.changes.length > 0) {
+    lines.push('  Changed since you confirmed (another deploy ran meanwhile):');
+    for (const change of plan.changes) lines.push(`    - ${change}`);
+  }
   lines.push(...formatUnknown(plan));
   return lines;
 }
@@ -91,6 +103,55 @@ function confirmationOf(outcome: DeployOutcome): Confirmation {
   };
 }
 
+function stepList(steps: readonly string[]): string {
+  return steps.length === 0 ? 'none' : steps.join(', ');
+}
+
+function doneSteps(report: DeployReport): string[] {
+  if (!report.steps) return [];
+  return Object.entries(report.steps)
+    .filter(([, state]) => state.done)
+    .map(([step]) => step);
+}
+
+/** What an incomplete release left undone, and the command that finishes it. */
+function incompleteLines(report: DeployReport, stack: string, commit: string): string[] {
+  const live = report.steps?.copied.done ?? false;
+  const cause = report.error ? ` (${report.error.code}: ${displayText(report.error.message, 300)})` : '';
+  return [
+    `Incomplete [RELEASE_INCOMPLETE] ${commit} ${live ? 'is live on' : 'is partly copied to'} ${stack} but did not finish${cause}.`,
+    `  done: ${stepList(doneSteps(report))}; missing: ${stepList(report.missing ?? [])}`,
+    ...(report.error?.hint ? [`  hint: ${displayText(report.error.hint, 300)}`] : []),
+    `  finish it with: ${report.finishCommand ?? `frontendops status --finish --stack ${stack}`} (a deploy or rollback of the stack finishes or replaces it too)`,
+  ];
+}
+
+function healthLines(report: DeployReport): string[] {
+  const failures = report.health?.failures ?? [];
+  const shown = failures.slice(0, 5).map((f) => {
+    const detail = [
+      f.status === undefined ? undefined : `HTTP ${f.status}`,
+      f.contentType === undefined ? undefined : `Content-Type ${displayText(f.contentType, 60)}`,
+      f.expected === undefined ? undefined : `expected ${displayText(f.expected, 60)}`,
+    ].filter((x) => x !== undefined);
+    return `    /${displayText(f.path.replace(/^\//, ''), 120)}: ${displayText(f.reason, 120)}${detail.length > 0 ? ` (${detail.join(', ')})` : ''}`;
+  });
+  if (failures.length > shown.length) shown.push(`    … and ${failures.length - shown.length} more`);
+  return shown.length === 0 ? [] : ['  failed:', ...shown];
+}
+
+function previousLine(report: DeployReport): string[] {
+  const previous = report.previous;
+  if (!previous || report.status === 'noop' || report.status === 'planned') return [];
+  return previous.action === 'finish'
+    ? [
+        `  finished the interrupted release ${previous.releaseId} (it was missing: ${stepList(previous.missing)})`,
+      ]
+    : [
+        `  replaced the unfinished release ${previous.releaseId} of ${short(previous.commit)} (it was missing: ${stepList(previous.missing)})`,
+      ];
+}
+
 /**
  * The objects in the destination that no release knows: listed (keys come from the bucket, so they
  * are cleaned for the terminal) with the adoption id that deletes exactly this set.
@@ -123,9 +184,31 @@ export function keptUnknownLine(plan: PlanSummary): string | undefined {
 /** The one style for outcomes: `Deployed …`, `Rolled back …`, `Nothing to do …`, or a dry run's plan. */
 export function formatDeployOutcome(outcome: DeployOutcome): string {
   const { report, stack, target } = outcome;
+  const commit = `${labelText(target)}${quoted(target.subject)}`;
   switch (report.status) {
     case 'noop':
+      if (report.verify.note === 'no unfinished release')
+        return `Nothing to do — no unfinished release on ${stack}.`;
       return `Nothing to do — ${labelText(target)}${quoted(target.subject)} is already live on ${stack}.`;
+    case 'incomplete':
+      return [
+        ...incompleteLines(report, stack, commit),
+        ...healthLines(report),
+        ...previousLine(report),
+      ].join('\n');
+    case 'rolled_back': {
+      const restored = report.restored;
+      const code = report.error?.code ?? 'HEALTH_CHECK_FAILED';
+      const lines = [
+        `Rolled back [${code}] ${commit} went live on ${stack} and failed its check; ` +
+          `${restored ? `${short(restored.commit)}${restored.tag ? ` (${restored.tag})` : ''}` : 'the previous release'} is live again.`,
+        ...(report.error ? [`  ${displayText(report.error.message, 300)}`] : []),
+        ...healthLines(report),
+        `  the failed release ${report.releaseId ?? ''} is recorded as rolled back; fix the build and deploy again`,
+      ];
+      if (outcome.url) lines.push(`  live at ${outcome.url}`);
+      return lines.join('\n');
+    }
     case 'planned':
       return `Dry run — nothing changed. The plan:\n${formatPlan(confirmationOf(outcome))}`;
     case 'deployed': {
@@ -140,6 +223,7 @@ export function formatDeployOutcome(outcome: DeployOutcome): string {
           (report.invalidationId ? `, invalidation ${report.invalidationId}` : ''),
         `  verify: ${report.verify.status}${report.verify.note ? ` (${report.verify.note})` : ''}`,
       ];
+      lines.push(...previousLine(report));
       if (outcome.url) lines.push(`  live at ${outcome.url}`);
       const kept = keptUnknownLine(report.plan);
       if (kept) lines.push(kept);
@@ -147,36 +231,6 @@ export function formatDeployOutcome(outcome: DeployOutcome): string {
       return lines.join('\n');
     }
   }
-}
-
-/**
- * A release that went live but did not finish: which steps are missing and the command that
- * finishes them (exit 4).
- */
-export function formatIncompleteRelease(args: {
-  stack: string;
-  release: ReleaseLabel;
-  missing: readonly string[];
-  finish: string;
-}): string {
-  return (
-    `Incomplete [RELEASE_INCOMPLETE] ${labelText(args.release)}${quoted(args.release.subject)} is live on ${args.stack}, ` +
-    `but ${args.missing.join(', ')} did not finish.\nhint: ${args.finish}`
-  );
-}
-
-/** A release that went live, failed its health check, and was replaced by the previous one (exit 5). */
-export function formatAutoRollback(args: {
-  stack: string;
-  failed: ReleaseLabel;
-  restored: ReleaseLabel;
-  reason: string;
-}): string {
-  return (
-    `Rolled back [HEALTH_CHECK_FAILED] ${labelText(args.failed)}${quoted(args.failed.subject)} went live on ${args.stack} ` +
-    `but failed its health check (${args.reason}); ${labelText(args.restored)} is live again.\n` +
-    'hint: Fix the build, publish it again, then `frontendops deploy --commit SHA`.'
-  );
 }
 
 /**
@@ -195,6 +249,8 @@ export type DeployJson = {
   durationMs: number | null;
   /** The deploy tag, once the release is tagged; null when nothing was tagged. */
   tag: string | null;
+  releaseId?: string;
+  kind?: string;
   /**
    * Objects in the destination that no release knows (kept unless adopted), with the id that
    * `deploy --adopt` takes; absent when there are none.
@@ -207,10 +263,21 @@ export type DeployJson = {
   };
   code?: string;
   message?: string;
+  hint?: string;
+  /** `incomplete`: what failed, the steps done and missing, and the command that finishes it. */
+  cause?: { code: string; message: string };
+  done?: string[];
+  missing?: string[];
+  finishCommand?: string;
+  /** `rolled_back`: the release that restored the previous one, and what failed. */
+  restored?: NonNullable<DeployReport['restored']>;
+  failures?: NonNullable<DeployReport['health']>['failures'];
+  /** An unfinished release this run finished or replaced. */
+  previous?: NonNullable<DeployReport['previous']>;
 };
 
 export function deployJson(report: DeployReport): DeployJson {
-  return {
+  const base: DeployJson = {
     status: report.status,
     commit: report.commit,
     copied: report.copied,
@@ -221,6 +288,9 @@ export function deployJson(report: DeployReport): DeployJson {
     requests: report.requests,
     durationMs: report.durationMs,
     tag: report.tag ?? null,
+    ...(report.releaseId ? { releaseId: report.releaseId } : {}),
+    ...(report.kind ? { kind: report.kind } : {}),
+    ...(report.previous ? { previous: report.previous } : {}),
     ...(report.plan.unknown.adoptionId === null
       ? {}
       : {
@@ -232,6 +302,34 @@ export function deployJson(report: DeployReport): DeployJson {
           },
         }),
   };
+  if (report.status === 'incomplete') {
+    return {
+      ...base,
+      code: 'RELEASE_INCOMPLETE',
+      message: `the release went ${report.steps?.copied.done ? 'live' : 'partly live'} but did not finish: missing ${stepList(report.missing ?? [])}`,
+      ...(report.error
+        ? {
+            cause: { code: report.error.code, message: report.error.message },
+            ...(report.error.hint ? { hint: report.error.hint } : {}),
+          }
+        : {}),
+      done: doneSteps(report),
+      missing: report.missing ?? [],
+      ...(report.finishCommand ? { finishCommand: report.finishCommand } : {}),
+      ...(report.health ? { failures: report.health.failures } : {}),
+      ...(report.restored ? { restored: report.restored } : {}),
+    };
+  }
+  if (report.status === 'rolled_back') {
+    return {
+      ...base,
+      code: report.error?.code ?? 'HEALTH_CHECK_FAILED',
+      message: report.error?.message ?? 'the release failed its check and was rolled back',
+      ...(report.restored ? { restored: report.restored } : {}),
+      ...(report.health ? { failures: report.health.failures } : {}),
+    };
+  }
+  return base;
 }
 
 export function deployOutcomeJson(outcome: DeployOutcome): DeployJson {
@@ -244,10 +342,34 @@ export function formatStatus(status: StatusReport): string {
     const { live } = status;
     lines.push(
       `  live:   ${short(live.commit)}${live.tag ? ` ${live.tag}` : ''} ` +
-        `(${live.trigger} by ${displayText(live.requestedBy, 40)}, ${live.finishedAt})`,
+        `(${live.kind === 'deploy' ? '' : `${live.kind}, `}${live.trigger} by ${displayText(live.requestedBy, 40)}, ` +
+        `${live.status === 'pending' ? 'not finished' : (live.finishedAt ?? '')})`,
     );
   } else {
     lines.push('  live:   nothing deployed yet');
+  }
+  if (status.unfinished) {
+    const u = status.unfinished;
+    lines.push(
+      `  unfinished: release ${u.releaseId} (${short(u.commit)}) is missing ${stepList(u.missing)}` +
+        (u.failure
+          ? `; ${u.failure.step} failed: ${u.failure.code}: ${displayText(u.failure.message, 160)}`
+          : ''),
+    );
+    lines.push(`              finish it with: ${u.finishCommand}`);
+  }
+  if (status.lock) {
+    const l = status.lock;
+    const timing =
+      l.ageSeconds === null
+        ? `since ${l.acquiredAt} (S3 did not report its time)`
+        : l.expired
+          ? `last renewed ${l.ageSeconds} s ago, expired (by S3's clock)`
+          : `last renewed ${l.ageSeconds} s ago, expires in ${l.expiresInSeconds} s (by S3's clock)`;
+    lines.push(
+      `  lock:   held by ${displayText(l.owner, 80)} (${l.trigger}, deploying ${short(l.commit)}), ${timing}`,
+    );
+    if (l.expired) lines.push(`          stale: \`frontendops unlock --stack ${status.stack}\` releases it`);
   }
   if (status.latest) {
     const state = status.upToDate ? 'live' : status.latest.built ? 'built, not live' : 'not built yet';
@@ -265,7 +387,10 @@ export function formatHistory(entries: readonly HistoryEntry[]): string {
       const who = e.trigger
         ? ` ${e.trigger} by ${displayText(e.requestedBy, 40)}`
         : ' (tag only; no release record)';
-      return `${e.live ? '*' : ' '} ${e.finishedAt ?? '                        '}  ${short(e.commit)}  ${e.tag ?? '(untagged)'}${who}`;
+      const kind = e.kind && e.kind !== 'deploy' ? ` (${e.kind})` : '';
+      const state =
+        e.status === 'pending' ? ' [unfinished]' : e.status === 'rolled_back' ? ' [rolled back]' : '';
+      return `${e.live ? '*' : ' '} ${e.finishedAt ?? '                        '}  ${short(e.commit)}  ${e.tag ?? '(untagged)'}${who}${kind}${state}`;
     })
     .join('\n');
 }

@@ -43,7 +43,15 @@ export function cronTimer(expression: string, options: { timezone?: string } = {
   };
 }
 
-export type RunStatus = 'deployed' | 'noop' | 'planned' | 'refused' | 'failed';
+export type RunStatus =
+  | 'deployed'
+  | 'noop'
+  | 'planned'
+  | 'incomplete'
+  | 'rolled_back'
+  | 'refused'
+  | 'cancelled'
+  | 'failed';
 
 export interface RunOutcome {
   status: RunStatus;

@@ -12,7 +12,7 @@ import { cloudFrontClientEndpoint } from '../aws/endpoint.js';
 import { createRequestRunner, type RequestRunner, realSleep } from '../deploy/requests.js';
 import { endpointUnreachable, SERVICES, type WaitEvent } from '../errors/endpoint.js';
 import { FrontendOpsError, isFrontendOpsError } from '../errors.js';
-import type { InvalidationResult, Invalidator } from './invalidator.js';
+import { type InvalidationResult, type Invalidator, PROBE_INVALIDATION_ID } from './invalidator.js';
 import { normalizeInvalidationPaths } from './paths.js';
 import { CLOUDFRONT_POLL_DELAY, LOCAL_POLL_DELAY, type PollDelay } from './poll-delay.js';
 
@@ -258,7 +258,7 @@ export function createCloudFrontInvalidator(options: CloudFrontInvalidatorOption
     }
   }
 
-  return {
+  const api: CloudFrontInvalidator = {
     distributionId,
 
     async invalidate(paths, { wait, maxWaitSeconds }) {
@@ -275,6 +275,16 @@ export function createCloudFrontInvalidator(options: CloudFrontInvalidatorOption
       }
       await waitFor(created.invalidationId, maxWaitSeconds);
       return { invalidationId: created.invalidationId, status: 'Completed', paths: batch };
+    },
+
+    async probe() {
+      try {
+        await api.get(PROBE_INVALIDATION_ID);
+      } catch (error) {
+        // "No such invalidation" is CloudFront answering: reachable, and the credentials may read.
+        if (error instanceof FrontendOpsError && error.code === 'INVALIDATION_NOT_FOUND') return;
+        throw error;
+      }
     },
 
     async get(invalidationId) {
@@ -308,4 +318,5 @@ export function createCloudFrontInvalidator(options: CloudFrontInvalidatorOption
       return details(result.Invalidation, distributionId);
     },
   };
+  return api;
 }

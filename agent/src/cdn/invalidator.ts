@@ -17,4 +17,12 @@ export interface Invalidator {
     paths: readonly string[],
     options: { wait: boolean; maxWaitSeconds: number },
   ): Promise<InvalidationResult>;
+  /**
+   * Resolves when the CDN API answers with these credentials (a deploy checks it before the first copy,
+   * so an unreachable CDN is a refusal rather than a failure after going live); rejects otherwise.
+   */
+  probe?(): Promise<void>;
 }
+
+/** A well-formed invalidation id that no distribution has: reading it proves the API answers. */
+export const PROBE_INVALIDATION_ID = 'FRONTENDOPSPROBE0';

@@ -12,6 +12,7 @@ import { registerRollbackCommand } from './rollback.js';
 import { registerSandboxCommand } from './sandbox.js';
 import { registerScheduleCommand } from './schedule.js';
 import { registerStatusCommand } from './status.js';
+import { registerUnlockCommand } from './unlock.js';
 
 /** Each command lives in its own file and exports one `register…Command`; this list wires them up. */
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
@@ -25,6 +26,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerChatCommand,
   registerRollbackCommand,
   registerStatusCommand,
+  registerUnlockCommand,
   registerHistoryCommand,
   registerScheduleCommand,
   registerDoctorCommand,

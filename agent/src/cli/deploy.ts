@@ -14,7 +14,7 @@ import type { ProgressEvent } from '../deploy/pipeline.js';
 import { FrontendOpsError, toFrontendOpsError } from '../errors.js';
 import { errorStatus } from '../outcome.js';
 import type { CliContext, GlobalOptions } from './context.js';
-import { exitCodeFor } from './exit-codes.js';
+import { EXIT, exitCodeFor, exitCodeForStatus } from './exit-codes.js';
 import { CommandExit, printRedactor, writeJson, writeLine } from './output.js';
 import { askLine, isYes, openSession } from './support.js';
 
@@ -241,8 +241,11 @@ export function registerDeployCommand(program: Command, ctx: CliContext): void {
         progress.stop();
         if (json) writeJson(ctx, printRedactor(ctx).value(deployOutcomeJson(outcome)));
         else printHuman(ctx, outcome);
+        const exit = exitCodeForStatus(outcome.report.status);
+        if (exit !== EXIT.OK) throw new CommandExit(exit);
       } catch (error) {
         progress.stop();
+        if (error instanceof CommandExit) throw error;
         const err = toFrontendOpsError(error);
         if (!json) throw err;
         writeJson(ctx, printRedactor(ctx).value(deployErrorJson(commit, err)));

@@ -34,7 +34,16 @@ export interface ScheduleDeps {
   onEvent?: (event: TickEvent) => void;
 }
 
-const STATUSES: readonly RunStatus[] = ['deployed', 'noop', 'planned', 'refused', 'failed'];
+const STATUSES: readonly RunStatus[] = [
+  'deployed',
+  'noop',
+  'planned',
+  'incomplete',
+  'rolled_back',
+  'refused',
+  'cancelled',
+  'failed',
+];
 
 function describe(event: TickEvent): string {
   switch (event.kind) {

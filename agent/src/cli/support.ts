@@ -87,6 +87,10 @@ export function progressPrinter(
 
 /** The exit code an answer means: its error's code, else its status (see `frontendops --help`). */
 export function exitCodeOfAnswer(answer: Answer): ExitCode {
+  // A release that went live and then did not finish (4) or was rolled back (5) carries the error that
+  // says why; its status, not that error's code, is what the exit code tells.
+  const status = answer.json.status;
+  if (status === 'incomplete' || status === 'rolled_back') return exitCodeForStatus(status);
   if (answer.error) return exitCodeForStatus('failed', answer.error.code);
   if (!answer.ok) return EXIT.FAILURE;
   return exitCodeForStatus(String(answer.json.status));
@@ -94,9 +98,12 @@ export function exitCodeOfAnswer(answer: Answer): ExitCode {
 
 /** Prints an answer (text or one JSON object), redacted, and returns the exit code it means. */
 export function printAnswer(ctx: CliContext, answer: Answer, json: boolean): ExitCode {
+  const status = answer.json.status;
+  // A release that went live is reported on stdout whatever became of it: it is the command's result.
+  const wentLive = status === 'incomplete' || status === 'rolled_back';
   const redactor = printRedactor(ctx);
   if (json) ctx.stdout.write(`${JSON.stringify(redactor.value(answer.json))}\n`);
-  else if (answer.ok) ctx.stdout.write(`${redactor.text(answer.text)}\n`);
+  else if (answer.ok || wentLive) ctx.stdout.write(`${redactor.text(answer.text)}\n`);
   else ctx.stderr.write(`${redactor.text(answer.text)}\n`);
   return exitCodeOfAnswer(answer);
 }

@@ -176,6 +176,11 @@ export const ConfigSchema = z
     concurrency: z.number().int().min(1).max(256).default(32),
     cacheRules: z.array(CacheRuleSchema).default([]),
     /**
+     * After a release goes live and fails its check (version.json, or index.html and its assets
+     * through the edge), go back to the previous complete release automatically.
+     */
+    autoRollback: z.boolean().default(true),
+    /**
      * Entry files every build must contain; a build without one is refused at publish and at deploy
      * (BUILD_INCOMPLETE). Site-relative paths.
      */

@@ -17,14 +17,17 @@ import type { S3Location } from './sync-command.js';
 export type DeployStep =
   | 'plan'
   | 'lock'
-  | 'preflight'
   | 'confirm'
+  | 'preflight'
+  | 'journal'
   | 'copy'
   | 'record'
   | 'invalidate'
   | 'verify'
   | 'tag'
   | 'prune'
+  | 'publish'
+  | 'rollback'
   /** An endpoint has not answered yet: the message says which, and for how long. */
   | 'wait'
   | 'done';
@@ -44,7 +47,10 @@ export interface ExecuteCopiesDeps {
   s3: S3Client;
   runner: RequestRunner;
   concurrency: number;
+  /** Before every copy: throws when the deploy lock is lost (cheap while its lease is fresh). */
   keepAlive: () => Promise<void>;
+  /** Before a phase starts, after the previous one completed: the fence of the `index` phase. */
+  beforePhase?: (phase: CopyPhase) => Promise<void>;
   onProgress?: (event: ProgressEvent) => void;
 }
 
@@ -76,6 +82,7 @@ export async function executeCopies(
   for (const phase of COPY_PHASES) {
     const batch = copies.filter((c) => c.phase === phase);
     if (batch.length === 0) continue;
+    await deps.beforePhase?.(phase);
     deps.onProgress?.({
       step: 'copy',
       phase,

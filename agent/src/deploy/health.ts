@@ -429,6 +429,17 @@ export async function checkSiteHealth(
 }
 
 /**
+ * The check bound to its clients and options: what the deploy engine calls after the invalidation
+ * (its `checkHealth`), and what it rolls back on.
+ */
+export function siteHealthCheck(
+  deps: HealthDeps,
+  options: HealthOptions = {},
+): (input: HealthInput) => Promise<HealthReport> {
+  return (input) => checkSiteHealth(deps, input, options);
+}
+
+/**
  * Only the `version.json` part of the check: undefined when the site names `commit`, else the failure.
  * Throws ENDPOINT_UNREACHABLE like `checkSiteHealth`.
  */

@@ -47,3 +47,20 @@ export function invalidationPathsFor(changedSitePaths: readonly string[], collap
     return [INVALIDATE_EVERYTHING];
   return paths;
 }
+
+/**
+ * CloudFront paths of two invalidations as one: the union, or `/*` when either is already `/*` or the
+ * union is above `collapseAbove` (a release that replaces an unfinished one also invalidates what that
+ * one changed).
+ */
+export function mergeInvalidationPaths(
+  a: readonly string[],
+  b: readonly string[],
+  collapseAbove: number,
+): string[] {
+  if (a.includes(INVALIDATE_EVERYTHING) || b.includes(INVALIDATE_EVERYTHING)) return [INVALIDATE_EVERYTHING];
+  const paths = [...new Set([...a, ...b])].sort();
+  if (paths.length > Math.min(collapseAbove, CLOUDFRONT_MAX_INVALIDATION_PATHS))
+    return [INVALIDATE_EVERYTHING];
+  return paths;
+}

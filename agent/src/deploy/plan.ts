@@ -2,6 +2,7 @@ import type { CacheRule } from '../config/schema.js';
 import { FrontendOpsError } from '../errors.js';
 import { decideAdoption, type UnknownObject } from './adoption.js';
 import { COPY_PHASES, type CopyPhase, compileCacheRules, needsInvalidation, phaseOf } from './cache-rules.js';
+import { DEPLOYMENTS_FILE } from './deployments-doc.js';
 import { invalidationPathsFor } from './invalidation-paths.js';
 import { isReservedSiteObject } from './reserved.js';
 import {
@@ -96,7 +97,7 @@ export interface DeployPlan {
   retained: RetainedFile[];
   /** CloudFront paths: changed non-immutable files, or `/*` above `collapseAbove`. */
   invalidate: string[];
-  /** The commit is already live and every file is as recorded: nothing to do. */
+  /** The commit is already live, its release complete, and every file is as recorded: nothing to do. */
   noop: boolean;
 }
 
@@ -191,10 +192,17 @@ export function planDeploy(
   const deleteLater: string[] = [];
   const retained: RetainedFile[] = [];
   const unknownObjects: UnknownObject[] = [];
+  const baseDeletes = new Set(current?.deleteLater ?? []);
+  // siteObjects leaves out deployments.json too: the engine rewrites it every release, never unknown.
   for (const object of siteObjects) {
     if (inManifest.has(object.path)) continue;
     const live = known.get(object.path);
     if (live === undefined) {
+      // An unfinished base release meant to delete it (an older release's file, or adopted): still ours.
+      if (baseDeletes.has(object.path)) {
+        if (options.delete) deleteLater.push(object.path);
+        continue;
+      }
       // The engine deletes only what a release put there; anything else waits for --adopt.
       unknownObjects.push({ path: object.path, etag: object.etag, size: object.size });
     } else if (live.age <= options.keepReleases - 1) {
@@ -228,10 +236,15 @@ export function planDeploy(
   deleteLater.sort();
   retained.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 
-  const invalidate = invalidationPathsFor(
-    copy.filter((c) => needsInvalidation(c.phase)).map((c) => c.path),
-    options.collapseAbove,
-  );
+  // Adopting (deleting the unknown objects) is a change even when every file is in place.
+  const noop = sameCommit && copy.length === 0 && current?.status === 'complete' && !adoption.adopted;
+  // deployments.json is rewritten by every release, so it is in every release's invalidation.
+  const invalidate = noop
+    ? []
+    : invalidationPathsFor(
+        [...copy.filter((c) => needsInvalidation(c.phase)).map((c) => c.path), DEPLOYMENTS_FILE],
+        options.collapseAbove,
+      );
 
   return {
     commit: manifest.commit,
@@ -245,7 +258,7 @@ export function planDeploy(
     adopted: adoption.adopted,
     retained,
     invalidate,
-    noop: sameCommit && copy.length === 0 && !adoption.adopted,
+    noop,
   };
 }
 
@@ -267,6 +280,10 @@ export interface PlanSummary {
   invalidate: string[];
   /** Up to `SAMPLE_SIZE` paths of each list, for display. */
   sample: { copy: string[]; deleteLater: string[] };
+  /** An unfinished release this plan finishes (same commit) or replaces (another commit). */
+  journal?: { action: 'finish' | 'supersede'; releaseId: string; commit: string; missing: string[] };
+  /** When asking again after the lock was taken: how this plan goes beyond the confirmed one. */
+  changes?: string[];
   /**
    * Objects no release knows: kept unless adopted. `objects` lists up to `UNKNOWN_SAMPLE_SIZE` of
    * them; `adoptionId` is what `--adopt` takes to delete exactly this set.

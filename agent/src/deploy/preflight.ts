@@ -192,3 +192,19 @@ export function startBuildListing(s3: S3Client, runner: RequestRunner, location:
     },
   };
 }
+
+/**
+ * The deploy engine's preflight, as the release steps call it: checks a manifest against the build
+ * prefix's listing before the journal is written and before the first copy (throws BUILD_CORRUPT).
+ */
+export type Preflight = (input: { manifest: BuildManifest; plan: Pick<DeployPlan, 'copy'> }) => Promise<void>;
+
+/**
+ * The preflight of one build prefix. Its single listing starts now, alongside whatever the caller does
+ * next (the manifest read, the plan); every call compares against that same listing, so checking again
+ * under the lock costs no request.
+ */
+export function buildPreflight(s3: S3Client, runner: RequestRunner, location: S3Location): Preflight {
+  const listing = startBuildListing(s3, runner, location);
+  return ({ manifest }) => listing.assertIntact(manifest);
+}

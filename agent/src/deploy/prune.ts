@@ -19,12 +19,15 @@ export async function deleteSiteFiles(
   runner: RequestRunner,
   location: S3Location,
   paths: readonly string[],
+  /** Before each batch: the deploy lock's fence (deletes are irreversible). */
+  beforeBatch?: () => Promise<void>,
 ): Promise<number> {
   // Checked for the whole list before the first batch: a reserved key refuses the prune, nothing deleted.
   assertWritableSitePaths(location, paths, 'delete');
   let deleted = 0;
   for (let start = 0; start < paths.length; start += MAX_DELETE_KEYS) {
     const batch = paths.slice(start, start + MAX_DELETE_KEYS);
+    await beforeBatch?.();
     await runner.run('DeleteObjects', async (abortSignal) => {
       const output = await s3.send(
         new DeleteObjectsCommand({

@@ -110,34 +110,192 @@ export const ReleaseFileSchema = z
  */
 export const RetainedFileSchema = ReleaseFileSchema.extend({ age: z.number().int().min(1) }).strict();
 
+/**
+ * What started a release: the origin of the request. `rollback` only appears in records written before
+ * releases had a `kind`; a rollback now keeps its origin as trigger and says `kind: rollback`.
+ */
 export const TriggerSchema = z.enum(['cli', 'chat', 'schedule', 'mcp', 'workflow', 'rollback']);
 
-export const ReleaseRecordSchema = z
+/** `deploy` (a newer or named commit), `rollback` (asked for), `auto-rollback` (after a failed health check). */
+export const ReleaseKindSchema = z.enum(['deploy', 'rollback', 'auto-rollback']);
+
+/**
+ * `pending`: journaled and not finished (being made live, or interrupted: a later run finishes or
+ * replaces it). `complete`: every step done. `rolled_back`: no longer live without having completed —
+ * restored after a failed health check, rolled back, or replaced by a later release before it finished
+ * (`endedBy` says which).
+ */
+export const ReleaseStatusSchema = z.enum(['pending', 'complete', 'rolled_back']);
+
+/** The steps after the journal write, in the order the engine runs them. */
+export const RELEASE_STEPS = ['copied', 'invalidated', 'verified', 'tagged', 'pruned', 'published'] as const;
+export type ReleaseStep = (typeof RELEASE_STEPS)[number];
+
+export const StepStateSchema = z
   .object({
-    schema: z.literal(1),
-    releaseId: z.string().regex(/^[0-9A-Za-z._-]{1,128}$/),
-    stack: z.string().min(1),
-    commit: CommitShaSchema,
-    tag: z.string().min(1).nullable().optional(),
-    trigger: TriggerSchema,
-    requestedBy: z.string().min(1).max(200),
-    startedAt: IsoDateSchema,
-    finishedAt: IsoDateSchema,
-    /** Where the files were copied; a record for another bucket/prefix does not describe this one. */
-    destination: z
-      .object({ bucket: z.string().min(1), prefix: z.string() })
-      .strict()
-      .optional(),
-    previousReleaseId: z.string().optional(),
-    files: z.array(ReleaseFileSchema).refine(uniquePaths, 'lists a path twice'),
-    retained: z.array(RetainedFileSchema).default([]),
-    copied: z.number().int().min(0),
-    unchanged: z.number().int().min(0),
-    deleted: z.number().int().min(0),
-    deferredDeletes: z.number().int().min(0).optional(),
-    invalidationId: z.string().nullable().optional(),
+    done: z.boolean(),
+    /** When the step completed (the engine's clock; informational). */
+    at: IsoDateSchema.nullable(),
+    /** Why a step counts as done without doing anything (no tagger, nothing to invalidate…). */
+    note: z.string().max(300).optional(),
   })
   .strict();
+
+export const ReleaseStepsSchema = z
+  .object({
+    copied: StepStateSchema,
+    invalidated: StepStateSchema,
+    verified: StepStateSchema,
+    tagged: StepStateSchema,
+    pruned: StepStateSchema,
+    published: StepStateSchema,
+  })
+  .strict();
+
+/** The first step that failed, and how: what a later run (or a person) needs to finish the release. */
+export const ReleaseFailureSchema = z
+  .object({
+    step: z.enum(RELEASE_STEPS),
+    code: z.string().min(1).max(64),
+    message: z.string().max(2000),
+    at: IsoDateSchema,
+  })
+  .strict();
+
+/** One page or asset that failed the health check (at most `MAX_HEALTH_FAILURES` are kept). */
+export const HealthFailureSchema = z
+  .object({
+    path: z.string().max(1100),
+    reason: z.string().max(300),
+    status: z.number().int().optional(),
+    contentType: z.string().max(256).optional(),
+    expected: z.string().max(256).optional(),
+  })
+  .strict();
+export const MAX_HEALTH_FAILURES = 20;
+
+/** A commit subject as stored: untrusted repository text, redacted by the caller and bounded here. */
+export const MAX_SUBJECT_LENGTH = 200;
+
+const ReleaseIdSchema = z.string().regex(/^[0-9A-Za-z._-]{1,128}$/);
+
+const releaseFields = {
+  schema: z.literal(1),
+  releaseId: ReleaseIdSchema,
+  stack: z.string().min(1),
+  commit: CommitShaSchema,
+  tag: z.string().min(1).nullable().optional(),
+  kind: ReleaseKindSchema,
+  trigger: TriggerSchema,
+  requestedBy: z.string().min(1).max(200),
+  subject: z.string().max(MAX_SUBJECT_LENGTH).nullable(),
+  status: ReleaseStatusSchema,
+  steps: ReleaseStepsSchema,
+  startedAt: IsoDateSchema,
+  /** When the release ended (complete or rolled back); null while pending. */
+  finishedAt: IsoDateSchema.nullable(),
+  /** Where the files were copied; a record for another bucket/prefix does not describe this one. */
+  destination: z
+    .object({ bucket: z.string().min(1), prefix: z.string() })
+    .strict()
+    .optional(),
+  previousReleaseId: z.string().optional(),
+  copied: z.number().int().min(0),
+  unchanged: z.number().int().min(0),
+  deleted: z.number().int().min(0),
+  deferredDeletes: z.number().int().min(0).optional(),
+  invalidationId: z.string().nullable().optional(),
+  /** The unfinished release this one replaced (its files were kept; its invalidation merged into ours). */
+  supersedes: ReleaseIdSchema.optional(),
+  /** Set when status is rolled_back: the release that took over, and why. */
+  endedBy: z
+    .object({
+      releaseId: ReleaseIdSchema,
+      reason: z.enum(['health-check', 'rollback', 'superseded']),
+    })
+    .strict()
+    .optional(),
+  failure: ReleaseFailureSchema.optional(),
+  health: z
+    .object({
+      ok: z.boolean(),
+      checked: z.number().int().min(0),
+      failures: z.array(HealthFailureSchema).max(MAX_HEALTH_FAILURES),
+    })
+    .strict()
+    .optional(),
+  /** The lock (its lockId) under which the journal was last written. */
+  lockId: z.string().max(128).optional(),
+};
+
+const ReleaseRecordObject = z
+  .object({
+    ...releaseFields,
+    files: z.array(ReleaseFileSchema).refine(uniquePaths, 'lists a path twice'),
+    retained: z.array(RetainedFileSchema).default([]),
+    /** CloudFront paths this release invalidates (its own changes and those of a release it replaced). */
+    invalidate: z.array(z.string().min(1).max(4096)).default([]),
+    /**
+     * Site paths this release deletes once its invalidation completed (files of releases no longer kept,
+     * adopted objects). Recorded with the plan so that a run finishing or replacing the release knows
+     * them: they are neither "unknown" (kept forever) nor forgotten.
+     */
+    deleteLater: z.array(z.string().min(1).max(MAX_SITE_PATH_BYTES)).optional(),
+  })
+  .strict();
+
+const doneStep = (at: unknown) => ({ done: true, at: typeof at === 'string' ? at : null });
+
+/**
+ * Records written before the journal had no status, steps, kind or subject. They were written once
+ * the files were live and never revisited, so they read as complete releases whose steps all ran.
+ */
+export function upgradeLegacyRelease(input: unknown): unknown {
+  if (typeof input !== 'object' || input === null || 'status' in input) return input;
+  const legacy = input as Record<string, unknown>;
+  const step = doneStep(legacy.finishedAt);
+  return {
+    ...legacy,
+    kind: legacy.trigger === 'rollback' ? 'rollback' : 'deploy',
+    subject: null,
+    status: 'complete',
+    steps: {
+      copied: step,
+      invalidated: step,
+      verified: step,
+      tagged: step,
+      pruned: step,
+      published: { done: false, at: null, note: 'recorded before deployments.json existed' },
+    },
+  };
+}
+
+/**
+ * A release record — the release journal (`releases/<stack>/current.json`): written `pending` with its
+ * full file list before the first copy, then updated as its steps complete.
+ */
+export const ReleaseRecordSchema = z.preprocess(upgradeLegacyRelease, ReleaseRecordObject);
+
+/**
+ * A release as kept in the history (`releases/<stack>/history/…`): the record without its file lists,
+ * so reading the last few releases stays cheap whatever the size of the site.
+ */
+const ReleaseEntryObject = z.object({ ...releaseFields, fileCount: z.number().int().min(0) }).strict();
+
+export function toReleaseEntryInput(input: unknown): unknown {
+  const upgraded = upgradeLegacyRelease(input);
+  if (typeof upgraded !== 'object' || upgraded === null || !('files' in upgraded)) return upgraded;
+  const {
+    files,
+    retained: _retained,
+    invalidate: _invalidate,
+    deleteLater: _deleteLater,
+    ...rest
+  } = upgraded as Record<string, unknown>;
+  return { ...rest, fileCount: Array.isArray(files) ? files.length : 0 };
+}
+
+export const ReleaseEntrySchema = z.preprocess(toReleaseEntryInput, ReleaseEntryObject);
 
 /** `locks/<stack>.json`: who deploys what, and until when the lock is valid without a renewal. */
 export const DeployLockSchema = z
@@ -151,14 +309,60 @@ export const DeployLockSchema = z
     requestedBy: z.string().min(1).max(200),
     acquiredAt: IsoDateSchema,
     renewedAt: IsoDateSchema,
+    /**
+     * The holder's own clock, for people. Nobody decides on it: expiry is S3's `Last-Modified` of the
+     * lock plus `ttlSeconds`, against S3's `Date` (lock.ts).
+     */
     expiresAt: IsoDateSchema,
+    /** How long the lock stays valid after its last write (by S3's clock) without a renewal. */
+    ttlSeconds: z.number().int().min(1).max(86_400).optional(),
+  })
+  .strict();
+
+/** One row of `deployments.json`: a release record's public summary (no file lists, no paths). */
+export const DeploymentEntrySchema = z
+  .object({
+    releaseId: ReleaseIdSchema,
+    tag: z.string().nullable(),
+    commit: CommitShaSchema,
+    subject: z.string().max(MAX_SUBJECT_LENGTH).nullable(),
+    startedAt: IsoDateSchema,
+    finishedAt: IsoDateSchema.nullable(),
+    requestedBy: z.string().max(200),
+    trigger: TriggerSchema,
+    kind: ReleaseKindSchema,
+    status: ReleaseStatusSchema,
+    filesChanged: z.number().int().min(0),
+    durationMs: z.number().int().min(0).nullable(),
+  })
+  .strict();
+
+export const MAX_DEPLOYMENT_ENTRIES = 20;
+
+/** `deployments.json` at the hosting root: the last releases, newest first, for the dashboard. */
+export const DeploymentsDocumentSchema = z
+  .object({
+    schema: z.literal(1),
+    stack: z.string().min(1),
+    generatedAt: IsoDateSchema,
+    live: ReleaseIdSchema.nullable(),
+    releases: z.array(DeploymentEntrySchema).max(MAX_DEPLOYMENT_ENTRIES),
   })
   .strict();
 
 export type BuildManifest = z.infer<typeof BuildManifestSchema>;
 export type ManifestFile = z.infer<typeof ManifestFileSchema>;
 export type ReleaseRecord = z.infer<typeof ReleaseRecordSchema>;
-export type ReleaseRecordInput = z.input<typeof ReleaseRecordSchema>;
+export type ReleaseRecordInput = z.input<typeof ReleaseRecordObject>;
+export type ReleaseEntry = z.infer<typeof ReleaseEntrySchema>;
+export type ReleaseKind = z.infer<typeof ReleaseKindSchema>;
+export type ReleaseStatus = z.infer<typeof ReleaseStatusSchema>;
+export type ReleaseSteps = z.infer<typeof ReleaseStepsSchema>;
+export type StepState = z.infer<typeof StepStateSchema>;
+export type ReleaseFailure = z.infer<typeof ReleaseFailureSchema>;
+export type HealthFailure = z.infer<typeof HealthFailureSchema>;
+export type DeploymentEntry = z.infer<typeof DeploymentEntrySchema>;
+export type DeploymentsDocument = z.infer<typeof DeploymentsDocumentSchema>;
 export type ReleaseFile = z.infer<typeof ReleaseFileSchema>;
 export type RetainedFile = z.infer<typeof RetainedFileSchema>;
 export type DeployLock = z.infer<typeof DeployLockSchema>;

@@ -1,7 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { releaseFromTagMessage } from '../../../agent/src/agent/tagging.js';
+import { releasePointerFromTagMessage } from '../../../agent/src/agent/tagging.js';
+import { readBuildManifest } from '../../../agent/src/deploy/manifest.js';
+import { readCurrentRelease } from '../../../agent/src/deploy/releases.js';
+import { parseSyncCommand } from '../../../agent/src/deploy/sync-command.js';
 import {
   cliEnv,
   commitDashboardChange,
@@ -16,7 +19,7 @@ import {
   tagsIn,
   todayStamp,
 } from '../../integration/agent/support.js';
-import { sandboxPerFile } from '../../support/sandbox.js';
+import { sandboxPerFile, sandboxS3Client } from '../../support/sandbox.js';
 
 /**
  * Issue 6 "Done when", end to end: the real CLI binary, both MCP servers as real child processes, the
@@ -51,7 +54,7 @@ describe('frontendops ask "Deploy the latest dashboard" on the sandbox', () => {
     const index1 = (await fetchText(`${s.info.edgeUrl}/`)).text;
     expect(index1).toContain('release one');
     expect(await tagsIn(s)).toEqual([{ name: `dashboard-deploy-${stamp}-1`, sha: first }]);
-    const release1 = releaseFromTagMessage(await tagMessage(s, `dashboard-deploy-${stamp}-1`));
+    const release1 = releasePointerFromTagMessage(await tagMessage(s, `dashboard-deploy-${stamp}-1`));
     expect(release1?.commit).toBe(first);
     expect(release1?.trigger).toBe('cli');
     expect(release1?.requestedBy).toBe('release-manager');
@@ -122,11 +125,20 @@ describe('frontendops ask "Deploy the latest dashboard" on the sandbox', () => {
     expect((await fetchText(`${s.info.edgeUrl}/`)).text).toBe(index1);
     const tags = await tagsIn(s);
     expect(tags).toContainEqual({ name: `dashboard-deploy-${stamp}-3`, sha: first });
-    const release3 = releaseFromTagMessage(await tagMessage(s, `dashboard-deploy-${stamp}-3`));
-    expect(release3?.trigger).toBe('rollback');
-    expect(release3?.files.map((f) => [f.path, f.sha256])).toEqual(
-      release1?.files.map((f) => [f.path, f.sha256]),
+    const release3 = releasePointerFromTagMessage(await tagMessage(s, `dashboard-deploy-${stamp}-3`));
+    // a rollback keeps its origin as trigger and says what it was as its kind (issue 10 §3)
+    expect(release3).toMatchObject({ kind: 'rollback', trigger: 'cli', commit: first });
+    // the rolled-back release lists exactly the files of the first build
+    const s3 = sandboxS3Client(s);
+    const sync = parseSyncCommand(
+      `aws s3 sync s3://${s.info.artifactsBucket}/builds/{commit}/site/ s3://${s.info.hostingBucket}/ --delete`,
     );
+    const live = await readCurrentRelease(s3, s.info.artifactsBucket, 'dashboard-hosting-prod');
+    const build1 = await readBuildManifest(s3, sync, first);
+    expect(live?.files.map((f) => [f.path, f.sha256])).toEqual(
+      build1?.files.map((f) => [f.path, f.sha256]).sort((a, b) => (a[0]! < b[0]! ? -1 : 1)),
+    );
+    s3.destroy();
 
     // No planted secret anywhere: not in the audit log, not on stdout or stderr.
     const auditText = await readFile(join(dir(), 'audit.jsonl'), 'utf8');

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAuditLog } from '../../../agent/src/audit/log.js';
 import type { CliContext } from '../../../agent/src/cli/context.js';
@@ -9,7 +10,7 @@ import { runCli } from '../../../agent/src/cli/main.js';
 import { generateSite, writeSite } from '../../support/builds.js';
 import { commitSha } from '../../support/deploy-fixtures.js';
 import { commitInScratchRepo } from '../../support/deploy-sandbox.js';
-import { sandboxPerFile } from '../../support/sandbox.js';
+import { sandboxPerFile, sandboxS3Client } from '../../support/sandbox.js';
 
 /** `frontendops publish` and `frontendops deploy` in-process against the sandbox, through the real CLI. */
 const { sandbox, dir: sandboxDir } = sandboxPerFile();
@@ -50,6 +51,17 @@ async function cli(args: string[], options: { tty?: boolean; stdin?: string } = 
   return { code, out, err };
 }
 
+/** The hosting bucket's keys, straight from S3. */
+async function hostingKeys(): Promise<string[]> {
+  const s3 = sandboxS3Client(sandbox());
+  try {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: sandbox().info.hostingBucket }));
+    return (page.Contents ?? []).map((o) => o.Key ?? '').sort();
+  } finally {
+    s3.destroy();
+  }
+}
+
 const DEPLOY_KEYS = [
   'commit',
   'copied',
@@ -82,9 +94,11 @@ async function publishedCommit(label: string, version: number): Promise<string> 
   return commit;
 }
 
+/** The documented keys of a deploy result; a release that ran also names its releaseId and kind. */
 function expectDeployKeys(json: Record<string, unknown>): void {
+  const ran = json.status !== 'planned' && json.status !== 'noop';
   const keys = Object.keys(json).filter((k) => k !== 'tag');
-  expect(keys.sort()).toEqual(DEPLOY_KEYS);
+  expect(keys.sort()).toEqual(ran ? [...DEPLOY_KEYS, 'kind', 'releaseId'].sort() : DEPLOY_KEYS);
 }
 
 describe('frontendops publish', () => {
@@ -196,8 +210,17 @@ describe('frontendops deploy', () => {
   });
 
   it('reports a commit without a build as bad input', async () => {
-    const missing = await cli(['deploy', '--commit', commitSha(77), '--yes', '--json']);
+    const unbuilt = await commitInScratchRepo(sandbox(), 'cli-no-build');
+    const missing = await cli(['deploy', '--commit', unbuilt, '--yes', '--json']);
     expect(missing.code).toBe(2);
     expect(JSON.parse(missing.out)).toMatchObject({ status: 'refused', code: 'BUILD_NOT_FOUND' });
+  });
+
+  it('regression: refuses a full sha that git does not know before anything changes (it once went live, then failed at tagging)', async () => {
+    const before = await hostingKeys();
+    const unknown = await cli(['deploy', '--commit', commitSha(77), '--yes', '--json']);
+    expect(unknown.code).toBe(2);
+    expect(JSON.parse(unknown.out)).toMatchObject({ status: 'failed', code: 'COMMIT_NOT_FOUND' });
+    expect(await hostingKeys()).toEqual(before);
   });
 });

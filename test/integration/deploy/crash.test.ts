@@ -102,8 +102,9 @@ describe('a deploy killed mid-copy', () => {
     expect(blocked).toBeInstanceOf(FrontendOpsError);
     expect((blocked as FrontendOpsError).code).toBe('DEPLOY_IN_PROGRESS');
 
-    // Wait out the 5 s TTL (the killed process no longer renews it), then deploy again.
-    const waitMs = Date.parse(lock.expiresAt) - Date.now() + 250;
+    // Wait out the 5 s TTL (the killed process no longer renews it), then deploy again. Expiry is
+    // judged by S3's clock in whole seconds (Last-Modified and Date), with a second of slack.
+    const waitMs = Date.parse(lock.expiresAt) - Date.now() + 2_500;
     if (waitMs > 0) await sleep(waitMs);
     const report = await engine.deploy(v2.commit, {}, { attemptTimeoutMs: 10_000 });
     expect(report.status).toBe('deployed');

@@ -61,7 +61,10 @@ describe('deploy engine on the sandbox', () => {
     expect(report.verify).toEqual({ status: 'passed' });
     expect(report.invalidationId).toMatch(/^I[A-Z0-9]+$/);
     await expectMirror(v1);
-    expect([...(await engine.listing()).keys()].sort()).toEqual(v1.map((f) => f.path).sort());
+    // the build, and the engine-owned deployments.json the dashboard reads its history from
+    expect([...(await engine.listing()).keys()].sort()).toEqual(
+      [...v1.map((f) => f.path), 'deployments.json'].sort(),
+    );
     const home = await edgeText('/');
     expect(home.status).toBe(200);
     expect(home.text).toBe(v1.find((f) => f.path === 'index.html')!.content.toString());

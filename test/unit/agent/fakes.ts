@@ -341,10 +341,6 @@ export function flowHarness(options: FlowHarnessOptions = {}): FlowHarness {
   });
   const direct: FlowHarness['direct'] = [];
   let t = Date.parse('2026-11-23T10:00:00Z');
-  const live = () => {
-    const text = s3.text(HOSTING, 'version.json');
-    return text === undefined ? undefined : (JSON.parse(text) as { commit: string }).commit;
-  };
   const ctx: FlowContext = {
     config,
     stack,
@@ -369,9 +365,18 @@ export function flowHarness(options: FlowHarnessOptions = {}): FlowHarness {
         return { invalidationId: `D${direct.length}`, status: 'Completed', paths: [...paths] };
       },
     }),
-    fetch: (async () => {
-      const commit = live();
-      return new Response(JSON.stringify({ commit }), { status: commit === undefined ? 404 : 200 });
+    // The edge: serves the fake hosting bucket (a folder URL serves its index.html), as CloudFront in
+    // front of the sandbox does; the flow's health check and version.json check read it.
+    fetch: (async (input: string | URL | Request) => {
+      const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+      let key = decodeURIComponent(url.pathname.replace(/^\//, ''));
+      if (key === '' || key.endsWith('/')) key += 'index.html';
+      const object = s3.bucket(HOSTING).get(key);
+      if (object === undefined) return new Response('Not Found', { status: 404 });
+      return new Response(new Uint8Array(object.body), {
+        status: 200,
+        headers: { 'content-type': object.contentType ?? 'application/octet-stream' },
+      });
     }) as typeof fetch,
   };
   return { ctx, s3, github, pulumi, audit, direct, close: () => connections.closeAll() };

@@ -6,11 +6,12 @@ import {
   rollbackThroughMcp,
   statusThroughMcp,
 } from '../../../agent/src/agent/flow.js';
-import { releaseFromTagMessage } from '../../../agent/src/agent/tagging.js';
-import type { ReleaseRecord } from '../../../agent/src/deploy/schemas.js';
+import { releasePointerFromTagMessage } from '../../../agent/src/agent/tagging.js';
+import type { ReleaseEntry } from '../../../agent/src/deploy/schemas.js';
 import { FrontendOpsError } from '../../../agent/src/errors.js';
-import { commitSha } from '../../support/deploy-fixtures.js';
+import { allStepsDone, commitSha } from '../../support/deploy-fixtures.js';
 import {
+  ARTIFACTS,
   DISTRIBUTION,
   type FlowHarness,
   type FlowHarnessOptions,
@@ -71,19 +72,28 @@ describe('deployThroughMcp', () => {
     expect(h.s3.text(HOSTING, 'version.json')).toContain(B);
     expect(h.pulumi.invalidations).toHaveLength(1);
     expect(h.pulumi.invalidations[0]?.wait).toBe(true);
+    // the agent runs the page health check (deploy/health.ts) through the edge: the page, version.json
+    // and the script it references
+    const record = JSON.parse(h.s3.text(ARTIFACTS, 'releases/dashboard-hosting-prod/current.json')!);
+    expect(record.health).toEqual({ ok: true, checked: 3, failures: [] });
     const tag = h.github.tags[0];
     expect(tag?.sha).toBe(B);
-    expect(releaseFromTagMessage(tag?.message ?? '')).toMatchObject({
+    expect(releasePointerFromTagMessage(tag?.message ?? '')).toMatchObject({
       commit: B,
+      kind: 'deploy',
       trigger: 'cli',
       requestedBy: 'alice',
+      releaseId: outcome.report.releaseId,
     });
     expect(toolCalls(h)).toEqual([
       'pulumi/pulumi-cli-stack-output:ok',
       'github/list_commits:ok',
+      'engine/release_journaled:ok',
       'pulumi/invalidate_cdn:ok',
+      'github/list_tags:ok',
       'github/next_deploy_tag:ok',
       'github/create_tag:ok',
+      'engine/release_complete:ok',
       'engine/run_deploy:ok',
     ]);
     const kinds = h.audit.entries.map((e) => e.kind);
@@ -228,7 +238,7 @@ describe('deployThroughMcp', () => {
 });
 
 describe('rollbackThroughMcp', () => {
-  it('goes back to the release before the live one, as trigger rollback, and tags it', async () => {
+  it('goes back to the release before the live one, as a release of kind rollback keeping its origin, and tags it', async () => {
     const h = harness({
       commits: [
         { sha: B, message: 'b' },
@@ -248,7 +258,10 @@ describe('rollbackThroughMcp', () => {
     expect(rolled.from).toMatchObject({ commit: B, tag: 'dashboard-deploy-20261123-2' });
     expect(rolled.target).toMatchObject({ commit: A, tag: 'dashboard-deploy-20261123-1', subject: 'a' });
     expect(h.s3.text(HOSTING, 'version.json')).toContain(A);
-    expect(releaseFromTagMessage(h.github.tags.at(-1)?.message ?? '')?.trigger).toBe('rollback');
+    expect(releasePointerFromTagMessage(h.github.tags.at(-1)?.message ?? '')).toMatchObject({
+      kind: 'rollback',
+      trigger: 'cli',
+    });
   });
 
   it('says NOTHING_TO_ROLL_BACK when nothing is live, or nothing came before', async () => {
@@ -261,27 +274,36 @@ describe('rollbackThroughMcp', () => {
 });
 
 describe('previousRelease', () => {
-  const record = (releaseId: string, commit: string, startedAt: string): ReleaseRecord => ({
+  const record = (
+    releaseId: string,
+    commit: string,
+    startedAt: string,
+    status: ReleaseEntry['status'] = 'complete',
+  ): ReleaseEntry => ({
     schema: 1,
     releaseId,
     stack: 's',
     commit,
+    kind: 'deploy',
     trigger: 'cli',
     requestedBy: 'a',
+    subject: null,
+    status,
+    steps: allStepsDone(startedAt),
     startedAt,
     finishedAt: startedAt,
-    files: [],
-    retained: [],
+    fileCount: 0,
     copied: 0,
     unchanged: 0,
     deleted: 0,
   });
 
-  it('skips the live release and earlier deploys of the same commit', () => {
-    const live = record('r4', A, '2026-11-23T04:00:00Z');
+  it('skips the live release, earlier deploys of the same commit, and releases that never completed', () => {
+    const live = record('r5', A, '2026-11-23T05:00:00Z');
     const releases = [
       live,
-      record('r3', A, '2026-11-23T03:00:00Z'),
+      record('r4', A, '2026-11-23T04:00:00Z'),
+      record('r3', C, '2026-11-23T03:00:00Z', 'rolled_back'),
       record('r2', B, '2026-11-23T02:00:00Z'),
       record('r1', C, '2026-11-23T01:00:00Z'),
     ];

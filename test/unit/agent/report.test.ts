@@ -6,9 +6,7 @@ import {
   confirmQuestion,
   deployOutcomeJson,
   displayText,
-  formatAutoRollback,
   formatDeployOutcome,
-  formatIncompleteRelease,
   formatPlan,
 } from '../../../agent/src/agent/report.js';
 import { doctorExitCode, formatChecks } from '../../../agent/src/cli/doctor.js';
@@ -135,33 +133,6 @@ describe('one style for outcomes (issue 11 §2)', () => {
     const text = formatPlan({ action: 'deploy', stack: 'prod', plan, to: { commit } });
     expect(text).toContain('unchanged 10, delete later 1, kept for old pages 2');
     expect(text).toContain('invalidate: /index.html /');
-  });
-
-  it('Incomplete [RELEASE_INCOMPLETE] …: live, the missing steps, and the command that finishes them', () => {
-    expect(
-      formatIncompleteRelease({
-        stack: 'prod',
-        release: { commit, tag: 'dashboard-deploy-20261123-1' },
-        missing: ['invalidated', 'tagged'],
-        finish: 'Run `frontendops deploy` again to finish it.',
-      }),
-    ).toBe(
-      'Incomplete [RELEASE_INCOMPLETE] dashboard-deploy-20261123-1 (aaaaaaa) is live on prod, but invalidated, tagged did not finish.\n' +
-        'hint: Run `frontendops deploy` again to finish it.',
-    );
-  });
-
-  it('Rolled back [HEALTH_CHECK_FAILED] …: what failed and what is live again', () => {
-    expect(
-      formatAutoRollback({
-        stack: 'prod',
-        failed: { commit, subject: 'Break it' },
-        restored: { commit: 'b'.repeat(40), tag: 'dashboard-deploy-20261122-2' },
-        reason: '/assets/app.js answered 404',
-      }),
-    ).toMatch(
-      /^Rolled back \[HEALTH_CHECK_FAILED\] aaaaaaa "Break it" went live on prod but failed its health check \(\/assets\/app\.js answered 404\); dashboard-deploy-20261122-2 \(bbbbbbb\) is live again\./,
-    );
   });
 
   it('prints the engine JSON shape plus the tag', () => {

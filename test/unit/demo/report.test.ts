@@ -8,6 +8,7 @@ import {
   uncommittedNote,
 } from '../../../agent/src/demo/report.js';
 import type { ReleaseRecord } from '../../../agent/src/deploy/schemas.js';
+import { allStepsDone } from '../../support/deploy-fixtures.js';
 
 const C1 = '1'.repeat(40);
 const C2 = '2'.repeat(40);
@@ -19,12 +20,17 @@ function release(commit: string, files: Array<[string, string]>): ReleaseRecord 
     stack: 'dashboard-hosting-prod',
     commit,
     tag: null,
+    kind: 'deploy',
     trigger: 'cli',
     requestedBy: 'maria',
+    subject: null,
+    status: 'complete',
+    steps: allStepsDone('2026-11-23T10:00:02.000Z'),
     startedAt: '2026-11-23T10:00:00.000Z',
     finishedAt: '2026-11-23T10:00:02.000Z',
     files: files.map(([path, sha]) => ({ path, sha256: sha.repeat(64).slice(0, 64) })),
     retained: [],
+    invalidate: [],
     copied: files.length,
     unchanged: 0,
     deleted: 0,

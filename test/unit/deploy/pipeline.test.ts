@@ -1,8 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { InvalidationResult, Invalidator } from '../../../agent/src/cdn/invalidator.js';
-import { type DeployDeps, type DeployRequest, runDeploy } from '../../../agent/src/deploy/pipeline.js';
+import {
+  type DeployDeps,
+  type DeployRequest,
+  finishRelease,
+  type HealthResult,
+  runDeploy,
+} from '../../../agent/src/deploy/pipeline.js';
 import { currentReleaseKey, historyPrefix } from '../../../agent/src/deploy/releases.js';
-import { ReleaseRecordSchema } from '../../../agent/src/deploy/schemas.js';
+import {
+  DeploymentsDocumentSchema,
+  ReleaseEntrySchema,
+  ReleaseRecordSchema,
+} from '../../../agent/src/deploy/schemas.js';
 import { parseSyncCommand } from '../../../agent/src/deploy/sync-command.js';
 import { FrontendOpsError } from '../../../agent/src/errors.js';
 import { commitSha, manifestOf } from '../../support/deploy-fixtures.js';
@@ -43,16 +53,27 @@ function publish(s3: FakeS3, version: number, files: Record<string, string>): st
 interface Harness {
   s3: FakeS3;
   invalidations: Array<{ paths: readonly string[]; atCall: number }>;
+  /** Set to make the CDN API fail (it is "down"). */
+  cdnDown: { value: boolean };
   deps: DeployDeps;
   clock: { advance(ms: number): void };
   live: () => string | undefined;
+  journal: () => ReturnType<typeof ReleaseRecordSchema.parse> | undefined;
+  history: () => Array<ReturnType<typeof ReleaseEntrySchema.parse>>;
+  hostingKeys: () => string[];
 }
 
-function harness(options: { verifyCommit?: () => string | Error } = {}): Harness {
+function harness(
+  options: { verifyCommit?: (live: string | undefined) => string | undefined | Error } = {},
+): Harness {
   const s3 = new FakeS3([ARTIFACTS, HOSTING]);
   const invalidations: Harness['invalidations'] = [];
+  const cdnDown = { value: false };
   const invalidator: Invalidator = {
     async invalidate(paths): Promise<InvalidationResult> {
+      if (cdnDown.value) {
+        throw new FrontendOpsError('INVALIDATION_FAILED', 'CloudFront failed: ServiceUnavailable');
+      }
       invalidations.push({ paths, atCall: s3.calls.length });
       return { invalidationId: `I${invalidations.length}`, status: 'Completed', paths: [...paths] };
     },
@@ -63,19 +84,30 @@ function harness(options: { verifyCommit?: () => string | Error } = {}): Harness
     return text === undefined ? undefined : (JSON.parse(text) as { commit: string }).commit;
   };
   const fakeFetch = (async () => {
-    const answer = options.verifyCommit?.() ?? live();
+    const answer = options.verifyCommit ? options.verifyCommit(live()) : live();
     if (answer instanceof Error) throw answer;
     return new Response(JSON.stringify({ commit: answer }), { status: answer === undefined ? 404 : 200 });
   }) as typeof fetch;
   return {
     s3,
     invalidations,
+    cdnDown,
     clock: {
       advance: (ms) => {
         t += ms;
       },
     },
     live,
+    journal: () => {
+      const text = s3.text(ARTIFACTS, currentReleaseKey('prod'));
+      return text === undefined ? undefined : ReleaseRecordSchema.parse(JSON.parse(text));
+    },
+    history: () =>
+      [...s3.bucket(ARTIFACTS).keys()]
+        .filter((k) => k.startsWith(historyPrefix('prod')))
+        .sort()
+        .map((k) => ReleaseEntrySchema.parse(JSON.parse(s3.text(ARTIFACTS, k)!))),
+    hostingKeys: () => [...s3.bucket(HOSTING).keys()].sort(),
     deps: {
       s3: s3.client,
       invalidator,
@@ -87,6 +119,7 @@ function harness(options: { verifyCommit?: () => string | Error } = {}): Harness
       sleep: async () => {},
       random: () => 0,
       identity: { host: 'ci-runner', pid: 42 },
+      setTimer: () => () => undefined,
     },
   };
 }
@@ -124,12 +157,22 @@ function copiedKeys(s3: FakeS3): string[] {
   return s3.calls.filter((c) => c.operation === 'CopyObject').map((c) => c.key ?? '');
 }
 
+const ALL_STEPS = ['copied', 'invalidated', 'verified', 'tagged', 'pruned', 'published'];
+
 describe('runDeploy: first deploy', () => {
-  it('mirrors the build with headers, index.html last, records the release, invalidates, verifies, unlocks', async () => {
+  it('journals the release pending with its full file list before the first copy, then completes every step', async () => {
     const h = harness();
     const files = site(1);
     const commit = publish(h.s3, 1, files);
-    const report = await runDeploy(h.deps, request(commit));
+    let atFirstCopy: ReturnType<Harness['journal']>;
+    h.s3.onCall = (call) => {
+      if (call.operation === 'CopyObject' && atFirstCopy === undefined) atFirstCopy = h.journal();
+    };
+    const report = await runDeploy(h.deps, request(commit, { subject: 'Fix the \u001b[31mchart' }));
+
+    expect(atFirstCopy).toMatchObject({ status: 'pending', commit, kind: 'deploy' });
+    expect(atFirstCopy?.files.map((f) => f.path).sort()).toEqual(Object.keys(files).sort());
+    expect(atFirstCopy?.steps.copied.done).toBe(false);
 
     expect(report.status).toBe('deployed');
     expect(report.copied).toBe(6);
@@ -139,54 +182,72 @@ describe('runDeploy: first deploy', () => {
       expect(object?.metadata).toEqual({ sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
     }
     expect(h.s3.bucket(HOSTING).get('index.html')?.cacheControl).toBe('no-cache');
-    expect(h.s3.bucket(HOSTING).get('assets/index-V1aaaaaa.js')?.contentType).toBe(
-      'text/javascript; charset=utf-8',
-    );
-
     const order = copiedKeys(h.s3);
     expect(order.at(-1)).toBe('index.html');
     expect(order.indexOf('docs/index.html')).toBeGreaterThan(order.indexOf('favicon.svg'));
-    expect(order.slice(0, 2).sort()).toEqual(['assets/index-V1aaaaaa.js', 'assets/vendor-Stable123.js']);
 
-    const record = ReleaseRecordSchema.parse(JSON.parse(h.s3.text(ARTIFACTS, currentReleaseKey('prod'))!));
-    expect(record).toMatchObject({ commit, copied: 6, unchanged: 0, trigger: 'cli', requestedBy: 'alice' });
+    const record = h.journal()!;
+    expect(record).toMatchObject({ commit, status: 'complete', trigger: 'cli', requestedBy: 'alice' });
+    expect(record.subject).toBe('Fix the [31mchart');
+    for (const step of ALL_STEPS) expect(record.steps[step as 'copied'].done).toBe(true);
     expect(record.files.find((f) => f.path === 'index.html')?.etag).toMatch(/^"[0-9a-f]{32}"$/);
-    const history = [...h.s3.bucket(ARTIFACTS).keys()].filter((k) => k.startsWith(historyPrefix('prod')));
+    const history = h.history();
     expect(history).toHaveLength(1);
-    expect(JSON.parse(h.s3.text(ARTIFACTS, history[0]!)!).invalidationId).toBe('I1');
+    expect(history[0]).toMatchObject({ status: 'complete', invalidationId: 'I1', fileCount: 6 });
 
     expect(h.invalidations.map((i) => i.paths)).toEqual([
-      ['/', '/docs/', '/docs/index.html', '/favicon.svg', '/index.html', '/version.json'],
+      [
+        '/',
+        '/deployments.json',
+        '/docs/',
+        '/docs/index.html',
+        '/favicon.svg',
+        '/index.html',
+        '/version.json',
+      ],
     ]);
-    expect(report.invalidationId).toBe('I1');
+    const deployments = h.s3.bucket(HOSTING).get('deployments.json');
+    expect(deployments?.cacheControl).toBe('no-cache');
+    expect(deployments?.contentType).toBe('application/json');
+    const document = DeploymentsDocumentSchema.parse(JSON.parse(deployments!.body.toString()));
+    expect(document).toMatchObject({ stack: 'prod', live: record.releaseId });
+    expect(document.releases).toEqual([
+      expect.objectContaining({
+        releaseId: record.releaseId,
+        status: 'complete',
+        kind: 'deploy',
+        filesChanged: 6,
+      }),
+    ]);
     expect(report.verify).toEqual({ status: 'passed' });
     expect(h.s3.bucket(ARTIFACTS).has('locks/prod.json')).toBe(false);
-    // ListObjectsV2: the hosting bucket, and the build prefix for the preflight.
+    // the journal's price: the lock, 3 journal writes (pending, copied, complete), 2 history entries,
+    // deployments.json; 3 reads (manifest, the journal before and under the lock), the listing, the
+    // history listing and the build prefix's listing for the preflight; the unlock
     expect(report.requests).toEqual({
       CopyObject: 6,
       DeleteObject: 1,
-      GetObject: 2,
-      ListObjectsV2: 2,
-      PutObject: 3,
+      GetObject: 3,
+      ListObjectsV2: 3,
+      PutObject: 7,
     });
   });
 });
 
 describe('runDeploy: request budgets', () => {
-  it('redeploying the live commit is a no-op: listings + 4 requests, zero copies', async () => {
+  it('redeploying the live, complete commit is a no-op: listings + 2 reads, no lock, zero copies', async () => {
     const h = harness();
     const commit = publish(h.s3, 1, site(1));
     await runDeploy(h.deps, request(commit));
-    h.s3.calls.length = 0;
     const report = await runDeploy(h.deps, request(commit));
     expect(report.status).toBe('noop');
     expect(report.copied).toBe(0);
-    // The preflight's build listing starts with the lock, before the plan knows it is a no-op.
-    expect(report.requests).toEqual({ DeleteObject: 1, GetObject: 2, ListObjectsV2: 2, PutObject: 1 });
+    // The preflight's build listing starts with the manifest read, before the plan knows it is a no-op.
+    expect(report.requests).toEqual({ GetObject: 2, ListObjectsV2: 2 });
     expect(h.invalidations).toHaveLength(1);
   });
 
-  it('an incremental deploy is listings + the changed copies + 6 requests', async () => {
+  it('an incremental deploy journals, copies the changed files, and publishes once', async () => {
     const h = harness();
     publish(h.s3, 1, site(1));
     await runDeploy(h.deps, request(commitSha(1)));
@@ -195,17 +256,64 @@ describe('runDeploy: request budgets', () => {
     const commit = publish(h.s3, 2, next);
     const report = await runDeploy(h.deps, request(commit));
     expect(report.copied).toBe(2);
+    expect(h.s3.bucket(HOSTING).get('deployments.json')).toBeDefined();
+    // as the first deploy, plus reading the one history entry deployments.json is built from
     expect(report.requests).toEqual({
       CopyObject: 2,
       DeleteObject: 1,
-      GetObject: 2,
-      ListObjectsV2: 2,
-      PutObject: 3,
+      GetObject: 4,
+      ListObjectsV2: 3,
+      PutObject: 7,
     });
   });
 });
 
-describe('runDeploy: safety', () => {
+describe('runDeploy: confirmation never holds the lock', () => {
+  it('a declined confirmation is CANCELLED with nothing changed, and no lock was held while asking', async () => {
+    const h = harness();
+    const commit = publish(h.s3, 1, site(1));
+    let lockedWhileAsking: boolean | undefined;
+    const error = await rejectionOf(
+      runDeploy(
+        h.deps,
+        request(commit, {
+          confirm: async () => {
+            lockedWhileAsking = h.s3.bucket(ARTIFACTS).has('locks/prod.json');
+            return false;
+          },
+        }),
+      ),
+    );
+    expect(error.code).toBe('CANCELLED');
+    expect(lockedWhileAsking).toBe(false);
+    expect(h.hostingKeys()).toEqual([]);
+    expect(h.journal()).toBeUndefined();
+  });
+
+  it('asks again, showing what changed, when another deploy went out between the answer and the lock', async () => {
+    const h = harness();
+    publish(h.s3, 1, site(1));
+    publish(h.s3, 2, site(2));
+    const asked: Array<string[] | undefined> = [];
+    const report = await runDeploy(
+      h.deps,
+      request(commitSha(2), {
+        confirm: async (plan) => {
+          asked.push(plan.changes);
+          // while this person reads the plan, someone else deploys v1
+          if (asked.length === 1) await runDeploy(h.deps, request(commitSha(1)));
+          return true;
+        },
+      }),
+    );
+    expect(report.status).toBe('deployed');
+    expect(asked).toHaveLength(2);
+    expect(asked[0]).toBeUndefined();
+    expect(asked[1]?.[0]).toMatch(/the live release changed from nothing to/);
+  });
+});
+
+describe('runDeploy: refusals change nothing', () => {
   it('a dry run plans without writing anything', async () => {
     const h = harness();
     const commit = publish(h.s3, 1, site(1));
@@ -213,27 +321,6 @@ describe('runDeploy: safety', () => {
     expect(report.status).toBe('planned');
     expect(report.plan.copy.total).toBe(6);
     expect(h.s3.count('PutObject') + h.s3.count('CopyObject') + h.s3.count('DeleteObject')).toBe(0);
-  });
-
-  it('a declined confirmation is REFUSED with nothing changed and the lock released', async () => {
-    const h = harness();
-    const commit = publish(h.s3, 1, site(1));
-    let shown = 0;
-    const error = await rejectionOf(
-      runDeploy(
-        h.deps,
-        request(commit, {
-          confirm: async (plan) => {
-            shown = plan.copy.total;
-            return false;
-          },
-        }),
-      ),
-    );
-    expect(error.code).toBe('REFUSED');
-    expect(shown).toBe(6);
-    expect(h.s3.bucket(HOSTING).size).toBe(0);
-    expect(h.s3.bucket(ARTIFACTS).has('locks/prod.json')).toBe(false);
   });
 
   it('a held lock fails with DEPLOY_IN_PROGRESS and changes nothing', async () => {
@@ -255,62 +342,260 @@ describe('runDeploy: safety', () => {
     const error = await rejectionOf(runDeploy(h.deps, request(commit)));
     expect(error.code).toBe('DEPLOY_IN_PROGRESS');
     expect(error.message).toContain('bob on laptop');
-    expect(h.s3.bucket(HOSTING).size).toBe(0);
+    expect(h.hostingKeys()).toEqual([]);
     expect(JSON.parse(h.s3.text(ARTIFACTS, 'locks/prod.json')!)).toEqual(holder);
   });
 
-  it('refuses a commit without a complete build', async () => {
+  it('refuses a commit without a complete build before taking the lock', async () => {
     const h = harness();
     const error = await rejectionOf(runDeploy(h.deps, request(commitSha(5))));
     expect(error.code).toBe('BUILD_NOT_FOUND');
-    expect(h.s3.count('CopyObject')).toBe(0);
-    // the lock, taken while the manifest was read, is released again
-    expect(h.s3.bucket(ARTIFACTS).has('locks/prod.json')).toBe(false);
-    expect(h.s3.bucket(HOSTING).size).toBe(0);
+    expect(h.s3.count('PutObject') + h.s3.count('CopyObject')).toBe(0);
   });
 
-  it('stops before the next phase when a copy fails for good: index.html never goes live', async () => {
+  it('runs the preflight after the plan, before confirmation and the journal: a corrupt build writes nothing', async () => {
+    const h = harness();
+    const commit = publish(h.s3, 1, site(1));
+    // A build file replaced after publish: its size and ETag no longer match build.json.
+    h.s3.put(ARTIFACTS, `builds/${commit}/site/index.html`, '<html>tampered after publish</html>');
+    let asked = 0;
+    const error = await rejectionOf(
+      runDeploy(
+        h.deps,
+        request(commit, {
+          confirm: async () => {
+            asked += 1;
+            return true;
+          },
+        }),
+      ),
+    );
+    expect(error.code).toBe('BUILD_CORRUPT');
+    expect(error.message).toContain('index.html');
+    // The plan ran (the hosting bucket was listed); nobody was asked, nothing journaled, locked or copied.
+    expect(h.s3.calls.some((c) => c.operation === 'ListObjectsV2' && c.bucket === HOSTING)).toBe(true);
+    expect(asked).toBe(0);
+    expect(h.journal()).toBeUndefined();
+    expect(h.s3.count('PutObject') + h.s3.count('CopyObject')).toBe(0);
+    expect(h.hostingKeys()).toEqual([]);
+  });
+});
+
+describe('runDeploy: a release that fails after going live is incomplete, and the next run finishes it', () => {
+  it('regression: the invalidation API down after the copy → incomplete with the missing steps; the retry finishes, never noop', async () => {
+    const h = harness();
+    publish(h.s3, 1, site(1));
+    await runDeploy(h.deps, request(commitSha(1)));
+    const commit = publish(h.s3, 2, site(2));
+    h.cdnDown.value = true;
+    const failed = await runDeploy(h.deps, request(commit));
+    expect(failed.status).toBe('incomplete');
+    expect(failed.error?.code).toBe('INVALIDATION_FAILED');
+    expect(failed.missing).toEqual(['invalidated', 'verified', 'tagged', 'pruned', 'published']);
+    expect(failed.finishCommand).toBe('frontendops status --finish --stack prod');
+    expect(h.journal()).toMatchObject({ status: 'pending', failure: { step: 'invalidated' } });
+    expect(h.live()).toBe(commit);
+
+    h.cdnDown.value = false;
+    const retried = await runDeploy(h.deps, request(commit));
+    expect(retried.status).toBe('deployed');
+    expect(retried.previous).toMatchObject({ action: 'finish', missing: failed.missing });
+    expect(retried.copied).toBe(failed.copied);
+    expect(h.invalidations.at(-1)?.paths).toContain('/index.html');
+    expect(h.journal()).toMatchObject({ status: 'complete', releaseId: failed.releaseId });
+    expect(h.journal()?.failure).toBeUndefined();
+    expect((await runDeploy(h.deps, request(commit))).status).toBe('noop');
+  });
+
+  it('a copy that fails for good is incomplete, index.html never went live, and the retry copies again', async () => {
     const h = harness();
     const commit = publish(h.s3, 1, site(1));
     h.s3.fail = (call) =>
       call.operation === 'CopyObject' && call.key === 'favicon.svg'
         ? s3Error('AccessDenied', 403)
         : undefined;
-    const error = await rejectionOf(runDeploy(h.deps, request(commit)));
-    expect(error.code).toBe('S3_ERROR');
-    expect(error.message).toContain('favicon.svg');
+    const failed = await runDeploy(h.deps, request(commit));
+    expect(failed.status).toBe('incomplete');
+    expect(failed.error?.code).toBe('S3_ERROR');
+    expect(failed.missing?.[0]).toBe('copied');
     expect(h.s3.bucket(HOSTING).has('index.html')).toBe(false);
     expect(h.s3.bucket(HOSTING).has('docs/index.html')).toBe(false);
-    expect(h.s3.text(ARTIFACTS, currentReleaseKey('prod'))).toBeUndefined();
     expect(h.s3.bucket(ARTIFACTS).has('locks/prod.json')).toBe(false);
-  });
 
-  it('converges through throttling, 5xx and resets, counting the retries', async () => {
-    const h = harness();
-    const commit = publish(h.s3, 1, site(1));
-    let n = 0;
-    const faults = [
-      s3Error('SlowDown', 503),
-      s3Error('InternalError', 500),
-      Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }),
-    ];
-    h.s3.fail = () => {
-      n += 1;
-      return n % 3 === 0 ? faults[(n / 3) % 3] : undefined;
-    };
-    const report = await runDeploy(h.deps, request(commit));
-    expect(report.status).toBe('deployed');
-    expect(report.retries).toBeGreaterThan(3);
+    h.s3.fail = undefined;
+    const retried = await runDeploy(h.deps, request(commit));
+    expect(retried.status).toBe('deployed');
     expect(h.s3.bucket(HOSTING).get('index.html')?.body.toString()).toBe(site(1)['index.html']);
   });
 
-  it('stops copying with LOCK_LOST when the lock was taken over mid-deploy', async () => {
+  it('a tag that fails is incomplete; the next run tags the same release', async () => {
+    const h = harness();
+    const commit = publish(h.s3, 1, site(1));
+    let fail = true;
+    const tag = async () => {
+      if (fail) throw new FrontendOpsError('GITHUB_ERROR', 'github is down');
+      return 'dashboard-deploy-20261123-1';
+    };
+    const failed = await runDeploy(h.deps, request(commit, { tag }));
+    expect(failed).toMatchObject({ status: 'incomplete', missing: ['tagged', 'pruned', 'published'] });
+    fail = false;
+    const retried = await runDeploy(h.deps, request(commit, { tag }));
+    expect(retried).toMatchObject({ status: 'deployed', tag: 'dashboard-deploy-20261123-1' });
+    expect(h.journal()?.tag).toBe('dashboard-deploy-20261123-1');
+  });
+
+  it('status --finish finishes the unfinished release, and says when there is none', async () => {
+    const h = harness();
+    const none = await finishRelease(h.deps, request(commitSha(1)));
+    expect(none).toMatchObject({ status: 'noop', nothingToFinish: true });
+    const commit = publish(h.s3, 1, site(1));
+    h.cdnDown.value = true;
+    expect((await runDeploy(h.deps, request(commit))).status).toBe('incomplete');
+    h.cdnDown.value = false;
+    const finished = await finishRelease(h.deps, request(commitSha(9)));
+    expect(finished).toMatchObject({ status: 'deployed', commit, previous: { action: 'finish' } });
+    expect(h.journal()?.status).toBe('complete');
+  });
+
+  it('a deploy of another commit replaces an unfinished release: its files are kept, its invalidation taken over', async () => {
+    const h = harness();
+    publish(h.s3, 1, site(1));
+    await runDeploy(h.deps, request(commitSha(1)));
+    publish(h.s3, 2, site(2, { 'extra.txt': 'only in 2' }));
+    h.cdnDown.value = true;
+    const stuck = await runDeploy(h.deps, request(commitSha(2)));
+    expect(stuck.status).toBe('incomplete');
+    h.cdnDown.value = false;
+    publish(h.s3, 3, site(3));
+    const next = await runDeploy(h.deps, request(commitSha(3)));
+    expect(next).toMatchObject({
+      status: 'deployed',
+      previous: { action: 'supersede', releaseId: stuck.releaseId },
+    });
+    // release 2's files: its page may have been live, so they stay (kept for older pages)
+    expect(h.s3.bucket(HOSTING).has('assets/index-V2aaaaaa.js')).toBe(true);
+    expect(h.s3.bucket(HOSTING).has('extra.txt')).toBe(true);
+    // release 2 was never invalidated: this release invalidates what 2 changed too
+    expect(h.invalidations.at(-1)?.paths).toContain('/extra.txt');
+    const replaced = h.history().find((e) => e.releaseId === stuck.releaseId);
+    expect(replaced).toMatchObject({
+      status: 'rolled_back',
+      endedBy: { reason: 'superseded', releaseId: next.releaseId },
+    });
+    expect(h.journal()).toMatchObject({ status: 'complete', supersedes: stuck.releaseId });
+  });
+});
+
+describe('runDeploy: the check after going live, and the automatic rollback', () => {
+  it('regression: version.json naming another commit rolls back to the previous complete release (rolled_back)', async () => {
+    const h = harness({ verifyCommit: (live) => (live === commitSha(2) ? commitSha(99) : live) });
+    publish(h.s3, 1, site(1));
+    await runDeploy(h.deps, request(commitSha(1)));
+    publish(h.s3, 2, site(2));
+    const report = await runDeploy(h.deps, request(commitSha(2)));
+    expect(report).toMatchObject({
+      status: 'rolled_back',
+      commit: commitSha(2),
+      error: { code: 'VERIFY_FAILED' },
+      restored: { commit: commitSha(1), status: 'complete' },
+    });
+    expect(h.live()).toBe(commitSha(1));
+    for (const [path, content] of Object.entries(site(1))) {
+      expect(h.s3.bucket(HOSTING).get(path)?.body.toString()).toBe(content);
+    }
+    const [first, failed, restore] = h.history();
+    expect(first?.status).toBe('complete');
+    expect(failed).toMatchObject({
+      commit: commitSha(2),
+      status: 'rolled_back',
+      endedBy: { reason: 'health-check' },
+    });
+    expect(failed?.failure?.code).toBe('VERIFY_FAILED');
+    expect(restore).toMatchObject({ commit: commitSha(1), kind: 'auto-rollback', status: 'complete' });
+    expect(h.journal()).toMatchObject({
+      kind: 'auto-rollback',
+      status: 'complete',
+      supersedes: failed?.releaseId,
+    });
+    const document = DeploymentsDocumentSchema.parse(JSON.parse(h.s3.text(HOSTING, 'deployments.json')!));
+    expect(document.releases.map((r) => [r.kind, r.status])).toEqual([
+      ['auto-rollback', 'complete'],
+      ['deploy', 'rolled_back'],
+      ['deploy', 'complete'],
+    ]);
+    expect(document.live).toBe(restore?.releaseId);
+  });
+
+  it('a failed health check (an asset with the wrong Content-Type) rolls back; the report names what failed', async () => {
+    const h = harness();
+    const checked: string[][] = [];
+    const checkHealth = async (input: { files: ReadonlyArray<{ path: string }> }): Promise<HealthResult> => {
+      checked.push(input.files.map((f) => f.path));
+      const broken = input.files.some((f) => f.path === 'assets/index-V2aaaaaa.js');
+      return broken
+        ? {
+            ok: false,
+            checked: 3,
+            durationMs: 5,
+            failures: [
+              {
+                path: 'assets/index-V2aaaaaa.js',
+                reason: 'wrong Content-Type',
+                status: 200,
+                contentType: 'text/plain',
+                expected: 'text/javascript; charset=utf-8',
+              },
+            ],
+          }
+        : { ok: true, checked: 3, durationMs: 5, failures: [] };
+    };
+    const deps = { ...h.deps, checkHealth };
+    publish(h.s3, 1, site(1));
+    await runDeploy(deps, request(commitSha(1)));
+    publish(h.s3, 2, site(2));
+    const report = await runDeploy(deps, request(commitSha(2)));
+    expect(report.status).toBe('rolled_back');
+    expect(report.error?.code).toBe('HEALTH_CHECK_FAILED');
+    expect(report.health?.failures[0]).toMatchObject({
+      path: 'assets/index-V2aaaaaa.js',
+      contentType: 'text/plain',
+    });
+    expect(h.live()).toBe(commitSha(1));
+    expect(checked).toHaveLength(3);
+  });
+
+  it('with autoRollback off, a failed check leaves the release live and reports it incomplete', async () => {
+    const h = harness({ verifyCommit: (live) => (live === commitSha(2) ? commitSha(99) : live) });
+    publish(h.s3, 1, site(1));
+    await runDeploy(h.deps, request(commitSha(1)));
+    publish(h.s3, 2, site(2));
+    const report = await runDeploy(h.deps, request(commitSha(2), { autoRollback: false }));
+    expect(report).toMatchObject({
+      status: 'incomplete',
+      error: { code: 'VERIFY_FAILED' },
+      missing: ['verified', 'tagged', 'pruned', 'published'],
+    });
+    expect(report.error?.hint).toContain('autoRollback is off');
+    expect(h.live()).toBe(commitSha(2));
+    expect(h.journal()).toMatchObject({ status: 'pending', failure: { step: 'verified' } });
+  });
+
+  it('the first release of a stack has nothing to roll back to: incomplete, said plainly', async () => {
+    const h = harness({ verifyCommit: () => commitSha(99) });
+    const commit = publish(h.s3, 1, site(1));
+    const report = await runDeploy(h.deps, request(commit));
+    expect(report.status).toBe('incomplete');
+    expect(report.error?.hint).toContain('no earlier complete release');
+  });
+});
+
+describe('runDeploy: the lock', () => {
+  it('stops before index.html with LOCK_LOST when the lock was taken over mid-copy, writing nothing more', async () => {
     const h = harness();
     const commit = publish(h.s3, 1, site(1));
     h.s3.onCall = (call) => {
       if (call.operation === 'CopyObject' && call.key === 'favicon.svg') {
         h.s3.onCall = undefined;
-        h.clock.advance(120_000);
         const lock = JSON.parse(h.s3.text(ARTIFACTS, 'locks/prod.json')!);
         h.s3.put(
           ARTIFACTS,
@@ -319,10 +604,14 @@ describe('runDeploy: safety', () => {
         );
       }
     };
-    const error = await rejectionOf(runDeploy(h.deps, request(commit, { concurrency: 1 })));
+    const journalBefore = () => h.s3.text(ARTIFACTS, currentReleaseKey('prod'));
+    const error = await rejectionOf(
+      runDeploy({ ...h.deps, monotonic: fakeMonotonic() }, request(commit, { concurrency: 1 })),
+    );
     expect(error.code).toBe('LOCK_LOST');
     expect(h.s3.bucket(HOSTING).has('index.html')).toBe(false);
     expect(JSON.parse(h.s3.text(ARTIFACTS, 'locks/prod.json')!).owner).toBe('carol');
+    expect(ReleaseRecordSchema.parse(JSON.parse(journalBefore()!)).steps.copied.done).toBe(false);
   });
 });
 
@@ -341,11 +630,34 @@ describe('runDeploy: deferred prune and rollback', () => {
     expect(report.deferredDeletes).toBe(2);
     expect(h.s3.bucket(HOSTING).has('assets/index-V1aaaaaa.js')).toBe(false);
     expect(h.s3.bucket(HOSTING).has('assets/index-V2aaaaaa.js')).toBe(true);
+    expect(h.s3.bucket(HOSTING).has('deployments.json')).toBe(true);
     const deleteAt = h.s3.calls.findIndex((c, i) => i >= mark && c.operation === 'DeleteObjects');
-    expect(h.invalidations.at(-1)!.atCall).toBeLessThan(deleteAt);
+    // atCall counts the S3 calls made before the invalidation: the delete is one of the calls after it
+    expect(deleteAt).toBeGreaterThanOrEqual(h.invalidations.at(-1)!.atCall);
+    expect(h.invalidations.at(-1)!.atCall).toBeGreaterThan(mark);
   });
 
-  it('a rollback to a same-size older build restores it exactly', async () => {
+  it('regression: the deletes an interrupted release planned are done by the run that finishes it, not kept as unknown', async () => {
+    const h = harness();
+    for (const version of [1, 2, 3]) {
+      publish(h.s3, version, site(version));
+      await runDeploy(h.deps, request(commitSha(version)));
+    }
+    publish(h.s3, 4, site(4));
+    h.cdnDown.value = true;
+    const stuck = await runDeploy(h.deps, request(commitSha(4)));
+    expect(stuck.status).toBe('incomplete');
+    // the journal knows what the release meant to delete once invalidated
+    expect(h.journal()?.deleteLater).toEqual(['assets/index-V1aaaaaa.js']);
+    expect(h.s3.bucket(HOSTING).has('assets/index-V1aaaaaa.js')).toBe(true);
+    h.cdnDown.value = false;
+    const finished = await runDeploy(h.deps, request(commitSha(4)));
+    expect(finished).toMatchObject({ status: 'deployed', deleted: 1, previous: { action: 'finish' } });
+    expect(finished.plan.unknown.count).toBe(0);
+    expect(h.s3.bucket(HOSTING).has('assets/index-V1aaaaaa.js')).toBe(false);
+  });
+
+  it('a rollback to a same-size older build restores it exactly, recorded as kind rollback', async () => {
     const h = harness();
     const blue = site(1, { 'theme.css': 'body{color:blue}' });
     const pink = site(2, { 'theme.css': 'body{color:pink}' });
@@ -354,39 +666,57 @@ describe('runDeploy: deferred prune and rollback', () => {
     publish(h.s3, 2, pink);
     await runDeploy(h.deps, request(commitSha(1)));
     await runDeploy(h.deps, request(commitSha(2)));
-    const report = await runDeploy(h.deps, request(commitSha(1), { trigger: 'rollback' }));
-    expect(report.status).toBe('deployed');
+    const report = await runDeploy(h.deps, request(commitSha(1), { kind: 'rollback' }));
+    expect(report).toMatchObject({ status: 'deployed', kind: 'rollback' });
     for (const [path, content] of Object.entries(blue)) {
       expect(h.s3.bucket(HOSTING).get(path)?.body.toString()).toBe(content);
     }
     expect(h.live()).toBe(commitSha(1));
+    expect(h.journal()).toMatchObject({ kind: 'rollback', trigger: 'cli' });
   });
 });
 
-describe('runDeploy: verify and tag', () => {
-  it('fails with VERIFY_FAILED when the site serves another commit, still recording the live release', async () => {
+describe('runDeploy: verify, tag and progress', () => {
+  // Was "fails with VERIFY_FAILED …, still recording the live release" (a thrown error): in the journal
+  // the release that went live is reported, not thrown — incomplete, with the check as the failed step.
+  it('VERIFY_FAILED when the site serves another commit: the live release is recorded and reported incomplete', async () => {
     const h = harness({ verifyCommit: () => commitSha(99) });
     const commit = publish(h.s3, 1, site(1));
-    const error = await rejectionOf(runDeploy(h.deps, request(commit)));
-    expect(error.code).toBe('VERIFY_FAILED');
-    expect(JSON.parse(h.s3.text(ARTIFACTS, currentReleaseKey('prod'))!).commit).toBe(commit);
-    expect([...h.s3.bucket(ARTIFACTS).keys()].some((k) => k.startsWith(historyPrefix('prod')))).toBe(true);
+    const report = await runDeploy(h.deps, request(commit));
+    expect(report).toMatchObject({ status: 'incomplete', error: { code: 'VERIFY_FAILED' } });
+    expect(h.journal()).toMatchObject({ commit, status: 'pending', failure: { step: 'verified' } });
+    expect(h.history().some((e) => e.commit === commit)).toBe(true);
     expect(h.s3.bucket(ARTIFACTS).has('locks/prod.json')).toBe(false);
   });
 
-  it('fails with ENDPOINT_UNREACHABLE naming the site when it refuses every connection', async () => {
+  // Was "skips verification with a note when the site is unreachable" (verified, deployed): an
+  // unreachable site is now ENDPOINT_UNREACHABLE naming it. It says nothing about the release, so the
+  // release is reported incomplete (verify missing) and never rolled back because of it.
+  it('ENDPOINT_UNREACHABLE naming the site when it refuses every connection: incomplete, not rolled back', async () => {
     const refused = () =>
       new TypeError('fetch failed', {
         cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }),
       });
-    const h = harness({ verifyCommit: refused });
-    const commit = publish(h.s3, 1, site(1));
-    const error = await rejectionOf(runDeploy(h.deps, request(commit)));
-    expect(error.code).toBe('ENDPOINT_UNREACHABLE');
-    expect(error.message).toContain(new URL(URL_).host);
-    expect(error.data).toMatchObject({ service: 'edge', kind: 'refused', attempts: 3 });
-    // The release went live before verify: it is recorded, and the lock is released.
-    expect(JSON.parse(h.s3.text(ARTIFACTS, currentReleaseKey('prod'))!).commit).toBe(commit);
+    const h = harness({ verifyCommit: (live) => (live === commitSha(2) ? refused() : live) });
+    publish(h.s3, 1, site(1));
+    expect((await runDeploy(h.deps, request(commitSha(1)))).status).toBe('deployed');
+    const commit = publish(h.s3, 2, site(2));
+    const report = await runDeploy(h.deps, request(commit));
+    expect(report).toMatchObject({
+      status: 'incomplete',
+      error: { code: 'ENDPOINT_UNREACHABLE' },
+      missing: ['verified', 'tagged', 'pruned', 'published'],
+    });
+    expect(report.error?.message).toContain(new URL(URL_).host);
+    expect(report.error?.data).toMatchObject({ service: 'edge', kind: 'refused', attempts: 3 });
+    expect(report.restored).toBeUndefined();
+    // The release went live before verify: it is recorded, still live, and the lock is released.
+    expect(h.live()).toBe(commit);
+    expect(h.journal()).toMatchObject({
+      commit,
+      status: 'pending',
+      failure: { step: 'verified', code: 'ENDPOINT_UNREACHABLE' },
+    });
     expect(h.s3.bucket(ARTIFACTS).has('locks/prod.json')).toBe(false);
   });
 
@@ -400,6 +730,7 @@ describe('runDeploy: verify and tag', () => {
       request(publish(h2.s3, 2, files), { requiredFiles: ['index.html'] }),
     );
     expect(report2.verify).toEqual({ status: 'skipped', note: 'the build has no version.json' });
+    expect(h2.journal()?.steps.verified).toMatchObject({ done: true, note: 'the build has no version.json' });
   });
 
   it('saves the tag in the release record', async () => {
@@ -410,9 +741,7 @@ describe('runDeploy: verify and tag', () => {
       request(commit, { tag: async () => 'dashboard-deploy-20261123-1' }),
     );
     expect(report.tag).toBe('dashboard-deploy-20261123-1');
-    expect(JSON.parse(h.s3.text(ARTIFACTS, currentReleaseKey('prod'))!).tag).toBe(
-      'dashboard-deploy-20261123-1',
-    );
+    expect(h.journal()?.tag).toBe('dashboard-deploy-20261123-1');
   });
 
   it('reports progress for each step and copy', async () => {
@@ -423,9 +752,20 @@ describe('runDeploy: verify and tag', () => {
       { ...h.deps, onProgress: (e) => events.push(e.phase ? `${e.step}:${e.phase}:${e.done}` : e.step) },
       request(commit),
     );
-    expect(events.slice(0, 2)).toEqual(['lock', 'plan']);
+    // the preflight checks the build after the plan and before the lock (and before any question)
+    expect(events.slice(0, 3)).toEqual(['plan', 'preflight', 'lock']);
+    expect(events.indexOf('journal')).toBeLessThan(events.findIndex((e) => e.startsWith('copy')));
     expect(events).toContain('copy:index:6');
     expect(events.indexOf('record')).toBeGreaterThan(events.indexOf('copy:index:6'));
-    expect(events.at(-1)).toBe('done');
+    expect(events).toContain('publish');
   });
 });
+
+/** A monotonic clock that moves a second per call: every fence is a real conditional write. */
+function fakeMonotonic(): () => number {
+  let t = 0;
+  return () => {
+    t += 1_001;
+    return t;
+  };
+}

@@ -62,8 +62,14 @@ describe('planDeploy: first deploy', () => {
     expect(plan.previousCommit).toBeNull();
   });
 
-  it('invalidates only non-immutable paths, index.html as / too', () => {
-    expect(plan.invalidate).toEqual(['/', '/favicon.svg', '/index.html', '/version.json']);
+  it('invalidates only non-immutable paths, index.html as / too, and the engine-owned deployments.json', () => {
+    expect(plan.invalidate).toEqual([
+      '/',
+      '/deployments.json',
+      '/favicon.svg',
+      '/index.html',
+      '/version.json',
+    ]);
   });
 
   it('summarises the plan for a confirmation prompt', () => {
@@ -106,7 +112,7 @@ describe('planDeploy: one changed file', () => {
     const first = deploy(EMPTY, 1, build(1)).next;
     const { plan } = deploy(first, 1, { ...build(1), 'favicon.svg': '<svg>new</svg>' });
     expect(plan.copy.map((c) => [c.path, c.reason])).toEqual([['favicon.svg', 'changed']]);
-    expect(plan.invalidate).toEqual(['/favicon.svg']);
+    expect(plan.invalidate).toEqual(['/deployments.json', '/favicon.svg']);
     expect(plan.unchanged).toHaveLength(4);
   });
 
@@ -114,7 +120,7 @@ describe('planDeploy: one changed file', () => {
     const first = deploy(EMPTY, 1, build(1)).next;
     const { plan } = deploy(first, 2, { ...build(1), 'assets/vendor-Stable123.js': 'vendor v2' });
     expect(plan.copy.map((c) => c.path)).toEqual(['assets/vendor-Stable123.js']);
-    expect(plan.invalidate).toEqual([]);
+    expect(plan.invalidate).toEqual(['/deployments.json']);
   });
 });
 
@@ -152,7 +158,7 @@ describe('planDeploy: out-of-band changes in the hosting bucket', () => {
     );
     const { plan } = deploy({ ...live, bucket }, 1, build(1));
     expect(plan.copy.map((c) => [c.path, c.reason])).toEqual([['version.json', 'drift']]);
-    expect(plan.invalidate).toEqual(['/version.json']);
+    expect(plan.invalidate).toEqual(['/deployments.json', '/version.json']);
   });
 
   it('re-copies a recorded file deleted from the bucket', () => {
@@ -251,6 +257,7 @@ describe('planDeploy: keys compared byte for byte', () => {
     expect(plan.retained.map((r) => r.path)).toEqual([nfc]);
     expect(deploy(s1, 2, { ...files, '日本語/ページ.html': 'd' }).plan.invalidate).toEqual([
       '/%E6%97%A5%E6%9C%AC%E8%AA%9E/%E3%83%9A%E3%83%BC%E3%82%B8.html',
+      '/deployments.json',
     ]);
   });
 });
@@ -287,5 +294,39 @@ describe('planDeploy: headers and limits', () => {
     const plan = planDeploy(manifestOf(commitSha(1), build(1)), s1.record, listing, [], OPTIONS);
     expect(plan.noop).toBe(true);
     expect(etagOf('x')).toMatch(/^"[0-9a-f]{32}"$/);
+  });
+});
+
+describe('planDeploy: the release journal', () => {
+  it('is never a no-op over a pending release of the same commit: its missing steps still run', () => {
+    const live = deploy(EMPTY, 1, build(1)).next;
+    const pending: SiteState = { ...live, record: { ...live.record!, status: 'pending' } };
+    const { plan } = deploy(pending, 1, build(1));
+    expect(plan.copy).toEqual([]);
+    expect(plan.noop).toBe(false);
+  });
+
+  it('treats files listed by a pending release as known: kept, never unknown or deleted', () => {
+    const live = deploy(EMPTY, 1, build(1)).next;
+    // release 2 was journaled (pending, full file list) and killed after copying its new chunk
+    const half = deploy(live, 2, build(2));
+    const bucket = new Map(live.bucket).set(
+      'assets/index-V2aaaaaa.js',
+      build(2)['assets/index-V2aaaaaa.js']!,
+    );
+    const pending: SiteState = { bucket, record: { ...half.next.record!, status: 'pending' } };
+    const { plan } = deploy(pending, 3, build(3), { ...OPTIONS, keepReleases: 2 });
+    expect(plan.copy.map((c) => c.reason)).not.toContain('unknown');
+    expect(plan.deleteLater).not.toContain('assets/index-V2aaaaaa.js');
+    expect(plan.retained.map((r) => r.path)).toContain('assets/index-V2aaaaaa.js');
+  });
+
+  it('never plans to delete the engine-owned deployments.json', () => {
+    const live = deploy(EMPTY, 1, build(1)).next;
+    const bucket = new Map(live.bucket).set('deployments.json', '{"schema":1}');
+    const { plan } = deploy({ ...live, bucket }, 2, build(2));
+    expect(plan.deleteLater).not.toContain('deployments.json');
+    expect(plan.retained.map((r) => r.path)).not.toContain('deployments.json');
+    expect(plan.copy.map((c) => c.path)).not.toContain('deployments.json');
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { InvalidationResult, Invalidator } from '../../../agent/src/cdn/invalidator.js';
 import { executeCopies } from '../../../agent/src/deploy/executor.js';
+import { noSteps } from '../../../agent/src/deploy/journal.js';
 import { type DeployRequest, runDeploy } from '../../../agent/src/deploy/pipeline.js';
 import { planDeploy } from '../../../agent/src/deploy/plan.js';
 import {
@@ -167,6 +168,11 @@ describe('assertImmutableUnchanged', () => {
     commit: commitSha(1),
     trigger: 'cli' as const,
     requestedBy: 't',
+    kind: 'deploy' as const,
+    subject: null,
+    status: 'complete' as const,
+    steps: noSteps(),
+    invalidate: [],
     startedAt: '2026-11-23T10:00:00.000Z',
     finishedAt: '2026-11-23T10:00:01.000Z',
     destination: options.destination,
@@ -402,9 +408,12 @@ describe('runDeploy: preflight refusals change nothing', () => {
         h.s3.put(ARTIFACTS, `builds/${commit}/site/version.json`, 'swapped in after the preflight');
       }
     };
-    const error = await rejection(runDeploy(h.deps, request(commit, { concurrency: 1 })));
-    expect(error.code).toBe('BUILD_CORRUPT');
-    expect(error.message).toContain('version.json');
+    // The pending release was journaled before the first copy, so the refused copy is reported by the
+    // journal (incomplete, its copy step missing) rather than thrown; index.html never went live.
+    const report = await runDeploy(h.deps, request(commit, { concurrency: 1 }));
+    expect(report).toMatchObject({ status: 'incomplete', error: { code: 'BUILD_CORRUPT' } });
+    expect(report.missing).toContain('copied');
+    expect(report.error?.message).toContain('version.json');
     expect(h.s3.bucket(HOSTING).has('version.json')).toBe(false);
     expect(h.s3.bucket(HOSTING).has('index.html')).toBe(false);
   });
