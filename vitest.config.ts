@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Three tiers, one folder each (design §2): unit tests do no I/O; integration tests talk to the sandbox,
+// Three tiers, one folder each: unit tests do no I/O; integration tests talk to the sandbox,
 // local git and MCP servers over stdio; e2e tests run the whole flow, with headless Chromium.
 export default defineConfig({
   test: {

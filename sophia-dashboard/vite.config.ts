@@ -2,7 +2,7 @@ import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 import { versionJsonPlugin } from './build/version-json.js';
 
-// Output (design §4/§5): index.html, version.json and content-hashed files under assets/ — the deploy
+// Output: index.html, version.json and content-hashed files under assets/ — the deploy
 // engine serves `assets/name-<hash>.ext` as immutable and copies index.html last.
 export default defineConfig({
   plugins: [react(), versionJsonPlugin()],

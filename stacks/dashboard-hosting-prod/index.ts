@@ -1,7 +1,7 @@
 import { loadHostingConfig } from './src/config.js';
 import { StaticSiteHosting } from './src/static-site-hosting.js';
 
-// The Sophia dashboard's hosting (design §3). The agent never holds bucket names or the distribution
+// The Sophia dashboard's hosting. The agent never holds bucket names or the distribution
 // id in its own configuration: it reads these outputs through the pulumi MCP server.
 const hosting = new StaticSiteHosting('dashboard', loadHostingConfig());
 

@@ -8,7 +8,7 @@ import { readAnswer } from './github.js';
 import type { ToolLayer } from './tool-layer.js';
 
 /**
- * Typed calls to the pulumi MCP server: the stack outputs the agent needs (design §3: `syncCommand`,
+ * Typed calls to the pulumi MCP server: the stack outputs the agent needs (`syncCommand`,
  * `url`) and `invalidate_cdn` as the engine's `Invalidator`. The agent never holds bucket names or a
  * distribution id: they come from these outputs or stay inside the server.
  */

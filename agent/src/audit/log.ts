@@ -5,7 +5,7 @@ import { FrontendOpsError } from '../errors.js';
 import type { Redactor } from './redact.js';
 
 /**
- * The audit log: one JSON object per line, appended, never rewritten (design §7). Each line is one
+ * The audit log: one JSON object per line, appended, never rewritten. Each line is one
  * `write` on a descriptor opened with O_APPEND, so lines from concurrent writers (a timer and a chat
  * in two processes) interleave whole, never torn: the kernel positions every append at the end.
  */

@@ -1,16 +1,84 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { loadConfig, selectStack } from '../config/load.js';
+import type { PublishOutcome } from '../agent/publish.js';
+import type { SessionOptions } from '../agent/session.js';
+import { FrontendOpsError } from '../errors.js';
 import type { CliContext, GlobalOptions } from './context.js';
 import { writeJson, writeLine } from './output.js';
+import { openSession } from './support.js';
 
 /**
  * `frontendops publish DIR --commit SHA [--stack S]`: what the build workflow runs after `vite build`.
- * The artifacts bucket and prefix come from the stack's `syncCommand` (its source side).
+ * The artifacts bucket and prefix come from the stack's `syncCommand` (its source side), read through the
+ * pulumi MCP server as every other command reads them, so it works with any Pulumi backend.
  */
 interface PublishFlags {
   commit?: string;
   stack?: string;
+}
+
+export interface PublishCommandRequest {
+  config?: string;
+  stack?: string;
+  /** The build output folder, as typed (relative to the working directory). */
+  dir: string;
+  commit: string;
+  /** Printing the waits for another publisher of the same commit (not in `--json`). */
+  quiet: boolean;
+}
+
+/**
+ * Opens a session (only the pulumi server starts: publish never calls the github server), publishes,
+ * and explains an unreachable endpoint the way every other command does. `extra` is the tests' seam.
+ */
+export async function publishCommandThroughMcp(
+  ctx: CliContext,
+  request: PublishCommandRequest,
+  extra: Partial<SessionOptions> = {},
+): Promise<PublishOutcome> {
+  const { isFullCommitSha } = await import('../deploy/sync-command.js');
+  // Refused before any server starts, and without echoing it: a mistyped value may be a token.
+  if (!isFullCommitSha(request.commit)) {
+    throw new FrontendOpsError('BAD_INPUT', '--commit is not a full 40-hex sha', {
+      hint: 'Pass the full sha of the commit that was built: `git rev-parse HEAD`.',
+    });
+  }
+  const session = await openSession(
+    ctx,
+    {
+      ...(request.config === undefined ? {} : { config: request.config }),
+      ...(request.stack === undefined ? {} : { stack: request.stack }),
+    },
+    extra,
+  );
+  try {
+    const [flowCtx, { publishThroughMcp }] = await Promise.all([
+      session.startRequest({
+        trigger: 'cli',
+        text: `publish ${request.dir} --commit ${request.commit}`,
+        // Publishing writes only a new, immutable build: nothing goes live, so nothing to confirm.
+        approval: { yes: true },
+        mandate: { kind: 'explicit' },
+      }),
+      import('../agent/publish.js'),
+    ]);
+    return await publishThroughMcp(flowCtx, {
+      dir: resolve(ctx.cwd, request.dir),
+      commit: request.commit,
+      ...(request.quiet
+        ? {}
+        : {
+            onWait: (holder) =>
+              ctx.stderr.write(
+                `  waiting: ${holder.commit.slice(0, 7)} is being published by ${holder.owner} (since ${holder.acquiredAt})\n`,
+              ),
+          }),
+    });
+  } catch (error) {
+    throw await session.explain(error);
+  } finally {
+    await session.close();
+  }
 }
 
 export function registerPublishCommand(program: Command, ctx: CliContext): void {
@@ -22,46 +90,18 @@ export function registerPublishCommand(program: Command, ctx: CliContext): void 
     .option('--stack <name>', 'stack from the config (default: the only one)')
     .action(async (dir: string, flags: PublishFlags, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
-      const loaded = await loadConfig(globals.config, { cwd: ctx.cwd, env: ctx.env });
-      const stack = selectStack(loaded.config, flags.stack);
-      // Loaded on use: the AWS SDK costs every other command's start-up a third of a second.
-      const [{ createS3Client }, { publishBuild }, { readDeployTarget }, { requesterFrom }] =
-        await Promise.all([
-          import('../aws/clients.js'),
-          import('../deploy/publish.js'),
-          import('../deploy/stack-target.js'),
-          import('../agent/session.js'),
-        ]);
-      const target = await readDeployTarget(stack);
-      const report = await publishBuild(
-        {
-          s3: createS3Client(stack.aws),
-          now: ctx.now,
-          onWait: (holder) => {
-            if (!globals.json)
-              ctx.stderr.write(
-                `  waiting: ${holder.commit.slice(0, 7)} is being published by ${holder.owner} (since ${holder.acquiredAt})\n`,
-              );
-          },
-        },
-        {
-          dir: resolve(ctx.cwd, dir),
-          commit: flags.commit ?? '',
-          sync: target.sync,
-          stackBuckets: target.buckets,
-          stack: stack.name,
-          cacheRules: loaded.config.cacheRules,
-          concurrency: loaded.config.concurrency,
-          requiredFiles: loaded.config.requiredFiles,
-          claimTtlSeconds: loaded.config.publishClaimTtlSeconds,
-          requestedBy: requesterFrom(ctx.env).slice(0, 100),
-        },
-      );
+      const { report, bucket } = await publishCommandThroughMcp(ctx, {
+        ...(globals.config === undefined ? {} : { config: globals.config }),
+        ...(flags.stack === undefined ? {} : { stack: flags.stack }),
+        dir,
+        commit: flags.commit ?? '',
+        quiet: Boolean(globals.json),
+      });
       if (globals.json) {
         writeJson(ctx, report);
         return;
       }
-      const where = `s3://${target.sync.source.bucket}/${report.manifestKey}`;
+      const where = `s3://${bucket}/${report.manifestKey}`;
       if (report.status === 'upgraded') {
         writeLine(
           ctx,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Where the pulumi MCP server reads stack outputs from (design §6). */
+/** Where the pulumi MCP server reads stack outputs from. */
 export const PulumiBackendSchema = z.discriminatedUnion('kind', [
   z
     .object({

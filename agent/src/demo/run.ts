@@ -242,7 +242,7 @@ export async function runDemo(ctx: CliContext, options: DemoOptions, deps: DemoD
     }
 
     const target = await readDeployTarget(stack);
-    const s3 = createS3Client(stack.aws);
+    const s3 = createS3Client(stack.aws, loaded.config.network);
     let done: DemoResult;
     try {
       const published = await ensurePublished({

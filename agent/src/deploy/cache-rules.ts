@@ -3,7 +3,7 @@ import picomatch from 'picomatch';
 import type { CacheRule } from '../config/schema.js';
 
 /**
- * Content-Type and Cache-Control for every site file (design §5). Defaults:
+ * Content-Type and Cache-Control for every site file. Defaults:
  * - content-hashed assets (`assets/name-<hash>.ext`): cached for a year, `immutable`;
  * - HTML: `no-cache` (revalidated on every visit, so a deploy shows up at once);
  * - everything else: five minutes.

@@ -9,7 +9,7 @@ import { assertWritableSitePaths } from './reserved.js';
 import type { S3Location } from './sync-command.js';
 
 /**
- * Runs the planned copies phase by phase (design §5 step 4): every copy of a phase must succeed before
+ * Runs the planned copies phase by phase: every copy of a phase must succeed before
  * the next phase starts, so `index.html` is copied only once every file it can reference is live.
  * Inside a phase, copies run with bounded concurrency (p-limit). On the first failure no new copy
  * starts, the ones in flight are awaited, and the error is thrown: the next phase never begins.

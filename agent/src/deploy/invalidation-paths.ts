@@ -1,5 +1,5 @@
 /**
- * CloudFront invalidation paths for changed site files (design §5 step 6).
+ * CloudFront invalidation paths for changed site files.
  * Limits: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html#limits-invalidations
  */
 /** At most this many file paths may be in progress per distribution. */

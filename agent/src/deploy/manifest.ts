@@ -6,7 +6,7 @@ import { type BuildManifest, BuildManifestSchema } from './schemas.js';
 import { buildManifestKeyFor, type SyncCommand } from './sync-command.js';
 
 /**
- * The build manifest of a commit (`build.json`, design §4), read from the artifacts bucket. It is
+ * The build manifest of a commit (`build.json`), read from the artifacts bucket. It is
  * written last by `publish`, so its absence means "no complete build" and the engine never deploys a
  * half-uploaded folder.
  */

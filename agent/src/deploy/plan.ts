@@ -15,7 +15,7 @@ import {
 import type { S3Location } from './sync-command.js';
 
 /**
- * The pure heart of the engine (design §5 step 2): what to copy, in which order, what is already live,
+ * The pure heart of the engine: what to copy, in which order, what is already live,
  * what to delete after the CDN forgot it, and which paths to invalidate. Content is compared by sha256
  * only. What is live is known from the current release record; the listing of the hosting bucket is
  * only trusted to confirm that each recorded object is still the one the engine wrote (same ETag and

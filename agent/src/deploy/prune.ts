@@ -10,7 +10,7 @@ export const MAX_DELETE_KEYS = 1000;
 const RETRYABLE_KEY_ERRORS = new Set(['InternalError', 'SlowDown', 'ServiceUnavailable', 'RequestTimeout']);
 
 /**
- * Deletes site files from the hosting bucket (design §5 step 9: only after the invalidation
+ * Deletes site files from the hosting bucket (only after the invalidation
  * completed). DeleteObjects reports per-key failures inside a 200 response; retryable ones make the
  * whole batch be tried again (deleting is idempotent), any other one fails the prune naming the key.
  */

@@ -6,6 +6,7 @@ import { isAbsolute, join, relative } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import pLimit from 'p-limit';
+import { s3ClientEndpoint } from '../aws/endpoint.js';
 import type { CacheRule } from '../config/schema.js';
 import { FrontendOpsError } from '../errors.js';
 import { HOSTING_STACK } from '../stack/outputs.js';
@@ -86,6 +87,10 @@ export interface PublishDeps {
   newClaimId?: () => string;
   /** Local elapsed time (claim renewal cadence and wait budget only; never claim expiry). */
   elapsedMs?: () => number;
+  /** One S3 attempt's timeout (the config's `network.requestTimeoutSeconds`); uploads allow for size. */
+  attemptTimeoutMs?: number;
+  /** How long S3 may go unanswered across attempts (`network.deadlineSeconds`). */
+  requestDeadlineMs?: number;
 }
 
 export interface PublishRequest {
@@ -330,7 +335,13 @@ export async function publishBuild(deps: PublishDeps, request: PublishRequest): 
   // Before any request: a build only ever goes into the stack's own artifacts bucket.
   assertSyncBoundTo(sync, request.stackBuckets, request.stack ?? HOSTING_STACK);
   const sleep = deps.sleep ?? realSleep;
-  const runner = createRequestRunner({ sleep });
+  const runner = createRequestRunner({
+    sleep,
+    ...(deps.attemptTimeoutMs === undefined ? {} : { attemptTimeoutMs: deps.attemptTimeoutMs }),
+    ...(deps.requestDeadlineMs === undefined ? {} : { deadlineMs: deps.requestDeadlineMs }),
+    // Named in ENDPOINT_UNREACHABLE: which S3 did not answer.
+    endpoint: { service: 's3', url: s3ClientEndpoint(deps.s3) },
+  });
   const { s3 } = deps;
   const bucket = sync.source.bucket;
   const prefix = buildPrefixFor(sync, commit);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The JSON documents the engine stores in the artifacts bucket (design §4). One zod schema each; the
+ * The JSON documents the engine stores in the artifacts bucket. One zod schema each; the
  * engine parses every document it reads, so a hand-edited or truncated file is refused with
  * MANIFEST_INVALID instead of being half-trusted.
  */

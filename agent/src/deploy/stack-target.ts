@@ -8,9 +8,10 @@ import { boundStackBuckets, type StackBuckets } from './bound-target.js';
 import { parseSyncCommand, type SyncCommand } from './sync-command.js';
 
 /**
- * Where `frontendops deploy` / `publish` copy to, read straight from the stack's self-managed Pulumi
- * state (a `file://` backend, as the sandbox and small teams use). The agent's chat path reads the
- * same outputs through the pulumi MCP server instead; both go through the same strict parsers.
+ * The hosting stack's outputs read straight from a `file://` Pulumi state, for what only ever runs on
+ * the sandbox (the demo, the benchmarks, the tests' engine harness): no MCP server to start. Every
+ * command (`deploy`, `publish`, `status`, `ask`…) reads the same outputs through the pulumi MCP server
+ * instead, for any backend; both go through the same strict parsers and the same bucket binding.
  */
 export interface DeployTarget {
   outputs: StackOutputs;
@@ -27,9 +28,9 @@ export async function readDeployTarget(
   if (backend.kind !== 'state' || !backend.url.startsWith('file://')) {
     throw new FrontendOpsError(
       'BAD_INPUT',
-      `stack ${stack.name}: this command reads stack outputs from a file:// state backend; the config has ${backend.kind === 'state' ? backend.url : `a ${backend.kind} backend`}`,
+      `stack ${stack.name}: this reads stack outputs from a file:// state backend only; the config has ${backend.kind === 'state' ? backend.url : `a ${backend.kind} backend`}`,
       {
-        hint: 'Use `frontendops ask "deploy …"`, which reads outputs through the pulumi MCP server for any backend.',
+        hint: 'Use a sandbox config (`frontendops sandbox start` writes one); commands such as `frontendops publish` read outputs through the pulumi MCP server for any backend.',
       },
     );
   }

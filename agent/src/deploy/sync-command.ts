@@ -2,7 +2,7 @@ import { FrontendOpsError } from '../errors.js';
 import { BUCKET_NAME } from '../stack/outputs.js';
 
 /**
- * The strict grammar of a stack's `syncCommand` output (design §3):
+ * The strict grammar of a stack's `syncCommand` output:
  *
  *     aws s3 sync s3://<bucket>/<prefix with {commit}>/ s3://<bucket>/[<prefix>/] [--delete]
  *

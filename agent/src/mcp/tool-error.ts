@@ -1,7 +1,7 @@
 import type { FrontendOpsError } from '../errors.js';
 
 /**
- * The error text every FrontendOps MCP tool answers with (contracts §2): a first line `CODE: message`
+ * The error text every FrontendOps MCP tool answers with: a first line `CODE: message`
  * for people and for clients that read only the first line, then one JSON line
  * `{ code, message, hint?, data? }` for clients that parse it. `data` is safe to print by definition
  * (see FrontendOpsError). The message is folded onto one line so the first line is always complete.

@@ -21,7 +21,7 @@ export interface SandboxConfigInput {
   stackNames?: readonly string[];
 }
 
-/** The `frontendops.config.json` a sandbox writes (contracts §1): every command can use it with --config. Pure. */
+/** The `frontendops.config.json` a sandbox writes: every command can use it with --config. Pure. */
 export function sandboxConfig(input: SandboxConfigInput): ConfigInput {
   return {
     stacks: (input.stackNames ?? [HOSTING_STACK]).map((name) => ({

@@ -228,7 +228,7 @@ async function startOnKeptPort<T>(
 const portOfUrl = (url: string): number => Number(new URL(url).port);
 
 /**
- * Starts the whole sandbox (design §8): S3 (fauxqs behind our proxy), the edge and the CloudFront API, a
+ * Starts the whole sandbox: S3 (fauxqs behind our proxy), the edge and the CloudFront API, a
  * file:// Pulumi state whose outputs point at them, a scratch git repository, and `<dir>/frontendops.config.json`.
  * Resolves once everything answers. Every start is a fresh world (the emulator keeps objects in memory), unless
  * `persist` is set: then buckets, objects, the stack's resources and the scratch repo's tags carry over.

@@ -20,7 +20,7 @@ export interface SandboxResources {
   edgeUrl: string;
 }
 
-/** The hosting stack's outputs (design §3) pointing at the sandbox. Pure. */
+/** The hosting stack's outputs pointing at the sandbox. Pure. */
 export function sandboxStackOutputs(resources: SandboxResources): StackOutputs {
   return {
     artifactsBucket: resources.artifactsBucket,

@@ -8,7 +8,7 @@ export const HOSTING_PROJECT = 'dashboard-hosting-prod';
 export const BUCKET_NAME =
   /^(?!xn--)(?!sthree-)(?!.*-s3alias$)(?!.*--ol-s3$)(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
-/** Outputs of the hosting stack (design §3). Only the fields the agent relies on are required. */
+/** Outputs of the hosting stack. Only the fields the agent relies on are required. */
 export const StackOutputsSchema = z
   .object({
     artifactsBucket: z.string().regex(BUCKET_NAME, 'expected an S3 bucket name'),

@@ -1,5 +1,5 @@
 /**
- * The two command strings the stack exports (design §3). `syncCommand` is read by the agent with a
+ * The two command strings the stack exports. `syncCommand` is read by the agent with a
  * strict grammar (`aws s3 sync <s3 uri> <s3 uri> [--delete]`); `{commit}` is its only placeholder.
  */
 export const COMMIT_PLACEHOLDER = '{commit}';

@@ -1,7 +1,7 @@
 /**
  * IAM and bucket policy documents, as pure functions of plain ARNs. The component feeds them resolved
  * outputs; unit tests read them directly. Each grant is the least the agent and the workflows need
- * (design §4 layout: `builds/`, `releases/`, `locks/` in the artifacts bucket).
+ * (layout: `builds/`, `releases/`, `locks/` in the artifacts bucket).
  */
 
 export interface PolicyStatement {
@@ -24,7 +24,7 @@ export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
 export const GITHUB_OIDC_URL = `https://${GITHUB_OIDC_HOST}`;
 export const GITHUB_OIDC_AUDIENCE = 'sts.amazonaws.com';
 
-/** Artifacts bucket prefixes (design §4). */
+/** Artifacts bucket prefixes. */
 export const BUILDS_PREFIX = 'builds/';
 export const RELEASES_PREFIX = 'releases/';
 export const LOCKS_PREFIX = 'locks/';

@@ -37,7 +37,7 @@ function policyJson(document: PolicyDocument): string {
 }
 
 /**
- * Hosting for a static single-page app (design §3): a private artifacts bucket the build publishes to,
+ * Hosting for a static single-page app: a private artifacts bucket the build publishes to,
  * a private hosting bucket served only through CloudFront (Origin Access Control), the distribution,
  * and the two IAM roles GitHub Actions assume through OIDC. Its outputs are what the agent reads.
  */
@@ -273,7 +273,7 @@ export class StaticSiteHosting extends pulumi.ComponentResource {
       parent,
     );
 
-    // --- outputs (design §3) ------------------------------------------------------------------------
+    // --- outputs ------------------------------------------------------------------------
     this.artifactsBucket = this.artifacts.bucketName;
     this.hostingBucket = this.hosting.bucketName;
     this.distributionId = this.distribution.id;

@@ -21,6 +21,7 @@ import { realSleep } from '../../../agent/src/deploy/requests.js';
 import { verifyDeployment } from '../../../agent/src/deploy/verify.js';
 import { FrontendOpsError } from '../../../agent/src/errors.js';
 import { connectMcpServer } from '../../../agent/src/mcp/client.js';
+import { generateSite, writeSite } from '../../support/builds.js';
 import { type EngineOnSandbox, engineOnSandbox, STACK } from '../../support/deploy-sandbox.js';
 import { sandboxPerFile } from '../../support/sandbox.js';
 
@@ -303,6 +304,24 @@ describe('through the CLI and the MCP servers', () => {
     expect(JSON.parse(result.out).message).toContain(`S3 at ${closedUrl}`);
     expect(await bothListings()).toEqual(before);
   });
+
+  it.each(deadEndpoints)(
+    'frontendops publish with S3 that %s: fails within the network settings, naming S3, both buckets unchanged',
+    async (_what, urlOf) => {
+      // publish used to build its S3 client without the config's network settings: against an endpoint
+      // that never answers it waited on the SDK's defaults instead of failing.
+      const url = urlOf();
+      const before = await bothListings();
+      const config = await configWithS3(url);
+      const dir = join(sandbox().info.configPath, '..', `dead-s3-site-${Date.now()}`);
+      await writeSite(dir, generateSite({ files: 20, version: 2, commit: 'a'.repeat(40) }));
+      const result = await cli(['--config', config, '--json', 'publish', dir, '--commit', 'a'.repeat(40)]);
+      expect(result.code, result.err).toBe(EXIT.FAILURE);
+      expect(JSON.parse(result.out)).toMatchObject({ status: 'failed', code: 'ENDPOINT_UNREACHABLE' });
+      expect(JSON.parse(result.out).message).toContain(`S3 at ${url}`);
+      expect(await bothListings()).toEqual(before);
+    },
+  );
 
   it('invalidate_cdn on the pulumi MCP server with CloudFront refusing: the error keeps its endpoint', async () => {
     const config = JSON.parse(await readFile(sandbox().info.configPath, 'utf8')) as ConfigInput;

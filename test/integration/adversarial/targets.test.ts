@@ -97,7 +97,26 @@ describe('a syncCommand aimed at another bucket', () => {
     sandbox().resetRequestCounts();
     const run = await sandboxCli(sandbox(), ['--json', 'publish', dir, '--commit', 'c'.repeat(40)]);
     expect(run.code, run.err).toBe(3);
-    expect(JSON.parse(run.out).code ?? run.err).toMatch(/SYNC_COMMAND_MISMATCH/);
+    const json = JSON.parse(run.out);
+    expect(json.code ?? run.err).toMatch(/SYNC_COMMAND_MISMATCH/);
+    expect(json.message).toContain(VICTIM);
+    expect(json.message).toContain(sandbox().info.artifactsBucket);
+    expect(sandbox().requestCounts()).toEqual({});
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('is refused by `frontendops publish` when the outputs swap source and destination', async () => {
+    // Read through the pulumi MCP server, like deploy: publish must not write into the hosting bucket.
+    const { artifactsBucket, hostingBucket } = sandbox().info;
+    await plantStackOutputs(sandbox(), { syncCommand: syncText(hostingBucket, artifactsBucket) });
+    const dir = join(scratch, 'swapped-publish');
+    await writeSite(dir, generateSite({ files: 20, version: 6, commit: 'e'.repeat(40) }));
+    const before = await snapshot();
+    sandbox().resetRequestCounts();
+    const run = await sandboxCli(sandbox(), ['--json', 'publish', dir, '--commit', 'e'.repeat(40)]);
+    expect(run.code, run.err).toBe(3);
+    expect(JSON.parse(run.out)).toMatchObject({ code: 'SYNC_COMMAND_MISMATCH' });
+    expect(JSON.parse(run.out).message).toContain('swapped');
     expect(sandbox().requestCounts()).toEqual({});
     expect(await snapshot()).toEqual(before);
   });
@@ -109,6 +128,11 @@ describe('a syncCommand aimed at another bucket', () => {
     const run = await sandboxCli(sandbox(), ['--json', 'deploy', '--commit', next.commit, '--yes']);
     expect(run.code).not.toBe(0);
     expect(JSON.parse(run.out).code).toMatch(/SYNC_COMMAND_MISMATCH|STACK_OUTPUT_INVALID/);
+    const dir = join(scratch, 'unchecked-publish');
+    await writeSite(dir, generateSite({ files: 20, version: 7, commit: 'f'.repeat(40) }));
+    const published = await sandboxCli(sandbox(), ['--json', 'publish', dir, '--commit', 'f'.repeat(40)]);
+    expect(published.code).not.toBe(0);
+    expect(JSON.parse(published.out).code).toMatch(/SYNC_COMMAND_MISMATCH|STACK_OUTPUT_INVALID/);
     expect(sandbox().requestCounts()).toEqual({});
     expect(await snapshot()).toEqual(before);
   });

@@ -10,7 +10,7 @@ import {
   todayStamp,
 } from './support.js';
 
-/** `frontendops deploy` ends in the same pipeline as `ask` (design §7): through both MCP servers. */
+/** `frontendops deploy` ends in the same pipeline as `ask`: through both MCP servers. */
 const { sandbox, dir } = sandboxPerFile({ invalidationDelayMs: 50 });
 
 describe('frontendops deploy through the MCP tool layer', () => {

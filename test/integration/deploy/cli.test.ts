@@ -1,9 +1,10 @@
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAuditLog } from '../../../agent/src/audit/log.js';
 import type { CliContext } from '../../../agent/src/cli/context.js';
 import { runCli } from '../../../agent/src/cli/main.js';
 import { generateSite, writeSite } from '../../support/builds.js';
@@ -12,7 +13,7 @@ import { commitInScratchRepo } from '../../support/deploy-sandbox.js';
 import { sandboxPerFile, sandboxS3Client } from '../../support/sandbox.js';
 
 /** `frontendops publish` and `frontendops deploy` in-process against the sandbox, through the real CLI. */
-const { sandbox } = sandboxPerFile();
+const { sandbox, dir: sandboxDir } = sandboxPerFile();
 let scratch: string;
 
 beforeAll(async () => {
@@ -121,6 +122,26 @@ describe('frontendops publish', () => {
     expect(JSON.parse(changed.out)).toMatchObject({ code: 'BUILD_EXISTS' });
   });
 
+  it('reads the stack outputs through the pulumi MCP server the config names, and audits the request', async () => {
+    const dir = await siteDir('v4', 4);
+    const published = await cli(['publish', dir, '--commit', commitSha(4)]);
+    expect(published.code, published.err).toBe(0);
+    expect(published.out).toContain(
+      `s3://${sandbox().info.artifactsBucket}/builds/${commitSha(4)}/build.json`,
+    );
+
+    const audit = parseAuditLog(await readFile(join(sandboxDir(), 'audit.jsonl'), 'utf8'));
+    const request = audit.findLast((e) => e.kind === 'request' && e.text.startsWith('publish '));
+    expect(request).toMatchObject({ trigger: 'cli', requester: 'cli-test' });
+    const entries = audit.filter((e) => e.requestId === request?.requestId);
+    expect(entries.map((e) => (e.kind === 'tool_call' ? `${e.server}/${e.tool}` : e.kind))).toEqual([
+      'request',
+      'pulumi/pulumi-cli-stack-output',
+      'result',
+    ]);
+    expect(entries.at(-1)).toMatchObject({ status: 'published', commit: commitSha(4) });
+  });
+
   it('refuses a short sha, an empty folder and a symlink leaving the folder', async () => {
     const dir = await siteDir('v2', 2);
     const short = await cli(['publish', dir, '--commit', 'abc1234']);
@@ -196,10 +217,13 @@ describe('frontendops deploy', () => {
   });
 
   it('regression: refuses a full sha that git does not know before anything changes (it once went live, then failed at tagging)', async () => {
+    // A complete build of a commit git has never seen: only git can refuse it.
+    const ghost = commitSha(77);
+    expect((await cli(['publish', await siteDir('ghost', 77, ghost), '--commit', ghost])).code).toBe(0);
     const before = await hostingKeys();
-    const unknown = await cli(['deploy', '--commit', commitSha(77), '--yes', '--json']);
+    const unknown = await cli(['deploy', '--commit', ghost, '--yes', '--json']);
     expect(unknown.code).toBe(2);
-    expect(JSON.parse(unknown.out)).toMatchObject({ status: 'failed', code: 'COMMIT_NOT_FOUND' });
+    expect(JSON.parse(unknown.out)).toMatchObject({ status: 'refused', code: 'COMMIT_NOT_FOUND' });
     expect(await hostingKeys()).toEqual(before);
   });
 });

@@ -127,9 +127,10 @@ describe('deployThroughMcp', () => {
     expect(error.hint).toContain(`--commit ${A}`);
     expect(h.s3.calls.some((c) => c.operation !== 'GetObject')).toBe(false);
     expect(h.github.calls.map((c) => c.tool)).toEqual(['list_commits']);
+    // The audit line says what the answer says: a missing build is bad input, refused (nothing changed).
     expect(h.audit.entries.at(-1)).toMatchObject({
       kind: 'result',
-      status: 'failed',
+      status: 'refused',
       code: 'BUILD_NOT_FOUND',
     });
   });

@@ -8,7 +8,7 @@ const minimal = {
 };
 
 describe('config', () => {
-  it('fills defaults from design §5 and §7', () => {
+  it('fills the documented defaults', () => {
     const config = parseConfig(minimal);
     expect(config.keepReleases).toBe(3);
     expect(config.github.dashboardPath).toBe('sophia-dashboard/');

@@ -47,7 +47,7 @@ describe('content-hashed assets', () => {
     expect(isContentHashedAsset(path)).toBe(hashed);
   });
 
-  it('gives the design §5 defaults', () => {
+  it('gives the documented defaults', () => {
     expect(defaultHeadersFor('assets/index-BrX3k_9a.js').cacheControl).toBe(IMMUTABLE_CACHE_CONTROL);
     expect(defaultHeadersFor('index.html').cacheControl).toBe(HTML_CACHE_CONTROL);
     expect(defaultHeadersFor('docs/page.html').cacheControl).toBe(HTML_CACHE_CONTROL);

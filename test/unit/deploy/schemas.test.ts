@@ -90,7 +90,7 @@ describe('release record', () => {
     deleted: 0,
   };
 
-  it('accepts the design §4 minimum and defaults retained to []', () => {
+  it('accepts the minimum record and defaults retained to []', () => {
     expect(ReleaseRecordSchema.parse(record).retained).toEqual([]);
   });
 

@@ -24,7 +24,7 @@ function rejection(text: string): { token: string; message: string } {
 }
 
 describe('parseSyncCommand accepts the grammar', () => {
-  it('parses the stack output of design §3', () => {
+  it('parses the stack output as the hosting stack exports it', () => {
     expect(parseSyncCommand(GOOD)).toEqual({
       source: { bucket: 'sophia-dashboard-build-artifacts-1a2b', prefix: 'builds/{commit}/site/' },
       destination: { bucket: 'sophia-dashboard-hosting-prod-3c4d', prefix: '' },

@@ -14,7 +14,7 @@ const resources = {
 };
 
 describe('sandboxStackOutputs', () => {
-  it('gives every output of design §3, valid for the stack outputs schema', () => {
+  it('gives every output of the hosting stack, valid for the stack outputs schema', () => {
     const outputs = parseStackOutputs(sandboxStackOutputs(resources), 'dashboard-hosting-prod');
     expect(outputs).toMatchObject({
       artifactsBucket: resources.artifactsBucket,
@@ -53,7 +53,7 @@ describe('sandboxConfig', () => {
     expect(ConfigSchema.safeParse(config).success).toBe(true);
   });
 
-  it('points the stack and both MCP servers at the sandbox (contracts §1)', () => {
+  it('points the stack and both MCP servers at the sandbox', () => {
     expect(config.stacks[0]).toEqual({
       name: 'dashboard-hosting-prod',
       workDir: '/repo/stacks/dashboard-hosting-prod',

@@ -56,7 +56,7 @@ function bucketResources(bucket: 'build-artifacts' | 'hosting-prod'): RecordedRe
   return resources.filter((r) => r.name.startsWith(`sophia-dashboard-${bucket}`));
 }
 
-describe('stack outputs (design §3)', () => {
+describe('stack outputs', () => {
   it('exports exactly the outputs the agent reads, valid for parseStackOutputs', () => {
     expect(Object.keys(outputs).sort()).toEqual([...OUTPUT_NAMES].sort());
     const parsed = parseStackOutputs(outputs, 'dashboard-hosting-prod');

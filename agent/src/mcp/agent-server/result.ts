@@ -3,8 +3,8 @@ import { type FrontendOpsError, toFrontendOpsError } from '../../errors.js';
 import { formatToolErrorText } from '../tool-error.js';
 
 /**
- * Tool results of the agent's own MCP server, in the same shape as the pulumi and github servers
- * (contracts §2): `structuredContent` plus a text block; errors as `isError` with `CODE: message` and
+ * Tool results of the agent's own MCP server, in the same shape as the pulumi and github servers:
+ * `structuredContent` plus a text block; errors as `isError` with `CODE: message` and
  * a `{ code, message, hint }` JSON line.
  */
 

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { FrontendOpsError } from '../../errors.js';
 
 /**
- * Which backend the server uses, from flags and environment (contracts §2):
+ * Which backend the server uses, from flags and environment:
  * `--backend` / FRONTENDOPS_GITHUB_BACKEND = git | octokit; default octokit when GITHUB_TOKEN or
  * GITHUB_PERSONAL_ACCESS_TOKEN is set, else git. git: `--repo` / FRONTENDOPS_GIT_REPO (default cwd),
  * tagger from FRONTENDOPS_GIT_TAGGER_NAME + _EMAIL. octokit: `--api-url` / GITHUB_API_URL for

@@ -2,7 +2,7 @@ import { FrontendOpsError, isFrontendOpsError } from '../../errors.js';
 import type { CreatedTag, GitHubBackend, RepoRef } from './backend.js';
 
 /**
- * Deploy tags: `<prefix>YYYYMMDD-N` (design §5 step 8), UTC date, N one more than the highest N that
+ * Deploy tags: `<prefix>YYYYMMDD-N`, UTC date, N one more than the highest N that
  * day. Naming is pure; `createNextDeployTag` adds the race-safe creation: the backend's createTag is
  * atomic per name, so of two racing deploys one gets TAG_CONFLICT and moves on to the next N.
  */

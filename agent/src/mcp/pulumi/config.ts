@@ -7,7 +7,7 @@ import { HOSTING_PROJECT } from '../../stack/outputs.js';
 
 export const PULUMI_CLOUD_API = 'https://api.pulumi.com';
 
-/** Where stack outputs are read from (design §6). */
+/** Where stack outputs are read from. */
 export type BackendSettings =
   | { kind: 'state'; url: string }
   | { kind: 'cloud'; apiUrl: string; token: string; organization: string | undefined }
@@ -99,7 +99,7 @@ function resolveBackend(
 }
 
 /**
- * The server's settings from its flags and the environment the MCP client passes (contracts §2):
+ * The server's settings from its flags and the environment the MCP client passes:
  * `PULUMI_BACKEND_URL` (file:// or s3:// → state; http(s) → cloud), `PULUMI_ACCESS_TOKEN` (cloud when
  * no URL), `FRONTENDOPS_PULUMI_BACKEND` (forces the kind), the standard AWS variables plus
  * `AWS_ENDPOINT_URL_CLOUDFRONT`, `AWS_ENDPOINT_URL_S3`, `AWS_S3_FORCE_PATH_STYLE`. Pure.

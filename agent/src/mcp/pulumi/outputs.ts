@@ -26,7 +26,7 @@ export interface HostingStack {
 }
 
 /**
- * The hosting stack's outputs, checked as the agent will use them: every design §3 output present and
+ * The hosting stack's outputs, checked as the agent will use them: every output the agent uses present and
  * well-formed (STACK_OUTPUT_INVALID), and `syncCommand` inside the strict grammar
  * (SYNC_COMMAND_REJECTED). A stack that fails is refused before anything acts on it.
  */

@@ -3,7 +3,7 @@ import { toFrontendOpsError } from '../../errors.js';
 import { formatToolErrorText } from '../tool-error.js';
 
 /**
- * Tool results and failures (contracts §2). Success: `structuredContent` plus a text block for clients
+ * Tool results and failures. Success: `structuredContent` plus a text block for clients
  * that only read text. Failure: the handler throws and the SDK answers `isError: true` with the thrown
  * message, which reads `CODE: message` and then a JSON line `{ code, message, hint, data }`.
  */

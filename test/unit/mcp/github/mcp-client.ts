@@ -34,7 +34,7 @@ export function textOf(result: CallToolResult): string {
     .join('\n');
 }
 
-/** The `{ code, message, hint }` JSON line of an `isError` result (contracts §2). */
+/** The `{ code, message, hint }` JSON line of an `isError` result. */
 export function toolError(result: CallToolResult): { code: string; message: string; hint?: string } {
   if (result.isError !== true) throw new Error(`expected isError, got ${textOf(result)}`);
   const [, json] = textOf(result).split('\n');

@@ -14,7 +14,7 @@ function codeOf(fn: () => unknown): string | undefined {
   return undefined;
 }
 
-describe('resolvePulumiServerConfig (contracts §2)', () => {
+describe('resolvePulumiServerConfig', () => {
   it('the sandbox env: file:// state backend, loopback endpoints, path-style S3, fast polling', () => {
     const config = resolve({
       PULUMI_BACKEND_URL: 'file:///tmp/sb/pulumi-state',

@@ -7,7 +7,7 @@ import { registerListCommitsTool } from './list-commits.js';
 import { registerListTagsTool } from './list-tags.js';
 import { registerNextDeployTagTool } from './next-deploy-tag.js';
 
-/** The github server's tools (design §6, issue 5). */
+/** The github server's tools. */
 export const GITHUB_TOOL_NAMES = [
   'list_commits',
   'get_commit',

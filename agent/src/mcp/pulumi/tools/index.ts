@@ -7,7 +7,7 @@ import { registerRefreshTool } from './refresh.js';
 import { registerStackOutputTool } from './stack-output.js';
 import { registerUpTool } from './up.js';
 
-/** The pulumi server's tools (design §6, issue 4). */
+/** The pulumi server's tools. */
 export const PULUMI_TOOL_NAMES = [
   'pulumi-cli-stack-output',
   'invalidate_cdn',
