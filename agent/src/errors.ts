@@ -134,6 +134,11 @@ export const ERROR_CODES = {
   // --- deploy jobs ----------------------------------------------------------------------------
   /** No deploy job with that id exists in the artifacts bucket. Use an id from `list_deployments`. */
   JOB_NOT_FOUND: 'JOB_NOT_FOUND',
+  /**
+   * The agent instance running a deploy job stopped (its lease expired by S3's clock) before the job
+   * journaled a release: nothing went live. Deploy again.
+   */
+  JOB_ABANDONED: 'JOB_ABANDONED',
 
   // --- MCP -----------------------------------------------------------------------------------
   /** An MCP server could not be started, crashed, timed out or answered garbage. */

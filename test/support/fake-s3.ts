@@ -194,11 +194,14 @@ export class FakeS3 {
     Prefix?: string;
     ContinuationToken?: string;
     MaxKeys?: number;
+    StartAfter?: string;
   }) {
     this.enter('ListObjectsV2', input.Bucket!, undefined, input);
     const pageSize = input.MaxKeys ?? 1000;
     const keys = [...this.bucket(input.Bucket!).keys()]
-      .filter((k) => k.startsWith(input.Prefix ?? ''))
+      .filter(
+        (k) => k.startsWith(input.Prefix ?? '') && (input.StartAfter === undefined || k > input.StartAfter),
+      )
       .sort();
     const start = input.ContinuationToken === undefined ? 0 : Number(input.ContinuationToken);
     const page = keys.slice(start, start + pageSize);

@@ -44,6 +44,9 @@ export interface DispatchOptions {
   mandate: Mandate;
   requester?: string;
   onProgress?: RequestOptions['onProgress'];
+  /** The stack the request is about (default: the session's). */
+  stack?: string;
+  job?: RequestOptions['job'];
 }
 
 /** `Refused [CODE] …`, `Failed [CODE] …` or `Cancelled — nothing changed: …`, redacted. */
@@ -152,6 +155,8 @@ export async function dispatchIntent(
       mandate: options.mandate,
       ...(options.requester === undefined ? {} : { requester: options.requester }),
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+      ...(options.stack === undefined ? {} : { stack: options.stack }),
+      ...(options.job === undefined ? {} : { job: options.job }),
     });
   } catch (error) {
     return answerFromError(await session.explain(error), session.redactor.text);

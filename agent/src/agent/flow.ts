@@ -150,6 +150,16 @@ export interface Approval {
   implicitBy?: string;
 }
 
+/**
+ * The deploy job a request runs as (`frontendops mcp`, `schedule`): its id becomes the deploy lock's id
+ * (so the lock, and the release journaled under it, name the job that holds it), and it hears the
+ * engine's events (the release it journaled, the dead deploy whose lock it took over).
+ */
+export interface RequestJob {
+  jobId: string;
+  onEngineEvent?: (event: { kind: string }) => Promise<void>;
+}
+
 export interface FlowContext {
   config: Config;
   stack: StackConfig;
@@ -177,6 +187,7 @@ export interface FlowContext {
    */
   checkHealth?: CheckHealth;
   onProgress?: (event: ProgressEvent) => void;
+  job?: RequestJob;
 }
 
 /** What a deploy request produced: the engine's report plus what the agent learned on the way. */
@@ -516,6 +527,7 @@ export function healthCheckFor(ctx: FlowContext): CheckHealth | undefined {
 
 function engineDeps(ctx: FlowContext, invalidator: Invalidator): DeployDeps {
   const { network } = ctx.config;
+  const { job } = ctx;
   const checkHealth = healthCheckFor(ctx);
   return {
     s3: ctx.s3,
@@ -526,7 +538,13 @@ function engineDeps(ctx: FlowContext, invalidator: Invalidator): DeployDeps {
     ...(ctx.fetch ? { fetch: ctx.fetch } : {}),
     ...(checkHealth ? { checkHealth } : {}),
     ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
-    onEvent: (event) => auditEngineEvent(ctx, event),
+    // The job's id is the lock's: an instance reading the lock, or the release journaled under it,
+    // learns which deployment holds it.
+    ...(job === undefined ? {} : { newLockId: () => job.jobId }),
+    onEvent: async (event) => {
+      await auditEngineEvent(ctx, event);
+      await job?.onEngineEvent?.(event);
+    },
   };
 }
 

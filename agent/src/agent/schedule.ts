@@ -15,6 +15,33 @@ export interface Timer {
   next(): Date | undefined;
 }
 
+/**
+ * One timer shared by several loops (one per stack): each tick reaches every loop, and each loop skips
+ * on its own while its stack's run is still going, so a slow stack never delays another.
+ */
+export function fanOutTimer(timer: Timer): (count: number) => Timer[] {
+  return (count) => {
+    const listeners = new Set<() => void>();
+    let stop: (() => void) | undefined;
+    return Array.from({ length: count }, () => ({
+      start(onTick) {
+        listeners.add(onTick);
+        stop ??= timer.start(() => {
+          for (const listener of listeners) listener();
+        });
+        return () => {
+          listeners.delete(onTick);
+          if (listeners.size === 0) {
+            stop?.();
+            stop = undefined;
+          }
+        };
+      },
+      next: () => timer.next(),
+    }));
+  };
+}
+
 /** A `Timer` on a cron expression, backed by croner (maintained, no dependencies, DST-aware). */
 export function cronTimer(expression: string, options: { timezone?: string } = {}): Timer {
   let probe: Cron;
@@ -60,6 +87,8 @@ export interface RunOutcome {
   /** One line for the log. */
   summary: string;
   code?: string;
+  /** The deploy job of this run (any instance can read it). */
+  deploymentId?: string;
 }
 
 export type TickEvent =

@@ -16,7 +16,7 @@ import { FrontendOpsError, toFrontendOpsError } from '../errors.js';
 import { entrySecretValues } from '../mcp/client/env.js';
 import { McpServerPool } from '../mcp/client.js';
 import { sandboxState } from '../sandbox/record.js';
-import type { Approval, Engine, FlowContext } from './flow.js';
+import type { Approval, Engine, FlowContext, RequestJob } from './flow.js';
 import { GithubTools } from './github.js';
 import type { Mandate } from './intent.js';
 import { PulumiTools } from './pulumi.js';
@@ -24,9 +24,11 @@ import { type ConnectionSource, ToolLayer } from './tool-layer.js';
 import { WriteTracker } from './write-tracker.js';
 
 /**
- * Everything one process needs to serve requests: the config, the MCP server pool, the S3 client, the
+ * Everything one process needs to serve requests: the config, the MCP server pool, the S3 clients, the
  * audit log and the redactor. Each request (`ask`, a chat line, a timer tick, an MCP job) gets its own
- * audit trail and tool layer from `startRequest`, sharing the pool.
+ * audit trail and tool layer from `startRequest`, sharing the pool, and names its stack: one process
+ * serves every stack of the config (`frontendops mcp`, `schedule`), the default being `--stack` or the
+ * only one configured.
  */
 
 export interface SessionOptions {
@@ -62,6 +64,10 @@ export interface RequestOptions {
   mandate: Mandate;
   requester?: string;
   onProgress?: (event: ProgressEvent) => void;
+  /** The stack this request is about (default: the session's stack). */
+  stack?: string;
+  /** The deploy job this request runs as. */
+  job?: RequestJob;
 }
 
 /** The longest requester name kept; release records allow 200 characters and tags carry it too. */
@@ -159,17 +165,25 @@ export interface Reconnection {
 /** The parts of a session that come from the config file, replaced together by `refresh()`. */
 interface Wiring {
   loaded: LoadedConfig;
-  stack: StackConfig;
   redactor: Redactor;
   audit: AuditSink;
   connections: ConnectionSource & { closeAll(): Promise<void> };
-  s3: S3Client;
+  /** One S3 client per stack (stacks may differ in region or endpoint), made on first use. */
+  s3Clients: Map<string, S3Client>;
+  /** The AWS SDK's S3 client factory, loaded once the servers were spawned. */
+  createS3Client: typeof import('../aws/clients.js').createS3Client;
+}
+
+/** The stack whose endpoints describe the session: the one named, else the first configured. */
+function primaryStack(config: Config, name: string | undefined): StackConfig {
+  return config.stacks.find((s) => s.name === name) ?? (config.stacks[0] as StackConfig);
 }
 
 /** Everything that comes from the config file: the stack, the redactor, the audit log, S3, MCP servers. */
 async function wire(loaded: LoadedConfig, options: SessionOptions): Promise<Wiring> {
   const { config } = loaded;
-  const stack = selectStack(config, options.stackName);
+  // A named stack must exist; several stacks without a name are fine until a request needs one.
+  if (options.stackName !== undefined) selectStack(config, options.stackName);
   // Secrets this process holds, and those it hands to servers: neither is ever written down. The
   // sandbox's throw-away credentials are published in the source and protect nothing; treating them as
   // secrets would blank the word "sandbox" out of every hint that says how to start it.
@@ -196,23 +210,21 @@ async function wire(loaded: LoadedConfig, options: SessionOptions): Promise<Wiri
   }
   const pool = connections;
   // Loaded after the servers were spawned: the AWS SDK is the bulk of this process's start-up, and loading
-  // it overlaps with the servers' own.
-  const s3 =
-    options.s3 ??
-    (await import('../aws/clients.js')
-      .then(({ createS3Client }) => createS3Client(stack.aws, config.network))
-      .catch(async (error: unknown) => {
-        await pool.closeAll();
-        throw error;
-      }));
-  return { loaded, stack, redactor, audit, connections, s3 };
+  // it overlaps with the servers' own. The clients themselves are made per stack on first use.
+  const { createS3Client } = await import('../aws/clients.js').catch(async (error: unknown) => {
+    await pool.closeAll();
+    throw error;
+  });
+  return { loaded, redactor, audit, connections, s3Clients: new Map(), createS3Client };
 }
 
 /** "S3 A → B, the CloudFront API C → D": the endpoints that moved, else that the config changed. */
-function describeMove(previous: Wiring, next: Wiring): string {
+function describeMove(previous: Wiring, next: Wiring, stackName: string | undefined): string {
+  const before = primaryStack(previous.loaded.config, stackName);
+  const after = primaryStack(next.loaded.config, stackName);
   const moves: Array<[string, string | undefined, string | undefined]> = [
-    [SERVICES.s3, previous.stack.aws.s3Endpoint, next.stack.aws.s3Endpoint],
-    [SERVICES.cloudfront, previous.stack.aws.cloudfrontEndpoint, next.stack.aws.cloudfrontEndpoint],
+    [SERVICES.s3, before.aws.s3Endpoint, after.aws.s3Endpoint],
+    [SERVICES.cloudfront, before.aws.cloudfrontEndpoint, after.aws.cloudfrontEndpoint],
   ];
   const moved = moves
     .filter(([, before, after]) => before !== after)
@@ -246,8 +258,14 @@ export class Session {
     return this.wiring.loaded;
   }
 
+  /** The default stack: `--stack`, or the only one configured (BAD_INPUT when several and none named). */
   get stack(): StackConfig {
-    return this.wiring.stack;
+    return this.stackFor(undefined);
+  }
+
+  /** A configured stack by name, or the default one; STACK_NOT_CONFIGURED names the stacks that exist. */
+  stackFor(name: string | undefined): StackConfig {
+    return selectStack(this.config, name ?? this.options.stackName);
   }
 
   get redactor(): Redactor {
@@ -262,8 +280,20 @@ export class Session {
     return this.wiring.connections;
   }
 
+  /** The S3 client of the default stack. */
   get s3(): S3Client {
-    return this.wiring.s3;
+    return this.s3For(this.stack);
+  }
+
+  s3For(stack: StackConfig): S3Client {
+    if (this.options.s3) return this.options.s3;
+    let client = this.wiring.s3Clients.get(stack.name);
+    if (client === undefined) {
+      client = this.wiring.createS3Client(stack.aws, this.config.network);
+      this.wiring.s3Clients.set(stack.name, client);
+      this.tracker.watchS3(client);
+    }
+    return client;
   }
 
   /** Who is asking when nobody says: the requester from the environment or the OS, redacted. */
@@ -286,7 +316,8 @@ export class Session {
       options.engine ?? import('./engine.js').then(({ realEngine }) => realEngine),
     ]);
     const session = new Session(wiring, engine, options, requester);
-    session.tracker.watchS3(session.s3);
+    // Clients the session makes itself are watched as they are made (one per stack).
+    if (options.s3) session.tracker.watchS3(options.s3);
     return session;
   }
 
@@ -310,10 +341,9 @@ export class Session {
     const next = await wire(loaded, this.options);
     const previous = this.wiring;
     this.wiring = next;
-    this.tracker.watchS3(next.s3);
     await previous.connections.closeAll().catch(() => undefined);
-    if (!this.options.s3) previous.s3.destroy();
-    return { notice: describeMove(previous, next) };
+    for (const client of previous.s3Clients.values()) client.destroy();
+    return { notice: describeMove(previous, next, this.options.stackName) };
   }
 
   /**
@@ -327,7 +357,7 @@ export class Session {
   }
 
   private async endpointContext(): Promise<EndpointContext> {
-    const { aws } = this.stack;
+    const { aws } = primaryStack(this.config, this.options.stackName);
     const dir = this.loaded.baseDir;
     const state = aws.sandboxCredentials ? await sandboxState(dir) : undefined;
     return {
@@ -340,6 +370,7 @@ export class Session {
 
   /** Starts one audited request and returns the flow context it runs with. */
   async startRequest(request: RequestOptions): Promise<FlowContext> {
+    const stack = this.stackFor(request.stack);
     const trail = new AuditTrail(this.audit);
     const requester =
       request.requester === undefined
@@ -350,7 +381,7 @@ export class Session {
       trigger: request.trigger,
       requester,
       text: request.text,
-      stack: this.stack.name,
+      stack: stack.name,
     });
     const tools = new ToolLayer({
       connections: this.tracker.watchTools(this.connections),
@@ -359,28 +390,29 @@ export class Session {
     });
     return {
       config: this.config,
-      stack: this.stack,
+      stack,
       tools,
       github: new GithubTools(tools, this.config.github, this.redactor.text),
       pulumi: new PulumiTools(tools, {
-        name: this.stack.name,
-        workDir: resolveFromConfig(this.loaded, this.stack.workDir),
+        name: stack.name,
+        workDir: resolveFromConfig(this.loaded, stack.workDir),
       }),
-      s3: this.s3,
+      s3: this.s3For(stack),
       engine: this.engine,
       now: this.options.now,
       requester,
       trigger: request.trigger,
       approval: request.approval,
       mandate: request.mandate,
-      directInvalidator: (distributionId) => this.directInvalidator(distributionId),
+      directInvalidator: (distributionId) => this.directInvalidator(stack, distributionId),
       ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
       ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+      ...(request.job ? { job: request.job } : {}),
     };
   }
 
   /** CloudFront on the stack's own AWS settings; loaded only when a deploy needs it. */
-  private async directInvalidator(distributionId: string): Promise<Invalidator> {
+  private async directInvalidator(stack: StackConfig, distributionId: string): Promise<Invalidator> {
     if (this.options.directInvalidator) return this.options.directInvalidator(distributionId);
     const [{ createCloudFrontClient }, { isLoopbackUrl }, { createCloudFrontInvalidator, LOCAL_POLL_DELAY }] =
       await Promise.all([
@@ -388,7 +420,7 @@ export class Session {
         import('../aws/endpoints.js'),
         import('../cdn/cloudfront-invalidator.js'),
       ]);
-    const { aws } = this.stack;
+    const { aws } = stack;
     const local = aws.cloudfrontEndpoint !== undefined && isLoopbackUrl(aws.cloudfrontEndpoint);
     const { network } = this.config;
     return createCloudFrontInvalidator({
@@ -402,6 +434,7 @@ export class Session {
 
   async close(): Promise<void> {
     await this.connections.closeAll();
-    if (!this.options.s3) this.s3.destroy();
+    for (const client of this.wiring.s3Clients.values()) client.destroy();
+    this.wiring.s3Clients.clear();
   }
 }

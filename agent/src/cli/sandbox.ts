@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import type { SandboxInfo } from '../sandbox/index.js';
+import { MAX_SANDBOX_STACKS } from '../sandbox/stacks.js';
 import { parseWith } from '../validation.js';
 import type { CliContext, GlobalOptions } from './context.js';
 import { writeJson, writeLine } from './output.js';
@@ -26,6 +27,7 @@ const StartFlagsSchema = z.object({
   '--port': integer(1, 65_533).optional(),
   '--repo-source': z.string().min(1).optional(),
   '--persist': z.boolean().optional(),
+  '--stacks': integer(1, MAX_SANDBOX_STACKS).optional(),
 });
 
 interface StartOptions {
@@ -36,6 +38,7 @@ interface StartOptions {
   port?: string;
   repoSource?: string;
   persist?: boolean;
+  stacks?: string;
 }
 
 const InstallFlagsSchema = z.object({
@@ -96,6 +99,16 @@ function printHuman(ctx: CliContext, info: SandboxInfo, startupMs: number): void
   writeLine(ctx, `Sandbox ready in ${Math.round(startupMs)} ms.`);
   const width = Math.max(...rows.map(([label]) => label.length));
   for (const [label, value] of rows) writeLine(ctx, `  ${label.padEnd(width)}  ${value}`);
+  if (info.stacks !== undefined) {
+    writeLine(ctx, `  ${info.stacks.length} stacks (hosting bucket, distribution, site):`);
+    const nameWidth = Math.max(...info.stacks.map((s) => s.name.length));
+    for (const stack of info.stacks) {
+      writeLine(
+        ctx,
+        `    ${stack.name.padEnd(nameWidth)}  ${stack.hostingBucket}  ${stack.distributionId}  ${stack.edgeUrl}`,
+      );
+    }
+  }
   writeLine(ctx, `Use it with: frontendops --config ${info.configPath} <command>`);
   writeLine(ctx, 'Press Ctrl-C to stop.');
 }
@@ -128,12 +141,16 @@ export function registerSandboxCommand(program: Command, ctx: CliContext): void 
     .option('--invalidation-delay-ms <n>', 'how long an invalidation stays InProgress (default 300)')
     .option(
       '--port <n>',
-      'fixed ports: S3 on n, the edge on n+1, the CloudFront API on n+2 (default: free ports)',
+      "fixed ports: S3 on n, the edge on n+1, the CloudFront API on n+2, further stacks' edges on n+3… (default: free ports)",
     )
     .option('--repo-source <path>', 'a git repository to clone as the scratch repo (default: a fresh repo)')
     .option(
       '--persist',
       "keep buckets, objects, stack resources, the scratch repo's tags and the ports in --dir between starts",
+    )
+    .option(
+      '--stacks <n>',
+      `host n stacks (1 to ${MAX_SANDBOX_STACKS}, default 1), each with its own hosting bucket, distribution and site`,
     )
     .action(async (options: StartOptions, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
@@ -147,6 +164,7 @@ export function registerSandboxCommand(program: Command, ctx: CliContext): void 
           '--port': options.port,
           '--repo-source': options.repoSource,
           '--persist': options.persist,
+          '--stacks': options.stacks,
         },
         'BAD_INPUT',
         'sandbox start flags',
@@ -168,6 +186,7 @@ export function registerSandboxCommand(program: Command, ctx: CliContext): void 
             ? {}
             : { repoSource: resolve(ctx.cwd, flags['--repo-source']) }),
           ...(flags['--persist'] === true ? { persist: true } : {}),
+          ...(flags['--stacks'] === undefined ? {} : { stacks: flags['--stacks'] }),
         },
         // stdout is the result (one JSON line with --json); a first-time runtime install talks on stderr.
         { env: ctx.env, log: (line) => ctx.stderr.write(`${line}\n`) },

@@ -1,26 +1,33 @@
 import type { Command } from 'commander';
 import { dispatchIntent } from '../agent/dispatch.js';
-import { withReconnect } from '../agent/reconnect.js';
+import { auditAnsweredRequest, openJobs } from '../agent/fleet.js';
+import type { JobCoordinator } from '../agent/jobs.js';
+import { followConfig, withReconnect } from '../agent/reconnect.js';
 import {
   cronTimer,
+  fanOutTimer,
   type RunOutcome,
   type RunStatus,
   ScheduleLoop,
   type TickEvent,
   type Timer,
 } from '../agent/schedule.js';
-import type { SessionOptions } from '../agent/session.js';
-import { FrontendOpsError } from '../errors.js';
+import type { Session, SessionOptions } from '../agent/session.js';
+import { FrontendOpsError, toFrontendOpsError } from '../errors.js';
+import { errorStatus, formatErrorText } from '../outcome.js';
 import type { CliContext } from './context.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { CommandExit } from './output.js';
 import { type CommonFlags, openSession } from './support.js';
 
 /**
- * `frontendops schedule --cron EXPR`: runs "deploy the latest dashboard" on the timer until SIGINT or
- * SIGTERM. Unattended, so it needs `--yes` or `stacks[].autoApprove`. Each run starts the MCP servers
- * afresh (a server that crashed in one run does not poison the next) and is idempotent: a no-op when
- * the latest commit is already live. One log line per event (JSON lines with --json).
+ * `frontendops schedule --cron EXPR`: runs "deploy the latest dashboard" on the timer, for every
+ * configured stack (or `--stack S`), until SIGINT or SIGTERM. Unattended, so each stack needs `--yes`
+ * or `stacks[].autoApprove`. Each run is a deploy job in the stack's artifacts bucket, so several
+ * instances can run the same schedule: the stack's lock lets one deploy a new commit; the others report
+ * "already being deployed by …" or "already live", never a second deploy. Per stack, runs never overlap
+ * (a tick during a run is skipped and reported). Each run starts the MCP servers afresh (a server that
+ * crashed in one run does not poison the next). One log line per event (JSON lines with --json).
  */
 
 export interface ScheduleFlags extends CommonFlags {
@@ -31,7 +38,7 @@ export interface ScheduleFlags extends CommonFlags {
 export interface ScheduleDeps {
   timer?: Timer;
   session?: Partial<SessionOptions>;
-  onEvent?: (event: TickEvent) => void;
+  onEvent?: (event: TickEvent & { stack: string }) => void;
 }
 
 const STATUSES: readonly RunStatus[] = [
@@ -45,17 +52,115 @@ const STATUSES: readonly RunStatus[] = [
   'failed',
 ];
 
-function describe(event: TickEvent): string {
+function describe(event: TickEvent, stack: string | undefined): string {
+  const run = `${event.at.toISOString()} ${stack === undefined ? '' : `${stack} `}run ${event.tick}`;
   switch (event.kind) {
     case 'started':
-      return `${event.at.toISOString()} run ${event.tick}: started`;
+      return `${run}: started`;
     case 'skipped':
-      return `${event.at.toISOString()} run ${event.tick}: skipped, run started at ${event.runningSince.toISOString()} is still going`;
+      return `${run}: skipped, run started at ${event.runningSince.toISOString()} is still going`;
     case 'finished':
-      return `${event.at.toISOString()} run ${event.tick}: ${event.outcome.status} — ${event.outcome.summary}`;
+      return `${run}: ${event.outcome.status} — ${event.outcome.summary}`;
     case 'notice':
-      return `${event.at.toISOString()} run ${event.tick}: ${event.message}`;
+      return `${run}: ${event.message}`;
   }
+}
+
+/** The stacks the timer deploys: `--stack`, or all; each must be allowed to deploy unattended. */
+function scheduledStacks(session: Session, flags: ScheduleFlags): string[] {
+  const stacks = flags.stack === undefined ? session.config.stacks : [session.stackFor(flags.stack)];
+  const unattended = stacks.filter((s) => !flags.yes && !s.autoApprove).map((s) => s.name);
+  if (unattended.length > 0) {
+    throw new FrontendOpsError(
+      'REFUSED',
+      `scheduled deploys of ${unattended.join(', ')} cannot ask for confirmation`,
+      { hint: 'Pass --yes, or set stacks[].autoApprove: true for these stacks.' },
+    );
+  }
+  return stacks.map((s) => s.name);
+}
+
+/** One scheduled run of one stack: a deploy job, waited for; a busy stack is an outcome, not an error. */
+async function runStack(
+  session: Session,
+  jobs: JobCoordinator,
+  stack: string,
+  flags: ScheduleFlags,
+  notify: (message: string) => void,
+): Promise<RunOutcome> {
+  const requester = `schedule (${session.requester()})`;
+  const text = `schedule --cron ${flags.cron}`;
+  const started = performance.now();
+  // A sandbox restarted between runs has rewritten the config: follow it, say so in the log.
+  const broken = await followConfig(session, notify);
+  if (broken) {
+    return {
+      status: 'failed',
+      summary: broken.text.split('\n')[0] ?? '',
+      ...(broken.error ? { code: broken.error.code } : {}),
+    };
+  }
+  let deploymentId: string;
+  try {
+    const job = await jobs.start({
+      stack,
+      kind: 'deploy',
+      request: { stack, cron: flags.cron },
+      trigger: 'schedule',
+      requestedBy: requester,
+      run: (job) =>
+        withReconnect(
+          session,
+          () =>
+            dispatchIntent(
+              session,
+              { kind: 'deploy', target: { kind: 'latest' }, dryRun: false },
+              {
+                trigger: 'schedule',
+                text: `${text} (deployment ${job.jobId})`,
+                approval: { yes: Boolean(flags.yes) },
+                // The timer's configured job is the act itself: deploy the latest dashboard.
+                mandate: { kind: 'explicit' },
+                requester,
+                stack,
+                onProgress: job.onProgress,
+                job,
+              },
+            ),
+          notify,
+        ),
+    });
+    deploymentId = job.jobId;
+  } catch (error) {
+    // Refused before a job existed (the stack is being deployed elsewhere): said and audited here.
+    const err = toFrontendOpsError(error);
+    const status = errorStatus(err.code);
+    await auditAnsweredRequest(session, {
+      trigger: 'schedule',
+      requester,
+      text,
+      stack,
+      status,
+      code: err.code,
+      message: err.message,
+      durationMs: Math.round(performance.now() - started),
+    }).catch(() => undefined);
+    return {
+      status,
+      summary: formatErrorText(err).split('\n')[0] ?? '',
+      code: err.code,
+    };
+  }
+  const job = await jobs.finished(deploymentId);
+  const status = (STATUSES as readonly string[]).includes(job.status) ? (job.status as RunStatus) : 'failed';
+  return {
+    status,
+    summary: job.summary ?? '',
+    deploymentId,
+    ...(job.commit ? { commit: job.commit } : {}),
+    ...(job.tag ? { tag: job.tag } : {}),
+    ...(job.error ? { code: job.error.code } : {}),
+  };
 }
 
 export async function runScheduleCommand(
@@ -66,73 +171,53 @@ export async function runScheduleCommand(
   const timer = deps.timer ?? cronTimer(flags.cron, flags.timezone ? { timezone: flags.timezone } : {});
   const session = await openSession(ctx, flags, deps.session);
   try {
-    if (!flags.yes && !session.stack.autoApprove) {
-      throw new FrontendOpsError(
-        'REFUSED',
-        `scheduled deploys of ${session.stack.name} cannot ask for confirmation`,
-        {
-          hint: 'Pass --yes, or set stacks[].autoApprove: true for this stack.',
-        },
-      );
-    }
+    const stacks = scheduledStacks(session, flags);
+    const jobs = openJobs(session, { trigger: 'schedule', env: ctx.env, now: ctx.now });
     const json = Boolean(flags.json);
-    const log = (event: TickEvent) => {
+    // One stack prints as it always did; several name their stack on every line.
+    const label = stacks.length > 1 ? (stack: string) => stack : () => undefined;
+    const log = (stack: string) => (event: TickEvent) => {
       if (json) {
-        ctx.stdout.write(`${JSON.stringify({ ...event, at: event.at.toISOString() })}\n`);
+        ctx.stdout.write(`${JSON.stringify({ ...event, stack, at: event.at.toISOString() })}\n`);
       } else {
-        ctx.stdout.write(`${describe(event)}\n`);
+        ctx.stdout.write(`${describe(event, label(stack))}\n`);
       }
-      deps.onEvent?.(event);
+      deps.onEvent?.({ ...event, stack });
     };
-    const run = async (tick: number): Promise<RunOutcome> => {
-      try {
-        // A sandbox restarted between runs has rewritten the config: follow it, say so in the log.
-        const answer = await withReconnect(
-          session,
-          () =>
-            dispatchIntent(
-              session,
-              { kind: 'deploy', target: { kind: 'latest' }, dryRun: false },
-              {
-                trigger: 'schedule',
-                text: `schedule --cron ${flags.cron}`,
-                approval: { yes: Boolean(flags.yes) },
-                // The timer's configured job is the act itself: deploy the latest dashboard.
-                mandate: { kind: 'explicit' },
-                requester: `schedule (${session.requester()})`,
-              },
-            ),
-          (message) => log({ kind: 'notice', tick, at: ctx.now(), message }),
-        );
-        const status = String(answer.json.status);
-        const tag = typeof answer.json.tag === 'string' ? answer.json.tag : undefined;
-        const commit = typeof answer.json.commit === 'string' ? answer.json.commit : undefined;
-        return {
-          status: (STATUSES as readonly string[]).includes(status) ? (status as RunStatus) : 'failed',
-          summary: answer.text.split('\n')[0] ?? '',
-          ...(commit ? { commit } : {}),
-          ...(tag ? { tag } : {}),
-          ...(answer.error ? { code: answer.error.code } : {}),
-        };
-      } finally {
-        await session.connections.closeAll();
-      }
-    };
-    const loop = new ScheduleLoop({ timer, run, onEvent: log, now: ctx.now });
+    const timers = fanOutTimer(timer)(stacks.length);
+    const loops = stacks.map(
+      (stack, i) =>
+        new ScheduleLoop({
+          timer: timers[i] ?? timer,
+          run: async (tick) => {
+            try {
+              return await runStack(session, jobs, stack, flags, (message) =>
+                log(stack)({ kind: 'notice', tick, at: ctx.now(), message }),
+              );
+            } finally {
+              // Servers are started afresh for the next run, once no other stack's run uses them.
+              if (jobs.runningHere().length === 0) await session.connections.closeAll();
+            }
+          },
+          onEvent: log(stack),
+          now: ctx.now,
+        }),
+    );
     const next = timer.next();
     if (!json) {
       ctx.stdout.write(
-        `Scheduled "deploy the latest dashboard" on ${session.stack.name} (${flags.cron})` +
+        `Scheduled "deploy the latest dashboard" on ${stacks.join(', ')} (${flags.cron})` +
           `${next ? `; next run ${next.toISOString()}` : ''}. Ctrl-C or SIGTERM stops.\n`,
       );
     }
     await new Promise<void>((resolve) => {
       const stopListening = ctx.onShutdown(() => {
         stopListening();
-        void loop.stop().then(resolve);
+        void Promise.all(loops.map((loop) => loop.stop())).then(() => resolve());
       });
-      loop.start();
+      for (const loop of loops) loop.start();
     });
+    await jobs.settled();
     return EXIT.OK;
   } finally {
     await session.close();
@@ -143,12 +228,12 @@ export function registerScheduleCommand(program: Command, ctx: CliContext): void
   program
     .command('schedule')
     .description(
-      'Deploy the latest dashboard on a timer (long-running, never overlapping, stops on SIGTERM).',
+      'Deploy the latest dashboard on a timer to every configured stack (long-running, never overlapping per stack, stops on SIGTERM).',
     )
     .requiredOption('--cron <expr>', 'cron expression, e.g. "*/15 * * * *"')
     .option('--timezone <tz>', 'IANA time zone for the cron expression (default: the machine’s)')
     .option('-y, --yes', 'apply without confirmation (needed unless stacks[].autoApprove is set)')
-    .option('-s, --stack <name>', 'stack to deploy (default: the only one configured)')
+    .option('-s, --stack <name>', 'only this stack (default: every configured stack)')
     .action(async (_options: unknown, command: Command) => {
       const code = await runScheduleCommand(ctx, command.optsWithGlobals());
       if (code !== 0) throw new CommandExit(code);

@@ -16,18 +16,22 @@ import type { CloudFrontErrorSpec, InvalidationStore } from './invalidations.js'
 /**
  * The CloudFront REST API subset the deploy needs — CreateInvalidation, GetInvalidation, ListInvalidations,
  * GetDistribution (and GetDistributionConfig) — on its own endpoint, so `@aws-sdk/client-cloudfront` with an
- * `endpoint` override (and its `waitUntilInvalidationCompleted` waiter) works unchanged.
+ * `endpoint` override (and its `waitUntilInvalidationCompleted` waiter) works unchanged. One endpoint serves
+ * every distribution of the sandbox, as CloudFront's one API serves an account's distributions.
  */
 export interface CloudFrontApi {
   endpoint: string;
   close(): Promise<void>;
 }
 
-export interface CloudFrontApiOptions {
-  port?: number;
-  distribution: Omit<DistributionView, 'inProgressInvalidations'>;
+export interface SandboxDistribution extends Omit<DistributionView, 'inProgressInvalidations'> {
   /** The distribution's ETag (GetDistribution returns it for a later UpdateDistribution). */
   etag: string;
+}
+
+export interface CloudFrontApiOptions {
+  port?: number;
+  distributions: readonly SandboxDistribution[];
   invalidations: InvalidationStore;
 }
 
@@ -95,8 +99,9 @@ function parseMaxItems(value: string | null): number | undefined {
 }
 
 export async function startCloudFrontApi(options: CloudFrontApiOptions): Promise<CloudFrontApi> {
-  const { distribution, invalidations } = options;
-  const view = (): DistributionView => ({
+  const { invalidations } = options;
+  const byId = new Map(options.distributions.map((d) => [d.id, d]));
+  const view = ({ etag: _etag, ...distribution }: SandboxDistribution): DistributionView => ({
     ...distribution,
     inProgressInvalidations: invalidations.inProgressCount(distribution.id),
   });
@@ -118,16 +123,19 @@ export async function startCloudFrontApi(options: CloudFrontApiOptions): Promise
       req.resume();
       return sendError(res, ERRORS.unsupported);
     }
-    if (id !== distribution.id) {
+    const distribution = byId.get(id);
+    if (distribution === undefined) {
       req.resume();
       return sendError(res, ERRORS.noSuchDistribution);
     }
 
     if (resource === undefined && method === 'GET') {
-      return send(res, 200, renderDistribution(view()), { etag: options.etag });
+      return send(res, 200, renderDistribution(view(distribution)), { etag: distribution.etag });
     }
     if (resource === 'config' && invalidationId === undefined && method === 'GET') {
-      return send(res, 200, renderDistributionConfigDocument(view()), { etag: options.etag });
+      return send(res, 200, renderDistributionConfigDocument(view(distribution)), {
+        etag: distribution.etag,
+      });
     }
     if (resource !== 'invalidation') {
       req.resume();

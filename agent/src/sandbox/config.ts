@@ -17,25 +17,25 @@ export interface SandboxConfigInput {
   repoPath: string;
   /** The Node that runs the MCP servers (the current one). */
   nodePath: string;
+  /** The Pulumi stacks the sandbox hosts (default: the one stack `dashboard-hosting-prod`). */
+  stackNames?: readonly string[];
 }
 
 /** The `frontendops.config.json` a sandbox writes: every command can use it with --config. Pure. */
 export function sandboxConfig(input: SandboxConfigInput): ConfigInput {
   return {
-    stacks: [
-      {
-        name: HOSTING_STACK,
-        workDir: input.stackWorkDir,
-        backend: { kind: 'state', url: input.pulumiBackendUrl },
-        aws: {
-          region: 'us-east-1',
-          s3Endpoint: input.s3Endpoint,
-          cloudfrontEndpoint: input.cloudfrontEndpoint,
-          forcePathStyle: true,
-          sandboxCredentials: true,
-        },
+    stacks: (input.stackNames ?? [HOSTING_STACK]).map((name) => ({
+      name,
+      workDir: input.stackWorkDir,
+      backend: { kind: 'state' as const, url: input.pulumiBackendUrl },
+      aws: {
+        region: 'us-east-1',
+        s3Endpoint: input.s3Endpoint,
+        cloudfrontEndpoint: input.cloudfrontEndpoint,
+        forcePathStyle: true,
+        sandboxCredentials: true,
       },
-    ],
+    })),
     github: { owner: 'sophia-ai', repo: 'sophia' },
     auditLogPath: join(input.dir, 'audit.jsonl'),
     mcpServers: {

@@ -19,6 +19,7 @@ import { findAgentRoot, findCheckoutRoot, hostingProjectDir } from './paths.js';
 import { readSandboxRecord, SANDBOX_MARKER, writeSandboxRecord } from './record.js';
 import { ensureEmulatorRuntime } from './runtime-install.js';
 import { startS3Proxy } from './s3-proxy.js';
+import { MAX_SANDBOX_STACKS, type SandboxStackInfo, sandboxStackNames } from './stacks.js';
 import {
   fileBackendUrl,
   type PersistedResources,
@@ -38,8 +39,16 @@ export interface SandboxOptions {
   invalidationDelayMs?: number;
   /** A git repo to clone (non-bare) as the scratch tag repo; default: a fresh repo with one commit. */
   repoSource?: string;
-  /** Fixed ports: S3 on `port`, the edge on `port + 1`, the CloudFront API on `port + 2`. Default 0: free ports. */
+  /**
+   * Fixed ports: S3 on `port`, the (first stack's) edge on `port + 1`, the CloudFront API on `port + 2`, the
+   * edges of further stacks on `port + 3` onwards. Default 0: free ports.
+   */
   port?: number;
+  /**
+   * How many hosting stacks (default 1): each gets its own hosting bucket, distribution, edge and Pulumi
+   * stack; all share the artifacts bucket. Stack 1 is `dashboard-hosting-prod`, then `-2`, `-3`, …
+   */
+  stacks?: number;
   /**
    * Keep the world between starts in `dir` (the demo's re-runs deploy only what changed): S3 objects as files
    * in `<dir>/s3`, the bucket names and distribution id (read back from the Pulumi state, whose `url` is
@@ -65,6 +74,11 @@ export interface SandboxInfo {
   distributionId: string;
   repoPath: string;
   pulumiBackendUrl: string;
+  /**
+   * Every stack, the first one being the one described above; present only when the sandbox hosts more
+   * than one (a one-stack sandbox prints the line it always printed).
+   */
+  stacks?: SandboxStackInfo[];
 }
 
 export interface Sandbox {
@@ -108,13 +122,49 @@ export const SandboxOptionsSchema = z
     repoSource: z.string().min(1).optional(),
     port: z.number().int().min(0).max(65_533).optional(),
     persist: z.boolean().optional(),
+    stacks: z.number().int().min(1).max(MAX_SANDBOX_STACKS).optional(),
     demo: z.boolean().optional(),
   })
-  .strict();
+  .strict()
+  .refine((o) => (o.port ?? 0) === 0 || (o.port ?? 0) + Math.max(2, (o.stacks ?? 1) + 1) <= 65_535, {
+    message: 'the fixed ports of every stack must stay below 65536',
+    path: ['port'],
+  });
 
 /** Random lower-case hex, like the suffix Pulumi's auto-naming appends to physical names. */
 function suffix(): string {
   return randomBytes(4).toString('hex').slice(0, 7);
+}
+
+interface StackResources {
+  name: string;
+  hostingBucket: string;
+  distributionId: string;
+}
+
+/** Port offset (from a fixed `--port`) of stack `index`'s edge: 1 for the first, then 3, 4, … */
+function edgePortOffset(index: number): number {
+  return index === 0 ? 1 : index + 2;
+}
+
+/**
+ * The resources of each stack: those a persisted sandbox recorded in that stack's state (when it used the
+ * same artifacts bucket), otherwise new ones.
+ */
+function stackResources(
+  names: readonly string[],
+  artifactsBucket: string,
+  kept: Map<string, PersistedResources | undefined>,
+): StackResources[] {
+  return names.map((name) => {
+    const previous = kept.get(name);
+    const usable = previous !== undefined && previous.artifactsBucket === artifactsBucket;
+    return {
+      name,
+      hostingBucket: usable ? previous.hostingBucket : `sophia-dashboard-hosting-prod-${suffix()}`,
+      distributionId: usable ? previous.distributionId : cloudFrontStyleId('E'),
+    };
+  });
 }
 
 /** Refuses a non-empty directory that is not a sandbox's: a restart deletes repo/, pulumi-state/ and s3/ in it. */
@@ -213,6 +263,7 @@ export async function startSandbox(options: SandboxOptions, deps: SandboxDeps = 
     const backendDir = join(dir, 'pulumi-state');
     const s3StorageDir = join(dir, 's3');
     const persist = opts.persist === true;
+    const stackNames = sandboxStackNames(opts.stacks ?? 1);
 
     // The emulator takes most of the start-up time: spawn it first and prepare files meanwhile.
     const emulatorStarting = (async () => {
@@ -224,15 +275,19 @@ export async function startSandbox(options: SandboxOptions, deps: SandboxDeps = 
       });
       return startEmulator({ runtime, ...(persist ? { s3StorageDir } : {}) });
     })();
-    const filesReady = (async (): Promise<PersistedResources | undefined> => {
+    const filesReady = (async (): Promise<Map<string, PersistedResources | undefined>> => {
       if (!persist) {
         await Promise.all(
           [repoPath, backendDir, s3StorageDir].map((path) => rm(path, { recursive: true, force: true })),
         );
         await createScratchRepo(repoPath, opts.repoSource, now);
-        return undefined;
+        return new Map();
       }
-      const kept = await readPersistedResources(backendDir);
+      const kept = new Map(
+        await Promise.all(
+          stackNames.map(async (name) => [name, await readPersistedResources(backendDir, name)] as const),
+        ),
+      );
       if (existsSync(join(repoPath, '.git'))) {
         if (opts.repoSource !== undefined) await refreshScratchRepo(repoPath, opts.repoSource);
       } else {
@@ -255,10 +310,10 @@ export async function startSandbox(options: SandboxOptions, deps: SandboxDeps = 
     const emulator = emulatorResult.value;
 
     const kept = filesResult.value;
-    const artifactsBucket = kept?.artifactsBucket ?? `sophia-dashboard-build-artifacts-${suffix()}`;
-    const hostingBucket = kept?.hostingBucket ?? `sophia-dashboard-hosting-prod-${suffix()}`;
-    const distributionId = kept?.distributionId ?? cloudFrontStyleId('E');
-    await createBuckets(emulator.endpoint, [artifactsBucket, hostingBucket]);
+    const artifactsBucket =
+      kept.get(stackNames[0] ?? '')?.artifactsBucket ?? `sophia-dashboard-build-artifacts-${suffix()}`;
+    const stacks = stackResources(stackNames, artifactsBucket, kept);
+    await createBuckets(emulator.endpoint, [artifactsBucket, ...stacks.map((s) => s.hostingBucket)]);
 
     const proxy = await startOnKeptPort(
       keptPorts?.s3,
@@ -275,27 +330,35 @@ export async function startSandbox(options: SandboxOptions, deps: SandboxDeps = 
     );
     cleanups.push(() => proxy.close());
 
-    let edgeCache: { purge(paths: readonly string[]): number } | undefined;
+    // One edge per distribution, each on its own port: every distribution has its own domain, and the
+    // site's absolute asset paths (`/assets/…`) rule out telling them apart by a path prefix.
+    const edgeCaches = new Map<string, { purge(paths: readonly string[]): number }>();
     const invalidations = new InvalidationStore({
       delayMs: opts.invalidationDelayMs ?? DEFAULT_INVALIDATION_DELAY_MS,
-      onComplete: (paths) => edgeCache?.purge(paths),
+      onComplete: (paths, distributionId) => edgeCaches.get(distributionId)?.purge(paths),
     });
     cleanups.push(async () => invalidations.close());
-    const edge = await startOnKeptPort(
-      keptPorts?.edge,
-      'site (edge)',
-      (port) =>
-        startEdge({
-          s3Endpoint: emulator.endpoint,
-          bucket: hostingBucket,
-          port: keptPorts ? port : portFor(1),
-          beforeRequest: () => invalidations.settleDue(),
-        }),
-      (started) => portOfUrl(started.url),
-      notices,
-    );
-    edgeCache = edge.cache;
-    cleanups.push(() => edge.close());
+    const edgeUrls: string[] = [];
+    for (const [index, stack] of stacks.entries()) {
+      // The first stack's edge comes back on its kept port (the demo's URL); the others on free ports.
+      const edge = await startOnKeptPort(
+        index === 0 ? keptPorts?.edge : undefined,
+        'site (edge)',
+        (port) =>
+          startEdge({
+            s3Endpoint: emulator.endpoint,
+            bucket: stack.hostingBucket,
+            port: index === 0 && keptPorts ? port : portFor(edgePortOffset(index)),
+            beforeRequest: () => invalidations.settleDue(),
+          }),
+        (started) => portOfUrl(started.url),
+        notices,
+      );
+      edgeCaches.set(stack.distributionId, edge.cache);
+      cleanups.push(() => edge.close());
+      edgeUrls.push(edge.url);
+    }
+    const edgeUrlOf = (index: number): string => edgeUrls[index] ?? '';
 
     const cloudfront = await startOnKeptPort(
       keptPorts?.cloudfront,
@@ -303,14 +366,14 @@ export async function startSandbox(options: SandboxOptions, deps: SandboxDeps = 
       (port) =>
         startCloudFrontApi({
           port: keptPorts ? port : portFor(2),
-          distribution: {
-            id: distributionId,
-            domainName: new URL(edge.url).host,
-            hostingBucket,
+          distributions: stacks.map((stack, index) => ({
+            id: stack.distributionId,
+            domainName: new URL(edgeUrlOf(index)).host,
+            hostingBucket: stack.hostingBucket,
             lastModified: now,
-            callerReference: `frontendops-sandbox-${now.getTime()}`,
-          },
-          etag: cloudFrontStyleId('E', 13),
+            callerReference: `frontendops-sandbox-${now.getTime()}-${index + 1}`,
+            etag: cloudFrontStyleId('E', 13),
+          })),
           invalidations,
         }),
       (started) => portOfUrl(started.endpoint),
@@ -319,13 +382,15 @@ export async function startSandbox(options: SandboxOptions, deps: SandboxDeps = 
     cleanups.push(() => cloudfront.close());
 
     const pulumiBackendUrl = fileBackendUrl(backendDir);
-    const outputs = sandboxStackOutputs({
-      artifactsBucket,
-      hostingBucket,
-      distributionId,
-      edgeUrl: edge.url,
-    });
-    await writeSandboxState(backendDir, outputs, now);
+    for (const [index, stack] of stacks.entries()) {
+      const outputs = sandboxStackOutputs({
+        artifactsBucket,
+        hostingBucket: stack.hostingBucket,
+        distributionId: stack.distributionId,
+        edgeUrl: edgeUrlOf(index),
+      });
+      await writeSandboxState(backendDir, outputs, now, stack.name);
+    }
     const configPath = join(dir, 'frontendops.config.json');
     await writeSandboxConfig(
       configPath,
@@ -338,6 +403,7 @@ export async function startSandbox(options: SandboxOptions, deps: SandboxDeps = 
         pulumiBackendUrl,
         repoPath,
         nodePath: process.execPath,
+        stackNames,
       }),
     );
 
@@ -347,21 +413,33 @@ export async function startSandbox(options: SandboxOptions, deps: SandboxDeps = 
       demo: opts.demo === true,
       ports: {
         s3: portOfUrl(proxy.endpoint),
-        edge: portOfUrl(edge.url),
+        edge: portOfUrl(edgeUrlOf(0)),
         cloudfront: portOfUrl(cloudfront.endpoint),
       },
     });
 
+    const [first] = stacks;
+    if (first === undefined) throw new Error('a sandbox has at least one stack');
     const info: SandboxInfo = {
       configPath,
       s3Endpoint: proxy.endpoint,
-      edgeUrl: edge.url,
+      edgeUrl: edgeUrlOf(0),
       cloudfrontEndpoint: cloudfront.endpoint,
       artifactsBucket,
-      hostingBucket,
-      distributionId,
+      hostingBucket: first.hostingBucket,
+      distributionId: first.distributionId,
       repoPath,
       pulumiBackendUrl,
+      ...(stacks.length > 1
+        ? {
+            stacks: stacks.map((stack, index) => ({
+              name: stack.name,
+              hostingBucket: stack.hostingBucket,
+              distributionId: stack.distributionId,
+              edgeUrl: edgeUrlOf(index),
+            })),
+          }
+        : {}),
     };
     let stopping: Promise<void> | undefined;
     const failure = emulator.exited.then(

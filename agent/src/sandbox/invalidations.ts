@@ -32,8 +32,8 @@ export type CreateResult =
 export interface InvalidationStoreOptions {
   /** InProgress → Completed after this many milliseconds. */
   delayMs: number;
-  /** Called once per invalidation, when it completes: purge the edge cache for these paths. */
-  onComplete: (paths: readonly string[]) => void;
+  /** Called once per invalidation, when it completes: purge that distribution's edge cache for these paths. */
+  onComplete: (paths: readonly string[], distributionId: string) => void;
   now?: () => Date;
   newId?: () => string;
 }
@@ -193,6 +193,6 @@ export class InvalidationStore {
   private complete(invalidation: Invalidation): void {
     if (invalidation.status === 'Completed') return;
     invalidation.status = 'Completed';
-    this.options.onComplete(invalidation.paths);
+    this.options.onComplete(invalidation.paths, invalidation.distributionId);
   }
 }

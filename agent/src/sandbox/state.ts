@@ -40,15 +40,22 @@ export function fileBackendUrl(backendDir: string): string {
 }
 
 /**
- * Writes a Pulumi self-managed (file://) backend holding stack `dashboard-hosting-prod` with these outputs,
- * in the layout the Pulumi CLI uses, so the pulumi MCP server's `state` backend (and `pulumi stack output`
- * with `PULUMI_BACKEND_URL`) reads it like any other.
+ * Writes a Pulumi self-managed (file://) backend holding a stack of project `dashboard-hosting-prod`
+ * (default: stack `dashboard-hosting-prod`) with these outputs, in the layout the Pulumi CLI uses, so the
+ * pulumi MCP server's `state` backend (and `pulumi stack output` with `PULUMI_BACKEND_URL`) reads it like
+ * any other. A sandbox with several stacks calls it once per stack: they share one backend, as stacks of
+ * one project do.
  */
-export async function writeSandboxState(backendDir: string, outputs: StackOutputs, now: Date): Promise<void> {
-  const checkpointPath = checkpointFilePath(backendDir, HOSTING_PROJECT, HOSTING_STACK);
+export async function writeSandboxState(
+  backendDir: string,
+  outputs: StackOutputs,
+  now: Date,
+  stack: string = HOSTING_STACK,
+): Promise<void> {
+  const checkpointPath = checkpointFilePath(backendDir, HOSTING_PROJECT, stack);
   await mkdir(dirname(checkpointPath), { recursive: true });
   await writeFile(join(backendDir, ...META_YAML_KEY.split('/')), META_YAML);
-  await writeFile(checkpointPath, renderCheckpoint(HOSTING_PROJECT, HOSTING_STACK, { ...outputs }, now));
+  await writeFile(checkpointPath, renderCheckpoint(HOSTING_PROJECT, stack, { ...outputs }, now));
 }
 
 /** The resources a persisted sandbox keeps between starts (the edge URL changes with its port). */
@@ -59,10 +66,13 @@ export type PersistedResources = Omit<SandboxResources, 'edgeUrl'>;
  * stack's state. Undefined when there is no state or it does not hold valid outputs (then the sandbox starts
  * with new resources).
  */
-export async function readPersistedResources(backendDir: string): Promise<PersistedResources | undefined> {
+export async function readPersistedResources(
+  backendDir: string,
+  stack: string = HOSTING_STACK,
+): Promise<PersistedResources | undefined> {
   let text: string;
   try {
-    text = await readFile(checkpointFilePath(backendDir, HOSTING_PROJECT, HOSTING_STACK), 'utf8');
+    text = await readFile(checkpointFilePath(backendDir, HOSTING_PROJECT, stack), 'utf8');
   } catch {
     return undefined;
   }

@@ -193,8 +193,24 @@ describe('words that never act by surprise, on the sandbox', () => {
         await client.close();
       }
 
-      // Nothing changed anywhere.
-      expect(await listings(s3, s)).toEqual(before);
+      // Nothing changed anywhere — but for the one record of that MCP request: a deploy job (issue 13:
+      // any agent instance answers for any job), under the reserved jobs/ prefix, saying it only planned.
+      const after = await listings(s3, s);
+      const artifacts = after[s.info.artifactsBucket] ?? {};
+      const jobKeys = Object.keys(artifacts).filter(
+        (k) => k.startsWith('jobs/') && !(k in (before[s.info.artifactsBucket] ?? {})),
+      );
+      expect(jobKeys).toHaveLength(1);
+      const record = await s3.send(
+        new GetObjectCommand({ Bucket: s.info.artifactsBucket, Key: jobKeys[0] as string }),
+      );
+      expect(JSON.parse((await record.Body?.transformToString('utf8')) ?? '{}')).toMatchObject({
+        kind: 'rollback',
+        status: 'planned',
+        trigger: 'mcp',
+      });
+      for (const key of jobKeys) delete artifacts[key];
+      expect(after).toEqual(before);
       expect(await tagsIn(s)).toEqual(tagsBefore);
       expect(await liveCommit(s)).toBe(second);
       const audit = await readAudit(dir());

@@ -81,11 +81,13 @@ describe('frontendops schedule with an injected timer and clock', () => {
     expect(await running).toBe(0);
     const audit = await readAudit(dir());
     const requests = audit.filter((e) => e.kind === 'request');
-    expect(requests.map((e) => (e.kind === 'request' ? e.trigger : ''))).toEqual([
-      'schedule',
-      'schedule',
-      'schedule',
-      'schedule',
+    // One audited request per run, and one (the first time) to find where the stack's deploy jobs live.
+    expect(requests.map((e) => (e.kind === 'request' ? [e.trigger, e.text.split(' (')[0]] : []))).toEqual([
+      ['schedule', 'open the deploy jobs of dashboard-hosting-prod'],
+      ['schedule', 'schedule --cron */5 * * * *'],
+      ['schedule', 'schedule --cron */5 * * * *'],
+      ['schedule', 'schedule --cron */5 * * * *'],
+      ['schedule', 'schedule --cron */5 * * * *'],
     ]);
     expect(out()).toMatch(/run 5: skipped/);
   });

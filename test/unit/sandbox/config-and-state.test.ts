@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../../../agent/src/config/schema.js';
 import { parseSyncCommand } from '../../../agent/src/deploy/sync-command.js';
 import { sandboxConfig } from '../../../agent/src/sandbox/config.js';
+import { MAX_SANDBOX_STACKS, sandboxStackNames } from '../../../agent/src/sandbox/stacks.js';
 import { fileBackendUrl, sandboxStackOutputs } from '../../../agent/src/sandbox/state.js';
 import { parseStackOutputs } from '../../../agent/src/stack/outputs.js';
 
@@ -85,5 +86,38 @@ describe('sandboxConfig', () => {
       args: ['/opt/fo/lib/node_modules/@frontendops/agent/bin/frontendops-github-mcp.js'],
       env: { FRONTENDOPS_GITHUB_BACKEND: 'git', FRONTENDOPS_GIT_REPO: '/tmp/sbx/repo' },
     });
+  });
+});
+
+describe('a sandbox with several stacks', () => {
+  it('names the default stack first, then numbered stacks of the same project', () => {
+    expect(sandboxStackNames(1)).toEqual(['dashboard-hosting-prod']);
+    expect(sandboxStackNames(3)).toEqual([
+      'dashboard-hosting-prod',
+      'dashboard-hosting-prod-2',
+      'dashboard-hosting-prod-3',
+    ]);
+    expect(() => sandboxStackNames(0)).toThrow(RangeError);
+    expect(() => sandboxStackNames(MAX_SANDBOX_STACKS + 1)).toThrow(RangeError);
+  });
+
+  it('lists every stack in the config, each on the shared backend and endpoints', () => {
+    const config = sandboxConfig({
+      dir: '/tmp/sbx',
+      stackWorkDir: '/repo/stacks/dashboard-hosting-prod',
+      binDir: '/opt/fo/lib/node_modules/@frontendops/agent/bin',
+      s3Endpoint: 'http://127.0.0.1:40000',
+      cloudfrontEndpoint: 'http://127.0.0.1:40002',
+      pulumiBackendUrl: fileBackendUrl('/tmp/sbx/pulumi-state'),
+      repoPath: '/tmp/sbx/repo',
+      nodePath: '/usr/bin/node',
+      stackNames: sandboxStackNames(3),
+    });
+    const parsed = ConfigSchema.parse(config);
+    expect(parsed.stacks.map((s) => s.name)).toEqual(sandboxStackNames(3));
+    for (const stack of parsed.stacks) {
+      expect(stack.backend).toEqual({ kind: 'state', url: 'file:///tmp/sbx/pulumi-state' });
+      expect(stack.aws.s3Endpoint).toBe('http://127.0.0.1:40000');
+    }
   });
 });

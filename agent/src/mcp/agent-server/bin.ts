@@ -1,5 +1,6 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { dispatchIntent } from '../../agent/dispatch.js';
+import { auditAnsweredRequest, openJobs } from '../../agent/fleet.js';
 import { historyThroughMcp } from '../../agent/flow.js';
 import { deployIntentOf, rollbackIntentOf } from '../../agent/guarded.js';
 import type { Session } from '../../agent/session.js';
@@ -8,7 +9,6 @@ import { type CommonFlags, openSession } from '../../cli/support.js';
 import { VERSION } from '../../version.js';
 import { serveMcpOverHttp } from '../http/serve.js';
 import { type HttpSettings, resolveHttpSettings, TOKEN_ENV } from '../http/settings.js';
-import { InProcessDeployments } from './deployments.js';
 import type { AgentServerDeps } from './deps.js';
 import { createServer } from './server.js';
 
@@ -17,42 +17,65 @@ export interface AgentMcpFlags extends CommonFlags {
   http?: string;
 }
 
-/** The tools' deps over one agent session: every MCP session of this process shares them. */
+/** The tools' deps over one agent session and its deploy jobs: every MCP session of this process shares them. */
 function agentDeps(session: Session, ctx: CliContext): AgentServerDeps {
   // An MCP client's approval of a destructive tool call is the confirmation.
   const approval = { yes: false, implicitBy: 'mcp-client' };
   // A tool call is a structured request: its arguments (dryRun included) are the act itself.
   const mandate = { kind: 'explicit' } as const;
+  const jobs = openJobs(session, { trigger: 'mcp', env: ctx.env, now: ctx.now });
   return {
-    deployments: new InProcessDeployments(ctx.now),
-    deploy: (args, requester, onProgress) =>
+    jobs,
+    deploy: (args, stack, requester, job) =>
       dispatchIntent(session, deployIntentOf(args), {
         trigger: 'mcp',
-        text: `deploy_dashboard ${JSON.stringify(args)}`,
+        text: `deploy_dashboard ${JSON.stringify(args)} (deployment ${job.jobId})`,
         approval,
         mandate,
         requester,
-        onProgress,
+        stack,
+        onProgress: job.onProgress,
+        job,
       }),
-    rollback: (args, requester, onProgress) =>
+    rollback: (args, stack, requester, job) =>
       dispatchIntent(session, rollbackIntentOf(args), {
         trigger: 'mcp',
-        text: `rollback_dashboard ${JSON.stringify(args)}`,
+        text: `rollback_dashboard ${JSON.stringify(args)} (deployment ${job.jobId})`,
         approval,
         mandate,
         requester,
-        onProgress,
+        stack,
+        onProgress: job.onProgress,
+        job,
       }),
-    history: async (limit, requester) => {
+    history: async (stack, limit, requester) => {
       const flowCtx = await session.startRequest({
         trigger: 'mcp',
-        text: `list_deployments ${limit}`,
+        text: `list_deployments releases of ${stack} (${limit})`,
         approval,
         mandate: { kind: 'words', act: null, why: 'listing deployments only reads' },
         requester,
+        stack,
       });
       return historyThroughMcp(flowCtx, limit);
     },
+    audit: (record) =>
+      auditAnsweredRequest(session, {
+        trigger: 'mcp',
+        requester: record.requester,
+        text: `${record.tool} ${JSON.stringify(record.args)}`,
+        status: record.status,
+        durationMs: record.durationMs,
+        ...(record.stack === undefined ? {} : { stack: record.stack }),
+        ...(record.code === undefined ? {} : { code: record.code }),
+        ...(record.message === undefined && record.deploymentId === undefined
+          ? {}
+          : {
+              message: [record.deploymentId && `deployment ${record.deploymentId}`, record.message]
+                .filter(Boolean)
+                .join(': '),
+            }),
+      }),
   };
 }
 
@@ -69,8 +92,9 @@ function stopSignal(ctx: CliContext, extra?: (stop: () => void) => void): Promis
 
 /**
  * `frontendops mcp`: serves the agent over stdio (default) or Streamable HTTP (`--http`) until the
- * client disconnects (stdio) or the process is asked to stop, then waits for any running deployment
- * before it exits: a deploy is never cut in half, whoever started it and whoever is still listening.
+ * client disconnects (stdio) or the process is asked to stop, then waits for the deployments this
+ * instance runs before it exits: a deploy is never cut in half, whoever started it and whoever is still
+ * listening. Deploy jobs live in each stack's artifacts bucket, so any instance answers for any of them.
  * On stdio, stdout is the protocol; nothing else is written there.
  */
 export async function runAgentMcpServer(ctx: CliContext, flags: AgentMcpFlags): Promise<void> {
@@ -79,6 +103,7 @@ export async function runAgentMcpServer(ctx: CliContext, flags: AgentMcpFlags): 
     flags.http === undefined ? undefined : resolveHttpSettings(flags.http, ctx.env);
   const session = await openSession(ctx, flags);
   const deps = agentDeps(session, ctx);
+  const stacks = deps.jobs.stacks.join(', ');
   try {
     if (settings === undefined) {
       const { server, close } = createServer(deps, VERSION);
@@ -91,9 +116,9 @@ export async function runAgentMcpServer(ctx: CliContext, flags: AgentMcpFlags): 
         ctx.stdin.on('end', stop);
       });
       await server.connect(transport);
-      ctx.stderr.write(`frontendops mcp: ready (stack ${session.stack.name})\n`);
+      ctx.stderr.write(`frontendops mcp: ready (stacks ${stacks})\n`);
       await stopped;
-      await deps.deployments.settled();
+      await deps.jobs.settled();
       await close();
     } else {
       const stopped = stopSignal(ctx);
@@ -103,11 +128,11 @@ export async function runAgentMcpServer(ctx: CliContext, flags: AgentMcpFlags): 
         log: (line) => ctx.stderr.write(`frontendops mcp: ${line}\n`),
       });
       ctx.stderr.write(
-        `frontendops mcp: listening on ${served.url} (stack ${session.stack.name}; bearer token from ${TOKEN_ENV} required)\n`,
+        `frontendops mcp: listening on ${served.url} (stacks ${stacks}; bearer token from ${TOKEN_ENV} required)\n`,
       );
       await stopped;
       await served.close();
-      await deps.deployments.settled();
+      await deps.jobs.settled();
     }
   } finally {
     await session.close();

@@ -7,13 +7,13 @@ export const AGENT_SERVER_NAME = 'frontendops';
 
 export interface AgentServer {
   server: McpServer;
-  /** Closes this server (one session); running deployments go on: they belong to the registry. */
+  /** Closes this server (one session); running deployments go on: they belong to the deploy jobs. */
   close: () => Promise<void>;
 }
 
 /**
  * `frontendops mcp`: the agent as an MCP server (start-then-poll), not yet connected to a transport.
- * One per MCP session; the deployments registry in `deps` is the process's, shared by all of them.
+ * One per MCP session; the deploy jobs in `deps` are shared by every session and every instance.
  */
 export function createServer(deps: AgentServerDeps, version: string): AgentServer {
   const server = new McpServer(

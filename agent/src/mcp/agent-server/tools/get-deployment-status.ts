@@ -1,8 +1,21 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import { parseWith } from '../../../validation.js';
 import type { AgentToolDeps } from '../deps.js';
-import { okResult, runTool } from '../result.js';
-import { JobSchema } from '../schemas.js';
+import { jobView, resolveStackArg } from '../job-view.js';
+import { JobSchema, StackArg } from '../schemas.js';
+import { auditedToolCall } from '../tool-call.js';
+
+const Input = z
+  .object({
+    deploymentId: z
+      .string()
+      .min(1)
+      .max(100)
+      .describe('The id deploy_dashboard or rollback_dashboard returned'),
+    stack: StackArg.optional().describe('The job’s stack, if known (saves looking in every stack)'),
+  })
+  .strict();
 
 export function registerGetDeploymentStatusTool(server: McpServer, deps: AgentToolDeps): void {
   server.registerTool(
@@ -10,20 +23,25 @@ export function registerGetDeploymentStatusTool(server: McpServer, deps: AgentTo
     {
       title: 'Deployment status',
       description:
-        'The status of a deployment started by deploy_dashboard or rollback_dashboard: running (with the ' +
-        'current step), or its result (deployed, noop, planned, refused, cancelled, failed, incomplete, ' +
-        'rolled_back) with the report, the tag and a one-line summary.',
-      inputSchema: { deploymentId: z.string().min(1).max(100).describe('The id deploy_dashboard returned') },
+        'The status of a deployment started by deploy_dashboard or rollback_dashboard on any agent ' +
+        'instance: running (with the current step), or its result (deployed, noop, planned, incomplete ' +
+        'with the missing steps, rolled_back, refused, cancelled, failed) with the report and tag.',
+      inputSchema: Input.shape,
       outputSchema: JobSchema.shape,
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
-    ({ deploymentId }) =>
-      runTool(async () => {
-        const job = await deps.deployments.get(deploymentId);
-        return okResult(
-          `Deployment ${job.deploymentId}: ${job.status}${job.summary ? ` — ${job.summary}` : ''}`,
-          job,
-        );
+    (input) =>
+      auditedToolCall(deps, 'get_deployment_status', input, async () => {
+        const args = parseWith(Input, input, 'BAD_INPUT', 'get_deployment_status arguments');
+        const stack = args.stack === undefined ? undefined : resolveStackArg(deps.jobs.stacks, args.stack);
+        const job = jobView(await deps.jobs.get(args.deploymentId, stack));
+        return {
+          summary: `Deployment ${job.deploymentId} (${job.stack}): ${job.status}${job.summary ? ` — ${job.summary}` : ''}`,
+          structured: job,
+          status: 'ok',
+          stack: job.stack,
+          deploymentId: job.deploymentId,
+        };
       }),
   );
 }
