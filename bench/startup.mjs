@@ -119,8 +119,12 @@ async function installPackage(dir) {
   return join(prefix, 'lib', 'node_modules', '@frontendops', 'agent', 'bin');
 }
 
-/** A sandbox with one published build of its scratch repo's head, deployed and tagged by this checkout. */
-async function sandboxWithRelease(dir) {
+/**
+ * A sandbox with one published build of its scratch repo's head, deployed and tagged by the baseline:
+ * newer builds read its release record (as one written before the release journal), while the
+ * baseline's stricter schema refuses the journal's record, so the oldest build has to write it.
+ */
+async function sandboxWithRelease(dir, deployBin) {
   const { startSandbox } = await import(
     pathToFileURL(join(ROOT, 'agent', 'dist', 'sandbox', 'index.js')).href
   );
@@ -131,9 +135,9 @@ async function sandboxWithRelease(dir) {
   await mkdir(site, { recursive: true });
   await writeFile(join(site, 'index.html'), '<!doctype html><title>bench</title><p>bench</p>\n');
   await writeFile(join(site, 'version.json'), `${JSON.stringify({ commit })}\n`);
-  const cli = join(ROOT, 'agent', 'bin', 'frontendops.js');
+  const cli = join(deployBin, 'frontendops.js');
   const env = cleanEnv();
-  const config = ['--config', sandbox.info.configPath];
+  const config = ['--config', await configFor(sandbox, 'deployer', deployBin, dir)];
   await timed(process.execPath, [cli, 'publish', site, '--commit', commit, ...config], env);
   await timed(process.execPath, [cli, 'deploy', '--yes', ...config], env);
   return sandbox;
@@ -161,7 +165,7 @@ try {
     { name: 'checkout', bin: join(ROOT, 'agent', 'bin') },
   ];
   if (!values['no-package']) builds.push({ name: 'package', bin: await installPackage(join(dir, 'pack')) });
-  sandbox = await sandboxWithRelease(dir);
+  sandbox = await sandboxWithRelease(dir, builds[0].bin);
   const env = cleanEnv();
   for (const build of builds) {
     build.config = await configFor(sandbox, build.name, build.bin, dir);
