@@ -2,7 +2,7 @@
 // realistic 2,000-file build on the sandbox with 20 ms of S3 latency, 5 runs each, median and min–max,
 // ratios, and S3 requests by operation. Run through `npm run bench` (bench/run.mjs compiles it), or:
 //
-//   npm run build && node bench/run.mjs engine [--runs 5] [--files 2000] [--latency-ms 20] [--write-results]
+//   npm run build && node bench/run.mjs engine [-- --runs 5 --files 2000 --latency-ms 20 --write-results]
 //                                               [--baseline <git rev> [--pairs 8]]
 //
 // `--write-results` replaces the engine section of bench/RESULTS.md with this run's table.
