@@ -737,18 +737,7 @@ export interface StatusReport {
   latest: (CommitInfo & { built: boolean }) | null;
   upToDate: boolean;
   /** The deploy lock, when someone holds it: who, and its age and expiry by S3's clock. */
-  lock: {
-    owner: string;
-    requestedBy: string;
-    trigger: string;
-    commit: string;
-    acquiredAt: string;
-    /** Seconds since the lock was last written, by S3's clock (null when S3 did not say). */
-    ageSeconds: number | null;
-    /** Seconds until it expires without a renewal, by S3's clock (0 once expired). */
-    expiresInSeconds: number | null;
-    expired: boolean;
-  } | null;
+  lock: LockHolder | null;
   /** The release that is not finished, if any: which steps are missing and the command that finishes it. */
   unfinished: {
     releaseId: string;
@@ -758,6 +747,33 @@ export interface StatusReport {
     failure: { step: string; code: string; message: string } | null;
     finishCommand: string;
   } | null;
+}
+
+/** Who holds a deploy lock, with its age and expiry by S3's clock: what `status` and `unlock` show. */
+export interface LockHolder {
+  owner: string;
+  requestedBy: string;
+  trigger: string;
+  commit: string;
+  acquiredAt: string;
+  /** Seconds since the lock was last written, by S3's clock (null when S3 did not say). */
+  ageSeconds: number | null;
+  /** Seconds until it expires without a renewal, by S3's clock (0 once expired). */
+  expiresInSeconds: number | null;
+  expired: boolean;
+}
+
+export function lockHolderOf({ lock, age }: LockStatus): LockHolder {
+  return {
+    owner: lock.owner,
+    requestedBy: lock.requestedBy,
+    trigger: lock.trigger,
+    commit: lock.commit,
+    acquiredAt: lock.acquiredAt,
+    ageSeconds: age === undefined ? null : Math.round(age.ageMs / 1000),
+    expiresInSeconds: age === undefined ? null : Math.max(0, Math.round((age.ttlMs - age.ageMs) / 1000)),
+    expired: age?.expired ?? false,
+  };
 }
 
 /** "What's live?": the live release, the lock, an unfinished release, and whether the latest commit is live. Read-only. */
@@ -791,19 +807,7 @@ export async function statusThroughMcp(ctx: FlowContext): Promise<StatusReport> 
     latest: latest ? { ...latest, built } : null,
     upToDate:
       live !== undefined && live.status === 'complete' && latest !== undefined && live.commit === latest.sha,
-    lock: lock
-      ? {
-          owner: lock.lock.owner,
-          requestedBy: lock.lock.requestedBy,
-          trigger: lock.lock.trigger,
-          commit: lock.lock.commit,
-          acquiredAt: lock.lock.acquiredAt,
-          ageSeconds: lock.age === undefined ? null : Math.round(lock.age.ageMs / 1000),
-          expiresInSeconds:
-            lock.age === undefined ? null : Math.max(0, Math.round((lock.age.ttlMs - lock.age.ageMs) / 1000)),
-          expired: lock.age?.expired ?? false,
-        }
-      : null,
+    lock: lock ? lockHolderOf(lock) : null,
     unfinished:
       live?.status === 'pending'
         ? {

@@ -1,6 +1,6 @@
 import { describeHolder, type LockStatus } from '../deploy/lock.js';
 import { FrontendOpsError, toFrontendOpsError } from '../errors.js';
-import { type FlowContext, resolveStack, s3Reads } from './flow.js';
+import { type FlowContext, type LockHolder, lockHolderOf, resolveStack, s3Reads } from './flow.js';
 
 /**
  * `frontendops unlock --stack S`: releases a stale deploy lock. It shows the holder and the lock's age
@@ -14,15 +14,7 @@ export interface UnlockOptions {
   confirmForce?: (holder: UnlockHolder) => Promise<boolean>;
 }
 
-export interface UnlockHolder {
-  owner: string;
-  requestedBy: string;
-  trigger: string;
-  commit: string;
-  acquiredAt: string;
-  ageSeconds: number | null;
-  expiresInSeconds: number | null;
-  expired: boolean;
+export interface UnlockHolder extends LockHolder {
   description: string;
 }
 
@@ -34,18 +26,7 @@ export interface UnlockResult {
 }
 
 function holderOf(status: LockStatus): UnlockHolder {
-  const { lock, age } = status;
-  return {
-    owner: lock.owner,
-    requestedBy: lock.requestedBy,
-    trigger: lock.trigger,
-    commit: lock.commit,
-    acquiredAt: lock.acquiredAt,
-    ageSeconds: age === undefined ? null : Math.round(age.ageMs / 1000),
-    expiresInSeconds: age === undefined ? null : Math.max(0, Math.round((age.ttlMs - age.ageMs) / 1000)),
-    expired: age?.expired ?? false,
-    description: describeHolder(lock, age),
-  };
+  return { ...lockHolderOf(status), description: describeHolder(status.lock, status.age) };
 }
 
 export async function unlockThroughMcp(ctx: FlowContext, options: UnlockOptions): Promise<UnlockResult> {
