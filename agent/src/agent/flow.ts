@@ -40,6 +40,7 @@ import {
 } from './intent.js';
 import type { AgentStackOutputs, PulumiTools } from './pulumi.js';
 import { tagRelease } from './tagging.js';
+import { allInOrder } from './parallel-reads.js';
 import type { ToolLayer } from './tool-layer.js';
 
 /**
@@ -782,7 +783,7 @@ export async function statusThroughMcp(ctx: FlowContext): Promise<StatusReport> 
   // round trips, not four.
   const [resolved, [latest]] = await Promise.all([resolveStack(ctx), ctx.github.dashboardCommits(1)]);
   const bucket = resolved.sync.source.bucket;
-  const [live, lock, built] = await Promise.all([
+  const [live, lock, built] = await allInOrder([
     ctx.engine.readCurrentRelease(ctx.s3, bucket, ctx.stack.name, s3Reads(ctx)),
     ctx.engine.readLockStatus(ctx.s3, bucket, ctx.stack.name, s3Reads(ctx)),
     latest
@@ -880,7 +881,7 @@ export async function historyThroughMcp(ctx: FlowContext, limit: number): Promis
   tagsListed.catch(() => undefined);
   const resolved = await resolveStack(ctx);
   const bucket = resolved.sync.source.bucket;
-  const [releases, live, tags] = await Promise.all([
+  const [releases, live, tags] = await allInOrder([
     ctx.engine.listReleases(ctx.s3, bucket, ctx.stack.name, s3Reads(ctx)),
     ctx.engine.readCurrentRelease(ctx.s3, bucket, ctx.stack.name, s3Reads(ctx)),
     tagsListed,
