@@ -38,9 +38,9 @@ import {
   type RollbackIntent,
   type RollbackTarget,
 } from './intent.js';
+import { allInOrder } from './parallel-reads.js';
 import type { AgentStackOutputs, PulumiTools } from './pulumi.js';
 import { tagRelease } from './tagging.js';
-import { allInOrder } from './parallel-reads.js';
 import type { ToolLayer } from './tool-layer.js';
 
 /**
