@@ -22,6 +22,7 @@ import {
   advanceRelease,
   type CheckHealth,
   type EngineEvent,
+  flushEntries,
   type HealthResult,
   journalRelease,
   type Preflight,
@@ -256,11 +257,26 @@ export async function runDeploy(deps: DeployDeps, request: DeployRequest): Promi
   const { sync, commit, stack } = request;
   const artifactsBucket = sync.source.bucket;
 
-  // The preflight's one listing of the build prefix runs alongside the manifest read and the plan.
-  const preflight = buildPreflight(s3, runner, {
-    bucket: artifactsBucket,
-    prefix: buildPrefixFor(sync, commit),
-  });
+  // The preflight's one listing of the build prefix, started once a copy may be needed (below) — a
+  // no-op never lists the build.
+  let buildListing: Preflight | undefined;
+  const startPreflight = (): Preflight => {
+    buildListing ??= buildPreflight(s3, runner, {
+      bucket: artifactsBucket,
+      prefix: buildPrefixFor(sync, commit),
+    });
+    return buildListing;
+  };
+  const preflight: Preflight = (input) => startPreflight()(input);
+  const readPlanInputs = (journalRead = readJournal(s3, runner, artifactsBucket, stack)) =>
+    Promise.all([journalRead, listHosting(s3, runner, sync.destination)]);
+  // The plan's reads (the journal, the hosting listing) run alongside the manifest read: none of
+  // them needs another's answer.
+  progressTick(setup, 'plan', 'reading the release journal and listing the hosting bucket');
+  const firstJournal = readJournal(s3, runner, artifactsBucket, stack);
+  const firstReads = readPlanInputs(firstJournal);
+  // Awaited below unless the build is refused first; a refusal must not leave it unhandled.
+  firstReads.catch(() => undefined);
   const manifest = await readBuildManifest(s3, sync, commit, runner);
   if (manifest === undefined) {
     throw new FrontendOpsError(
@@ -274,18 +290,23 @@ export async function runDeploy(deps: DeployDeps, request: DeployRequest): Promi
   }
   // Complete (required entry files) and no reserved path: refused before anything is planned.
   checkManifestRules(manifest, request.requiredFiles ?? DEFAULT_REQUIRED_FILES);
+  // Unless the journal already names this commit complete (a possible no-op), this deploy copies:
+  // the preflight's listing starts now, while the hosting bucket is still being listed.
+  firstJournal.then(
+    (journal) => {
+      const live = journal?.record;
+      if (!(live?.status === 'complete' && live.commit === commit)) startPreflight();
+    },
+    () => undefined,
+  );
   const checkBuild = async (planned: PlannedRelease): Promise<void> => {
     if (!copiesRemain(planned)) return;
     progressTick(setup, 'preflight', `verifying the ${manifest.files.length} files of the build`);
     await preflight({ manifest, plan: planned.plan });
   };
 
-  const planNow = async (): Promise<{ planned: PlannedRelease; journal: Journal | undefined }> => {
-    progressTick(setup, 'plan', 'reading the release journal and listing the hosting bucket');
-    const [journal, listing] = await Promise.all([
-      readJournal(s3, runner, artifactsBucket, stack),
-      listHosting(s3, runner, sync.destination),
-    ]);
+  type Planned = { planned: PlannedRelease; journal: Journal | undefined };
+  const planFrom = ([journal, listing]: Awaited<ReturnType<typeof readPlanInputs>>): Planned => {
     const planned = planRelease(manifest, journal?.record, listing, {
       sync,
       cacheRules: request.cacheRules,
@@ -294,6 +315,10 @@ export async function runDeploy(deps: DeployDeps, request: DeployRequest): Promi
       adopt: request.adopt,
     });
     return { planned, journal };
+  };
+  const planNow = async (): Promise<Planned> => {
+    progressTick(setup, 'plan', 'reading the release journal and listing the hosting bucket');
+    return planFrom(await readPlanInputs());
   };
 
   const base = (planned: PlannedRelease, status: DeployStatus, warnings: string[] = []): DeployReport => {
@@ -323,13 +348,13 @@ export async function runDeploy(deps: DeployDeps, request: DeployRequest): Promi
    * with the same ETag as when the plan was made means no deploy changed anything since: the plan
    * stands, and the listing is not read again. Otherwise everything is planned anew.
    */
-  const replanLocked = async (previous: Awaited<ReturnType<typeof planNow>>) => {
+  const replanLocked = async (previous: Planned) => {
     const journal = await readJournal(s3, runner, artifactsBucket, stack);
     if (journal?.etag === previous.journal?.etag) return { ...previous, journal };
     return planNow();
   };
 
-  let preview = await planNow();
+  let preview = planFrom(await firstReads);
   if (request.dryRun) {
     if (nothingToDo(preview.planned)) return base(preview.planned, 'noop');
     await checkBuild(preview.planned);
@@ -340,13 +365,34 @@ export async function runDeploy(deps: DeployDeps, request: DeployRequest): Promi
   // plan → confirm → lock → re-plan: nobody's answer (or silence) ever holds the lock.
   let changes: string[] | undefined;
   let lock: DeployLockHandle | undefined;
-  let locked: { planned: PlannedRelease; journal: Journal | undefined } | undefined;
+  let locked: Planned | undefined;
   const lockStore = deps.lockStore ?? s3LockStore(s3, runner, artifactsBucket, stack);
   const identity = deps.identity ?? { host: hostname(), pid: process.pid };
   for (let round = 1; locked === undefined; round += 1) {
-    // Before anyone is asked (again): a build that will be refused is not put up for confirmation.
-    await checkBuild(preview.planned);
+    let current: Planned;
+    const takeLock = (): Promise<DeployLockHandle> => {
+      progressTick(setup, 'lock', `locking stack ${stack}`);
+      return acquireDeployLock(
+        {
+          store: lockStore,
+          now,
+          ...(deps.monotonic === undefined ? {} : { monotonic: deps.monotonic }),
+          ...(deps.setTimer === undefined ? {} : { setTimer: deps.setTimer }),
+        },
+        {
+          stack,
+          owner: `${request.requestedBy} on ${identity.host} (pid ${identity.pid})`,
+          trigger: request.trigger,
+          commit,
+          requestedBy: request.requestedBy,
+          ttlSeconds: request.lockTtlSeconds,
+          lockId: (deps.newLockId ?? randomUUID)(),
+        },
+      );
+    };
     if (request.confirm) {
+      // Before anyone is asked (again): a build that will be refused is not put up for confirmation.
+      await checkBuild(preview.planned);
       progressTick(setup, 'confirm', 'waiting for confirmation');
       if (!(await request.confirm(summaryOf(preview.planned, sync, changes)))) {
         throw new FrontendOpsError(
@@ -357,31 +403,19 @@ export async function runDeploy(deps: DeployDeps, request: DeployRequest): Promi
           },
         );
       }
-    }
-    progressTick(setup, 'lock', `locking stack ${stack}`);
-    lock = await acquireDeployLock(
-      {
-        store: lockStore,
-        now,
-        ...(deps.monotonic === undefined ? {} : { monotonic: deps.monotonic }),
-        ...(deps.setTimer === undefined ? {} : { setTimer: deps.setTimer }),
-      },
-      {
-        stack,
-        owner: `${request.requestedBy} on ${identity.host} (pid ${identity.pid})`,
-        trigger: request.trigger,
-        commit,
-        requestedBy: request.requestedBy,
-        ttlSeconds: request.lockTtlSeconds,
-        lockId: (deps.newLockId ?? randomUUID)(),
-      },
-    );
-    let current: Awaited<ReturnType<typeof planNow>>;
-    try {
-      current = await replanLocked(preview);
-    } catch (error) {
-      await lock.release().catch(() => false);
-      throw error;
+      lock = await takeLock();
+      current = await underLock(lock, () => replanLocked(preview));
+    } else {
+      // Nobody is asked: the lock is taken, and the plan checked under it, while the preflight
+      // finishes its listing.
+      const held = await lockAlongside(
+        checkBuild(preview.planned),
+        takeLock(),
+        () => replanLocked(preview),
+        deps,
+      );
+      lock = held.lock;
+      current = held.value;
     }
     if (nothingToDo(current.planned)) {
       const released = await lock.release().catch(() => false);
@@ -411,6 +445,53 @@ export async function runDeploy(deps: DeployDeps, request: DeployRequest): Promi
   }
   if (lock === undefined) throw new FrontendOpsError('INTERNAL', 'the deploy lock was not taken');
   return runLocked(deps, request, setup, manifest, lock, locked, preflight);
+}
+
+/** `work` under a lock just taken: a failure releases the lock before it is thrown. */
+async function underLock<T>(lock: DeployLockHandle, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    await lock.release().catch(() => false);
+    throw error;
+  }
+}
+
+/**
+ * The lock, taken while the preflight runs, and `afterLock` (the plan under the lock) run as soon as
+ * it is held. A refused build wins over a busy lock or a failed plan (the build's error is the one
+ * reported, as when the preflight ran first), and a lock taken for a refused build is released at
+ * once — after its takeover of an expired lock, if it was one, is audited.
+ */
+async function lockAlongside<T>(
+  check: Promise<void>,
+  locking: Promise<DeployLockHandle>,
+  afterLock: () => Promise<T>,
+  deps: Pick<DeployDeps, 'onEvent'>,
+): Promise<{ lock: DeployLockHandle; value: T }> {
+  check.catch(() => undefined);
+  let lock: DeployLockHandle;
+  try {
+    lock = await locking;
+  } catch (error) {
+    await check;
+    throw error;
+  }
+  const [checked, after] = await Promise.allSettled([check, afterLock()]);
+  if (checked.status === 'rejected') {
+    if (lock.tookOver) await deps.onEvent?.(takenOverEvent(lock.tookOver));
+    await lock.release().catch(() => false);
+    throw checked.reason;
+  }
+  if (after.status === 'rejected') {
+    await lock.release().catch(() => false);
+    throw after.reason;
+  }
+  return { lock, value: after.value };
+}
+
+function takenOverEvent(from: NonNullable<DeployLockHandle['tookOver']>): EngineEvent {
+  return { kind: 'lock_taken_over', from: { owner: from.owner, lockId: from.lockId, commit: from.commit } };
 }
 
 async function runLocked(
@@ -459,6 +540,8 @@ async function runLocked(
     // Nobody else writes history entries while we hold the lock: read them now, off the critical path.
     history: listReleases(s3, sync.source.bucket, stack, runner, MAX_DEPLOYMENT_ENTRIES),
     touched: [],
+    entryWrites: Promise.resolve(),
+    validatedLists: new WeakSet(),
     warnings: [],
   };
   run.history.catch(() => undefined);
@@ -467,10 +550,7 @@ async function runLocked(
   try {
     if (lock.tookOver) {
       run.warnings.push(`took over the expired lock of ${lock.tookOver.owner}`);
-      await run.emit({
-        kind: 'lock_taken_over',
-        from: { owner: lock.tookOver.owner, lockId: lock.tookOver.lockId, commit: lock.tookOver.commit },
-      });
+      await run.emit(takenOverEvent(lock.tookOver));
     }
     let record: ReleaseRecord;
     const note = journalNote(planned);
@@ -518,10 +598,17 @@ async function runLocked(
       warnings: run.warnings,
     });
   } finally {
-    try {
-      if (!(await lock.release())) run.warnings.push('the deploy lock had been taken over by another deploy');
-    } catch (error) {
-      run.warnings.push(`releasing the deploy lock failed: ${toFrontendOpsError(error).message}`);
+    // The last history entry is still in flight: it needs no lock (decisions never read it).
+    const [released, entries] = await Promise.allSettled([lock.release(), flushEntries(run)]);
+    if (released.status === 'rejected') {
+      run.warnings.push(`releasing the deploy lock failed: ${toFrontendOpsError(released.reason).message}`);
+    } else if (!released.value) {
+      run.warnings.push('the deploy lock had been taken over by another deploy');
+    }
+    if (entries.status === 'rejected') {
+      run.warnings.push(
+        `writing the release history failed (${toFrontendOpsError(entries.reason).message}); the release journal is right, but \`frontendops history\` may show this release as it was before`,
+      );
     }
   }
   return finish();

@@ -103,6 +103,15 @@ export interface ReleaseRun {
   history: Promise<ReleaseEntry[]>;
   /** History entries this run rewrote (freshest first): they win over `history`. */
   touched: ReleaseEntry[];
+  /**
+   * The history entry writes in flight, one after another (writeEntry); `flushEntries` waits for
+   * them. Nothing decides on an entry, so they run alongside the steps that follow them.
+   */
+  entryWrites: Promise<void>;
+  /** The first entry write that failed, reported by `flushEntries`. */
+  entryFailure?: unknown;
+  /** File lists this run's journal writes already validated (writeJournal does not parse them again). */
+  validatedLists?: WeakSet<object>;
   warnings: string[];
 }
 
@@ -181,15 +190,35 @@ export async function writeRecord(run: ReleaseRun, record: ReleaseRecord): Promi
     run.settings.sync.source.bucket,
     written,
     run.journalEtag,
+    run.validatedLists,
   );
   return written;
 }
 
-/** History entries are informational (decisions read current.json only): written after the journal. */
-export async function writeEntry(run: ReleaseRun, record: ReleaseRecord | ReleaseEntry): Promise<void> {
+/**
+ * History entries are informational (decisions read current.json only): each is written after the
+ * journal write it mirrors, and the entry writes of a run go out in order (an entry's key is rewritten
+ * as its release moves on). The returned promise is that one write; callers that need it done before
+ * going on await it, the others leave it in flight and `flushEntries` collects it — before the
+ * `index.html` phase, before the copies are recorded, and when the lock is released.
+ */
+export function writeEntry(run: ReleaseRun, record: ReleaseRecord | ReleaseEntry): Promise<void> {
   const entry = 'files' in record ? releaseEntryOf(record) : record;
   run.touched = [entry, ...run.touched.filter((e) => e.releaseId !== entry.releaseId)];
-  await writeHistoryEntry(run.s3, run.runner, run.settings.sync.source.bucket, entry);
+  const write = run.entryWrites
+    .catch(() => undefined)
+    .then(() => writeHistoryEntry(run.s3, run.runner, run.settings.sync.source.bucket, entry));
+  run.entryWrites = write;
+  write.catch((error: unknown) => {
+    run.entryFailure ??= error;
+  });
+  return write;
+}
+
+/** Waits for the history entry writes in flight; throws the first that failed. */
+export async function flushEntries(run: ReleaseRun): Promise<void> {
+  await run.entryWrites.catch(() => undefined);
+  if (run.entryFailure !== undefined) throw run.entryFailure;
 }
 
 /**
@@ -210,7 +239,7 @@ export async function journalRelease(
       finishedAt: run.now().toISOString(),
       endedBy: { releaseId: record.releaseId, reason: replaced.reason },
     };
-    await writeEntry(run, ended);
+    void writeEntry(run, ended);
     if (replaced.reason === 'superseded' || replaced.reason === 'rollback') {
       await run.emit({
         kind: 'release_superseded',
@@ -220,7 +249,8 @@ export async function journalRelease(
       });
     }
   }
-  await writeEntry(run, written);
+  // In flight during the copies: flushed before index.html goes live.
+  void writeEntry(run, written);
   await run.emit({
     kind: 'release_journaled',
     releaseId: written.releaseId,
@@ -250,7 +280,11 @@ export async function copyRelease(
       runner: run.runner,
       concurrency: settings.concurrency,
       keepAlive: () => lock.checkLease(),
-      beforePhase: (phase) => (phase === 'index' ? lock.fence('index.html') : lock.checkLease()),
+      beforePhase: async (phase) => {
+        if (phase !== 'index') return lock.checkLease();
+        await flushEntries(run);
+        await lock.fence('index.html');
+      },
       onProgress: run.onProgress,
     },
     plan.copy,
@@ -262,6 +296,7 @@ export async function copyRelease(
       ),
     },
   );
+  await flushEntries(run);
   tick(run, 'record', 'recording the copied files');
   const copied = markStep(
     {
@@ -409,7 +444,8 @@ export async function publishHistory(run: ReleaseRun, record: ReleaseRecord): Pr
 /** `completeRelease`: every step done; the journal and the history say `complete`. */
 export async function completeRelease(run: ReleaseRun, record: ReleaseRecord): Promise<ReleaseRecord> {
   const done = await writeRecord(run, completed(record, run.now()));
-  await writeEntry(run, done);
+  // Flushed alongside the unlock (runLocked).
+  void writeEntry(run, done);
   await run.emit({ kind: 'release_complete', releaseId: done.releaseId, commit: done.commit });
   return done;
 }

@@ -107,8 +107,9 @@ export async function writeJournal(
   artifactsBucket: string,
   record: ReleaseRecord,
   expectedEtag: string | null,
+  validated?: WeakSet<object>,
 ): Promise<string> {
-  const parsed = ReleaseRecordSchema.parse(record);
+  const parsed = parseRecord(record, validated);
   const key = currentReleaseKey(parsed.stack);
   try {
     const etag = await putJson(
@@ -129,6 +130,21 @@ export async function writeJournal(
     if (seen?.etag !== undefined && seen.text === serialise(parsed)) return seen.etag;
     throw journalChanged(parsed.stack);
   }
+}
+
+/**
+ * The record as the journal stores it, validated. A run rewrites its record as steps complete, mostly
+ * with the same file lists (thousands of entries): lists in `validated` were checked in an earlier
+ * write of this run and are not parsed again; the rest of the record always is.
+ */
+function parseRecord(record: ReleaseRecord, validated: WeakSet<object> | undefined): ReleaseRecord {
+  if (validated?.has(record.files) && validated.has(record.retained)) {
+    const rest = ReleaseRecordSchema.parse({ ...record, files: [], retained: [] });
+    return { ...rest, files: record.files, retained: record.retained };
+  }
+  const parsed = ReleaseRecordSchema.parse(record);
+  for (const list of [record.files, record.retained]) if (Array.isArray(list)) validated?.add(list);
+  return parsed;
 }
 
 /** The history entry of a record: everything but its file lists. */

@@ -235,15 +235,16 @@ describe('runDeploy: first deploy', () => {
 });
 
 describe('runDeploy: request budgets', () => {
-  it('redeploying the live, complete commit is a no-op: listings + 2 reads, no lock, zero copies', async () => {
+  it('redeploying the live, complete commit is a no-op: the hosting listing + 2 reads, no lock, no build listing, zero copies', async () => {
     const h = harness();
     const commit = publish(h.s3, 1, site(1));
     await runDeploy(h.deps, request(commit));
     const report = await runDeploy(h.deps, request(commit));
     expect(report.status).toBe('noop');
     expect(report.copied).toBe(0);
-    // The preflight's build listing starts with the manifest read, before the plan knows it is a no-op.
-    expect(report.requests).toEqual({ GetObject: 2, ListObjectsV2: 2 });
+    // build.json and the journal; the one listing is the hosting bucket's. The journal names this commit
+    // complete, so the preflight's listing of the build is never started.
+    expect(report.requests).toEqual({ GetObject: 2, ListObjectsV2: 1 });
     expect(h.invalidations).toHaveLength(1);
   });
 
