@@ -382,6 +382,125 @@ describe('runDeploy: refusals change nothing', () => {
   });
 });
 
+describe('runDeploy: the lock taken alongside the preflight (nobody to confirm)', () => {
+  const tamper = (h: Harness, commit: string) =>
+    h.s3.put(ARTIFACTS, `builds/${commit}/site/index.html`, '<html>tampered after publish</html>');
+
+  it('a corrupt build is refused as BUILD_CORRUPT, the lock it took released: nothing journaled, locked or copied', async () => {
+    const h = harness();
+    const commit = publish(h.s3, 1, site(1));
+    tamper(h, commit);
+    const error = await rejectionOf(runDeploy(h.deps, request(commit)));
+    expect(error.code).toBe('BUILD_CORRUPT');
+    expect(h.s3.bucket(ARTIFACTS).has('locks/prod.json')).toBe(false);
+    expect(h.journal()).toBeUndefined();
+    expect(h.history()).toEqual([]);
+    expect(h.s3.count('CopyObject')).toBe(0);
+    expect(h.hostingKeys()).toEqual([]);
+  });
+
+  it('a corrupt build is BUILD_CORRUPT even while another deploy holds the lock, whose lock is untouched', async () => {
+    const h = harness();
+    const commit = publish(h.s3, 1, site(1));
+    tamper(h, commit);
+    const holder = {
+      schema: 1,
+      lockId: 'other-deploy-1',
+      stack: 'prod',
+      owner: 'bob on laptop (pid 7)',
+      trigger: 'chat',
+      commit: commitSha(9),
+      requestedBy: 'bob',
+      acquiredAt: '2026-11-23T09:59:00.000Z',
+      renewedAt: '2026-11-23T09:59:00.000Z',
+      expiresAt: '2026-11-23T10:09:00.000Z',
+    };
+    h.s3.put(ARTIFACTS, 'locks/prod.json', JSON.stringify(holder));
+    const error = await rejectionOf(runDeploy(h.deps, request(commit)));
+    expect(error.code).toBe('BUILD_CORRUPT');
+    expect(JSON.parse(h.s3.text(ARTIFACTS, 'locks/prod.json')!)).toEqual(holder);
+    expect(h.journal()).toBeUndefined();
+    expect(h.hostingKeys()).toEqual([]);
+  });
+
+  it('the lock request goes out before the preflight listing has answered', async () => {
+    const h = harness();
+    const commit = publish(h.s3, 1, site(1));
+    const order: string[] = [];
+    h.s3.onCall = (call) => {
+      if (call.operation === 'PutObject' && call.key === 'locks/prod.json') order.push('lock');
+    };
+    // The build listing answers late: everything else goes on meanwhile.
+    let answer!: () => void;
+    const late = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    const original = h.s3.client.send.bind(h.s3.client);
+    h.s3.client.send = (async (command: { input?: { Prefix?: string } }, options?: unknown) => {
+      if (command.input?.Prefix?.startsWith('builds/')) {
+        await late;
+        order.push('build listing');
+      }
+      return original(command as never, options as never);
+    }) as typeof h.s3.client.send;
+    const deploying = runDeploy(h.deps, request(commit));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(h.s3.bucket(ARTIFACTS).has('locks/prod.json')).toBe(true);
+    expect(copiedKeys(h.s3)).toEqual([]);
+    answer();
+    const report = await deploying;
+    expect(report.status).toBe('deployed');
+    expect(order).toEqual(['lock', 'build listing']);
+  });
+});
+
+describe('runDeploy: history entries are written in the background, the journal first', () => {
+  it('the pending entry is in place before index.html is copied', async () => {
+    const h = harness();
+    const commit = publish(h.s3, 1, site(1));
+    let entryAtIndex: string | undefined;
+    h.s3.onCall = (call) => {
+      if (call.operation === 'CopyObject' && call.key === 'index.html') {
+        entryAtIndex = h.history()[0]?.status;
+      }
+    };
+    const report = await runDeploy(h.deps, request(commit));
+    expect(report.status).toBe('deployed');
+    expect(entryAtIndex).toBe('pending');
+    expect(h.history().map((e) => e.status)).toEqual(['complete']);
+  });
+
+  it('a pending entry that cannot be written stops the release before index.html goes live (incomplete)', async () => {
+    const h = harness();
+    const commit = publish(h.s3, 1, site(1));
+    h.s3.fail = (call) =>
+      call.operation === 'PutObject' && call.key?.startsWith(historyPrefix('prod'))
+        ? s3Error('AccessDenied', 403)
+        : undefined;
+    const report = await runDeploy(h.deps, request(commit));
+    expect(report.status).toBe('incomplete');
+    expect(copiedKeys(h.s3)).not.toContain('index.html');
+    expect(h.journal()?.status).toBe('pending');
+    expect(h.journal()?.failure?.step).toBe('copied');
+  });
+
+  it('a complete entry that cannot be written is a warning: deployed, the journal complete', async () => {
+    const h = harness();
+    const commit = publish(h.s3, 1, site(1));
+    let entryWrites = 0;
+    h.s3.fail = (call) => {
+      if (call.operation !== 'PutObject' || !call.key?.startsWith(historyPrefix('prod'))) return undefined;
+      entryWrites += 1;
+      return entryWrites > 1 ? s3Error('AccessDenied', 403) : undefined;
+    };
+    const report = await runDeploy(h.deps, request(commit));
+    expect(report.status).toBe('deployed');
+    expect(h.journal()?.status).toBe('complete');
+    expect(report.warnings.join('\n')).toContain('writing the release history failed');
+    expect(h.s3.bucket(ARTIFACTS).has('locks/prod.json')).toBe(false);
+  });
+});
+
 describe('runDeploy: a release that fails after going live is incomplete, and the next run finishes it', () => {
   it('regression: the invalidation API down after the copy → incomplete with the missing steps; the retry finishes, never noop', async () => {
     const h = harness();
