@@ -633,9 +633,9 @@ function incrementalBudget(named: Counts): number {
   return INCREMENTAL_FIXED + Math.min(named['history entry read'] ?? 0, HISTORY_SHOWN) + fence;
 }
 
-function describe(named: Counts, withCopies: boolean): string {
+function describe(named: Counts, all: boolean): string {
   return Object.entries(named)
-    .filter(([purpose]) => withCopies || purpose !== COPY)
+    .filter(([purpose]) => all || (purpose !== COPY && purpose !== PRUNE && !LISTINGS.includes(purpose)))
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([purpose, n]) => `${purpose} ${n}`)
     .join(', ');
