@@ -170,8 +170,8 @@ export function assertImmutableUnchanged(
 }
 
 /**
- * One listing of the build prefix, started as early as possible so it runs alongside the lock and the
- * manifest read; its result is only awaited before the first copy. Never rejects: a failed listing is
+ * One listing of the build prefix, started as soon as the deploy is known to copy, so it runs alongside
+ * the hosting listing and the lock; its result is only awaited before the first copy. Never rejects: a failed listing is
  * re-thrown where it is awaited, so a deploy that needs no copy is not failed by it.
  */
 export interface BuildListing {
@@ -201,7 +201,7 @@ export type Preflight = (input: { manifest: BuildManifest; plan: Pick<DeployPlan
 
 /**
  * The preflight of one build prefix. Its single listing starts now, alongside whatever the caller does
- * next (the manifest read, the plan); every call compares against that same listing, so checking again
+ * next (the plan, the lock); every call compares against that same listing, so checking again
  * under the lock costs no request.
  */
 export function buildPreflight(s3: S3Client, runner: RequestRunner, location: S3Location): Preflight {
