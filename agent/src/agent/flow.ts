@@ -3,7 +3,7 @@ import { s3ClientEndpoint } from '../aws/endpoint.js';
 import type { Invalidator } from '../cdn/invalidator.js';
 import type { Config, StackConfig } from '../config/schema.js';
 import { boundStackBuckets, type StackBuckets } from '../deploy/bound-target.js';
-import { type HealthDeps, healthOptionsFrom, siteHealthCheck } from '../deploy/health.js';
+import type { HealthDeps } from '../deploy/health.js';
 import { finishCommand, missingSteps } from '../deploy/journal.js';
 import type { LockStatus } from '../deploy/lock.js';
 import type { RemoveResult } from '../deploy/lock-store.js';
@@ -518,18 +518,20 @@ function engineRequest(
  * `healthCheck` settings); undefined when the config turns it off (only version.json is checked then,
  * and the release record says so).
  */
-export function healthCheckFor(ctx: FlowContext): CheckHealth | undefined {
+export async function healthCheckFor(ctx: FlowContext): Promise<CheckHealth | undefined> {
   if (ctx.checkHealth !== undefined) return ctx.checkHealth;
   const settings = ctx.config.healthCheck;
   if (!settings.enabled) return undefined;
+  // Loaded by the deploys that run it (it brings an HTML parser): `status` and `history` never do.
+  const { healthOptionsFrom, siteHealthCheck } = await import('../deploy/health.js');
   const deps: HealthDeps = { fetch: ctx.fetch ?? fetch, sleep: realSleep, now: ctx.now };
   return siteHealthCheck(deps, healthOptionsFrom(settings));
 }
 
-function engineDeps(ctx: FlowContext, invalidator: Invalidator): DeployDeps {
+async function engineDeps(ctx: FlowContext, invalidator: Invalidator): Promise<DeployDeps> {
   const { network } = ctx.config;
   const { job } = ctx;
-  const checkHealth = healthCheckFor(ctx);
+  const checkHealth = await healthCheckFor(ctx);
   return {
     s3: ctx.s3,
     invalidator,
@@ -581,7 +583,7 @@ async function deployCommit(
       kind: options.kind,
       ...(options.adopt === undefined ? {} : { adopt: options.adopt }),
     },
-    () => ctx.engine.runDeploy(engineDeps(ctx, invalidator), request),
+    async () => ctx.engine.runDeploy(await engineDeps(ctx, invalidator), request),
   );
   if (options.dryRun) {
     await ctx.tools.trail.write({
@@ -852,8 +854,8 @@ export function finishThroughMcp(ctx: FlowContext): Promise<DeployOutcome> {
       ...(live?.tag ? { tag: live.tag } : {}),
       ...(live?.subject ? { subject: live.subject } : {}),
     };
-    const report = await ctx.tools.step('finish_release', { stack: ctx.stack.name }, () =>
-      ctx.engine.finishRelease(engineDeps(ctx, invalidator), {
+    const report = await ctx.tools.step('finish_release', { stack: ctx.stack.name }, async () =>
+      ctx.engine.finishRelease(await engineDeps(ctx, invalidator), {
         ...engineRequest(ctx, resolved, { action, stack: ctx.stack.name, to: target }),
         dryRun: false,
       }),
