@@ -5,7 +5,7 @@ import type { McpServerEntry } from '../config/schema.js';
 import { parseSyncCommand, type SyncCommand } from '../deploy/sync-command.js';
 import { endpointUnreachable, SERVICES } from '../errors/endpoint.js';
 import { type FrontendOpsError, isFrontendOpsError, toFrontendOpsError } from '../errors.js';
-import { displayUrl } from '../mcp/client/http.js';
+import { displayUrl } from '../mcp/client/display-url.js';
 import type { CliContext } from './context.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { CommandExit } from './output.js';
