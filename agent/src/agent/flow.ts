@@ -781,45 +781,58 @@ export function lockHolderOf({ lock, age }: LockStatus): LockHolder {
 
 /** "What's live?": the live release, the lock, an unfinished release, and whether the latest commit is live. Read-only. */
 export async function statusThroughMcp(ctx: FlowContext): Promise<StatusReport> {
-  // The two servers answer independently, and so do the reads after them: a quick question costs two
-  // round trips, not four.
-  const [resolved, [latest]] = await Promise.all([resolveStack(ctx), ctx.github.dashboardCommits(1)]);
+  // The two servers answer independently, and each read starts as soon as what it needs is known: the
+  // live release and the lock once the stack's outputs name the bucket (while the github server may
+  // still be answering), the latest commit's build once that commit is known too.
+  const commits = ctx.github.dashboardCommits(1);
+  // Settled by allInOrder below; a failing stack read must not leave this rejection unhandled.
+  commits.catch(() => undefined);
+  const resolved = await resolveStack(ctx);
   const bucket = resolved.sync.source.bucket;
-  const [live, lock, built] = await allInOrder([
-    ctx.engine.readCurrentRelease(ctx.s3, bucket, ctx.stack.name, s3Reads(ctx)),
-    ctx.engine.readLockStatus(ctx.s3, bucket, ctx.stack.name, s3Reads(ctx)),
-    latest
-      ? ctx.engine.readBuildManifest(ctx.s3, resolved.sync, latest.sha, s3Reads(ctx)).then(Boolean)
+  const live = ctx.engine.readCurrentRelease(ctx.s3, bucket, ctx.stack.name, s3Reads(ctx));
+  const lock = ctx.engine.readLockStatus(ctx.s3, bucket, ctx.stack.name, s3Reads(ctx));
+  const built = commits.then(([newest]) =>
+    newest
+      ? ctx.engine.readBuildManifest(ctx.s3, resolved.sync, newest.sha, s3Reads(ctx)).then(Boolean)
       : false,
-  ]);
+  );
+  // Failures are reported in this order, whichever comes first in time: the commits, then the reads.
+  const [[latest], liveRelease, lockStatus, latestBuilt] = await allInOrder([commits, live, lock, built]);
   return {
     stack: ctx.stack.name,
     url: resolved.outputs.url,
-    live: live
+    live: liveRelease
       ? {
-          commit: live.commit,
-          releaseId: live.releaseId,
-          trigger: live.trigger,
-          requestedBy: live.requestedBy,
-          finishedAt: live.finishedAt,
-          kind: live.kind,
-          status: live.status,
-          tag: live.tag ?? undefined,
+          commit: liveRelease.commit,
+          releaseId: liveRelease.releaseId,
+          trigger: liveRelease.trigger,
+          requestedBy: liveRelease.requestedBy,
+          finishedAt: liveRelease.finishedAt,
+          kind: liveRelease.kind,
+          status: liveRelease.status,
+          tag: liveRelease.tag ?? undefined,
         }
       : null,
-    latest: latest ? { ...latest, built } : null,
+    latest: latest ? { ...latest, built: latestBuilt } : null,
     upToDate:
-      live !== undefined && live.status === 'complete' && latest !== undefined && live.commit === latest.sha,
-    lock: lock ? lockHolderOf(lock) : null,
+      liveRelease !== undefined &&
+      liveRelease.status === 'complete' &&
+      latest !== undefined &&
+      liveRelease.commit === latest.sha,
+    lock: lockStatus ? lockHolderOf(lockStatus) : null,
     unfinished:
-      live?.status === 'pending'
+      liveRelease?.status === 'pending'
         ? {
-            releaseId: live.releaseId,
-            commit: live.commit,
-            kind: live.kind,
-            missing: missingSteps(live),
-            failure: live.failure
-              ? { step: live.failure.step, code: live.failure.code, message: live.failure.message }
+            releaseId: liveRelease.releaseId,
+            commit: liveRelease.commit,
+            kind: liveRelease.kind,
+            missing: missingSteps(liveRelease),
+            failure: liveRelease.failure
+              ? {
+                  step: liveRelease.failure.step,
+                  code: liveRelease.failure.code,
+                  message: liveRelease.failure.message,
+                }
               : null,
             finishCommand: finishCommand(ctx.stack.name),
           }
