@@ -19,6 +19,10 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/support/global-setup.ts'],
           environment: 'node',
+          // Most integration files spend their time waiting (lock TTLs, slow invalidations, child processes
+          // starting), not computing: vitest's default of one worker per core minus one ran them one at a
+          // time on a 2-core CI machine, which took npm test past its 15-minute budget.
+          maxWorkers: 3,
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },

@@ -72,14 +72,34 @@ describe('the deploy lock under clock skew and slow invalidations', () => {
   it('regression: a holder renewing through a slow invalidation keeps the lock against deployers 20 minutes fast and slow', async () => {
     const v2 = await engine.publishVersion(2, { files: 40 });
     const v3 = await engine.publishVersion(3, { files: 40 });
-    const holder = engine.deploy(v2.commit, {}, { identity: { host: 'holder', pid: 1 } });
-    let settled = false;
-    const holderDone = holder.finally(() => {
-      settled = true;
+    // The holder waits in its tag step (under the lock, after the slow invalidation) until every attempt
+    // has returned: an attempt still running when the holder unlocked could legitimately deploy v3 after
+    // it, and under load that race turned this file red (regression: an attempt counted as a violation).
+    let holderInTag = false;
+    let releaseHolder: () => void = () => undefined;
+    const holderMayFinish = new Promise<void>((resolve) => {
+      releaseHolder = resolve;
     });
+    const holderDone = engine.deploy(
+      v2.commit,
+      {
+        tag: async () => {
+          holderInTag = true;
+          await holderMayFinish;
+          return 'holder-tag';
+        },
+      },
+      { identity: { host: 'holder', pid: 1 } },
+    );
+    let holderSettled = false;
+    holderDone
+      .finally(() => {
+        holderSettled = true;
+      })
+      .catch(() => undefined);
     const attempts: Array<DeployReport | FrontendOpsError> = [];
     const renewedSeen = new Set<string>();
-    for (let i = 0; !settled; i += 1) {
+    for (let i = 0; !holderInTag && !holderSettled; i += 1) {
       const skew = i % 2 === 0 ? 20 * MINUTE : -20 * MINUTE;
       const attempt = await outcome(
         engine.deploy(v3.commit, {}, { now: skewed(skew), identity: { host: `skewed-${skew}`, pid: 2 } }),
@@ -91,6 +111,7 @@ describe('the deploy lock under clock skew and slow invalidations', () => {
       }
       await sleep(700);
     }
+    releaseHolder();
     const report = await holderDone;
     expect(report.status).toBe('deployed');
     // every attempt while the holder ran was turned away, none deployed

@@ -1,9 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { parseWith } from '../../../validation.js';
 import type { AgentToolDeps } from '../deps.js';
-import { resolveStackArg } from '../job-view.js';
 import { DeployToolArgs, StartedSchema } from '../schemas.js';
-import { auditedToolCall } from '../tool-call.js';
+import { startJobToolCall } from '../start-job.js';
 
 export function registerDeployDashboardTool(server: McpServer, deps: AgentToolDeps): void {
   server.registerTool(
@@ -20,30 +18,16 @@ export function registerDeployDashboardTool(server: McpServer, deps: AgentToolDe
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
     },
     (input) =>
-      auditedToolCall(deps, 'deploy_dashboard', input, async (requester) => {
-        const { stack: given, ...args } = parseWith(
-          DeployToolArgs,
-          input,
-          'BAD_INPUT',
-          'deploy_dashboard arguments',
-        );
-        const stack = resolveStackArg(deps.jobs.stacks, given);
-        const job = await deps.jobs.start({
-          stack,
+      startJobToolCall(
+        deps,
+        {
+          tool: 'deploy_dashboard',
           kind: 'deploy',
-          request: { ...args, stack },
-          trigger: 'mcp',
-          requestedBy: requester,
-          run: (ctx) => deps.deploy(args, stack, requester, ctx),
-        });
-        return {
-          summary: `Deployment ${job.jobId} of ${stack} started; poll get_deployment_status.`,
-          structured: { deploymentId: job.jobId, status: 'running' as const, stack },
-          status: 'started',
-          stack,
-          deploymentId: job.jobId,
-          auditedByJob: true,
-        };
-      }),
+          noun: 'Deployment',
+          schema: DeployToolArgs,
+          run: (args, stack, requester, job) => deps.deploy(args, stack, requester, job),
+        },
+        input,
+      ),
   );
 }

@@ -1,9 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { parseWith } from '../../../validation.js';
 import type { AgentToolDeps } from '../deps.js';
-import { resolveStackArg } from '../job-view.js';
 import { RollbackToolArgs, StartedSchema } from '../schemas.js';
-import { auditedToolCall } from '../tool-call.js';
+import { startJobToolCall } from '../start-job.js';
 
 export function registerRollbackDashboardTool(server: McpServer, deps: AgentToolDeps): void {
   server.registerTool(
@@ -21,30 +19,16 @@ export function registerRollbackDashboardTool(server: McpServer, deps: AgentTool
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
     },
     (input) =>
-      auditedToolCall(deps, 'rollback_dashboard', input, async (requester) => {
-        const { stack: given, ...args } = parseWith(
-          RollbackToolArgs,
-          input,
-          'BAD_INPUT',
-          'rollback_dashboard arguments',
-        );
-        const stack = resolveStackArg(deps.jobs.stacks, given);
-        const job = await deps.jobs.start({
-          stack,
+      startJobToolCall(
+        deps,
+        {
+          tool: 'rollback_dashboard',
           kind: 'rollback',
-          request: { ...args, stack },
-          trigger: 'mcp',
-          requestedBy: requester,
-          run: (ctx) => deps.rollback(args, stack, requester, ctx),
-        });
-        return {
-          summary: `Rollback ${job.jobId} of ${stack} started; poll get_deployment_status.`,
-          structured: { deploymentId: job.jobId, status: 'running' as const, stack },
-          status: 'started',
-          stack,
-          deploymentId: job.jobId,
-          auditedByJob: true,
-        };
-      }),
+          noun: 'Rollback',
+          schema: RollbackToolArgs,
+          run: (args, stack, requester, job) => deps.rollback(args, stack, requester, job),
+        },
+        input,
+      ),
   );
 }
