@@ -4,6 +4,11 @@ import { defineConfig } from 'vitest/config';
 // local git and MCP servers over stdio; e2e tests run the whole flow, with headless Chromium.
 export default defineConfig({
   test: {
+    // Most integration files spend their time waiting (lock TTLs, slow invalidations, child processes
+    // starting), not computing: vitest's default of one worker per core minus one ran them one at a time
+    // on a 2-core CI machine, which took npm test past its 15-minute budget. (Projects that share a run
+    // order must share this number; e2e files still run one at a time, after the others.)
+    maxWorkers: 3,
     projects: [
       {
         test: {
@@ -19,10 +24,6 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/support/global-setup.ts'],
           environment: 'node',
-          // Most integration files spend their time waiting (lock TTLs, slow invalidations, child processes
-          // starting), not computing: vitest's default of one worker per core minus one ran them one at a
-          // time on a 2-core CI machine, which took npm test past its 15-minute budget.
-          maxWorkers: 3,
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },

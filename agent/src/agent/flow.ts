@@ -3,7 +3,7 @@ import { s3ClientEndpoint } from '../aws/endpoint.js';
 import type { Invalidator } from '../cdn/invalidator.js';
 import type { Config, StackConfig } from '../config/schema.js';
 import { boundStackBuckets, type StackBuckets } from '../deploy/bound-target.js';
-import { type HealthDeps, healthOptionsFrom, siteHealthCheck } from '../deploy/health.js';
+import type { HealthDeps } from '../deploy/health.js';
 import { finishCommand, missingSteps } from '../deploy/journal.js';
 import type { LockStatus } from '../deploy/lock.js';
 import type { RemoveResult } from '../deploy/lock-store.js';
@@ -518,18 +518,20 @@ function engineRequest(
  * `healthCheck` settings); undefined when the config turns it off (only version.json is checked then,
  * and the release record says so).
  */
-export function healthCheckFor(ctx: FlowContext): CheckHealth | undefined {
+export async function healthCheckFor(ctx: FlowContext): Promise<CheckHealth | undefined> {
   if (ctx.checkHealth !== undefined) return ctx.checkHealth;
   const settings = ctx.config.healthCheck;
   if (!settings.enabled) return undefined;
+  // Loaded by the deploys that run it (it brings an HTML parser): `status` and `history` never do.
+  const { healthOptionsFrom, siteHealthCheck } = await import('../deploy/health.js');
   const deps: HealthDeps = { fetch: ctx.fetch ?? fetch, sleep: realSleep, now: ctx.now };
   return siteHealthCheck(deps, healthOptionsFrom(settings));
 }
 
-function engineDeps(ctx: FlowContext, invalidator: Invalidator): DeployDeps {
+async function engineDeps(ctx: FlowContext, invalidator: Invalidator): Promise<DeployDeps> {
   const { network } = ctx.config;
   const { job } = ctx;
-  const checkHealth = healthCheckFor(ctx);
+  const checkHealth = await healthCheckFor(ctx);
   return {
     s3: ctx.s3,
     invalidator,
@@ -581,7 +583,7 @@ async function deployCommit(
       kind: options.kind,
       ...(options.adopt === undefined ? {} : { adopt: options.adopt }),
     },
-    () => ctx.engine.runDeploy(engineDeps(ctx, invalidator), request),
+    async () => ctx.engine.runDeploy(await engineDeps(ctx, invalidator), request),
   );
   if (options.dryRun) {
     await ctx.tools.trail.write({
@@ -779,45 +781,58 @@ export function lockHolderOf({ lock, age }: LockStatus): LockHolder {
 
 /** "What's live?": the live release, the lock, an unfinished release, and whether the latest commit is live. Read-only. */
 export async function statusThroughMcp(ctx: FlowContext): Promise<StatusReport> {
-  // The two servers answer independently, and so do the reads after them: a quick question costs two
-  // round trips, not four.
-  const [resolved, [latest]] = await Promise.all([resolveStack(ctx), ctx.github.dashboardCommits(1)]);
+  // The two servers answer independently, and each read starts as soon as what it needs is known: the
+  // live release and the lock once the stack's outputs name the bucket (while the github server may
+  // still be answering), the latest commit's build once that commit is known too.
+  const commits = ctx.github.dashboardCommits(1);
+  // Settled by allInOrder below; a failing stack read must not leave this rejection unhandled.
+  commits.catch(() => undefined);
+  const resolved = await resolveStack(ctx);
   const bucket = resolved.sync.source.bucket;
-  const [live, lock, built] = await allInOrder([
-    ctx.engine.readCurrentRelease(ctx.s3, bucket, ctx.stack.name, s3Reads(ctx)),
-    ctx.engine.readLockStatus(ctx.s3, bucket, ctx.stack.name, s3Reads(ctx)),
-    latest
-      ? ctx.engine.readBuildManifest(ctx.s3, resolved.sync, latest.sha, s3Reads(ctx)).then(Boolean)
+  const live = ctx.engine.readCurrentRelease(ctx.s3, bucket, ctx.stack.name, s3Reads(ctx));
+  const lock = ctx.engine.readLockStatus(ctx.s3, bucket, ctx.stack.name, s3Reads(ctx));
+  const built = commits.then(([newest]) =>
+    newest
+      ? ctx.engine.readBuildManifest(ctx.s3, resolved.sync, newest.sha, s3Reads(ctx)).then(Boolean)
       : false,
-  ]);
+  );
+  // Failures are reported in this order, whichever comes first in time: the commits, then the reads.
+  const [[latest], liveRelease, lockStatus, latestBuilt] = await allInOrder([commits, live, lock, built]);
   return {
     stack: ctx.stack.name,
     url: resolved.outputs.url,
-    live: live
+    live: liveRelease
       ? {
-          commit: live.commit,
-          releaseId: live.releaseId,
-          trigger: live.trigger,
-          requestedBy: live.requestedBy,
-          finishedAt: live.finishedAt,
-          kind: live.kind,
-          status: live.status,
-          tag: live.tag ?? undefined,
+          commit: liveRelease.commit,
+          releaseId: liveRelease.releaseId,
+          trigger: liveRelease.trigger,
+          requestedBy: liveRelease.requestedBy,
+          finishedAt: liveRelease.finishedAt,
+          kind: liveRelease.kind,
+          status: liveRelease.status,
+          tag: liveRelease.tag ?? undefined,
         }
       : null,
-    latest: latest ? { ...latest, built } : null,
+    latest: latest ? { ...latest, built: latestBuilt } : null,
     upToDate:
-      live !== undefined && live.status === 'complete' && latest !== undefined && live.commit === latest.sha,
-    lock: lock ? lockHolderOf(lock) : null,
+      liveRelease !== undefined &&
+      liveRelease.status === 'complete' &&
+      latest !== undefined &&
+      liveRelease.commit === latest.sha,
+    lock: lockStatus ? lockHolderOf(lockStatus) : null,
     unfinished:
-      live?.status === 'pending'
+      liveRelease?.status === 'pending'
         ? {
-            releaseId: live.releaseId,
-            commit: live.commit,
-            kind: live.kind,
-            missing: missingSteps(live),
-            failure: live.failure
-              ? { step: live.failure.step, code: live.failure.code, message: live.failure.message }
+            releaseId: liveRelease.releaseId,
+            commit: liveRelease.commit,
+            kind: liveRelease.kind,
+            missing: missingSteps(liveRelease),
+            failure: liveRelease.failure
+              ? {
+                  step: liveRelease.failure.step,
+                  code: liveRelease.failure.code,
+                  message: liveRelease.failure.message,
+                }
               : null,
             finishCommand: finishCommand(ctx.stack.name),
           }
@@ -852,8 +867,8 @@ export function finishThroughMcp(ctx: FlowContext): Promise<DeployOutcome> {
       ...(live?.tag ? { tag: live.tag } : {}),
       ...(live?.subject ? { subject: live.subject } : {}),
     };
-    const report = await ctx.tools.step('finish_release', { stack: ctx.stack.name }, () =>
-      ctx.engine.finishRelease(engineDeps(ctx, invalidator), {
+    const report = await ctx.tools.step('finish_release', { stack: ctx.stack.name }, async () =>
+      ctx.engine.finishRelease(await engineDeps(ctx, invalidator), {
         ...engineRequest(ctx, resolved, { action, stack: ctx.stack.name, to: target }),
         dryRun: false,
       }),

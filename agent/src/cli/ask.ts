@@ -1,7 +1,5 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { Command } from 'commander';
-import { answerFromError, answerOffline, dispatchIntent } from '../agent/dispatch.js';
-import { asDryRun, routeIntent, wordsMandate } from '../agent/intent.js';
 import type { SessionOptions } from '../agent/session.js';
 import type { CliContext } from './context.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
@@ -31,12 +29,15 @@ export async function runAsk(
   const dryRun = Boolean(flags.dryRun);
   const spec = ctx.env.FRONTENDOPS_MODEL;
   const useModel = deps.model !== undefined || (spec !== undefined && spec !== '');
+  // Loaded on use (see commands.ts): the router now, the flow once the session has started the servers.
+  const { asDryRun, routeIntent, wordsMandate } = await import('../agent/intent.js');
   const routed = routeIntent(text);
   const intent = dryRun ? asDryRun(routed) : routed;
   const mandate = wordsMandate(routed, dryRun ? 'it was asked with --dry-run' : undefined);
   if (!useModel && (intent.kind === 'help' || intent.kind === 'unknown' || intent.kind === 'ambiguous')) {
     // Help and refusals need no stack: answer even without a usable config (audited when there is one).
     const session = await openSession(ctx, flags, deps.session).catch(() => undefined);
+    const { answerOffline, dispatchIntent } = await import('../agent/dispatch.js');
     if (!session) {
       return printAnswer(ctx, answerOffline(intent), json);
     }
@@ -58,6 +59,7 @@ export async function runAsk(
   }
   const session = await openSession(ctx, flags, { prestartServers: true, ...deps.session });
   try {
+    const { answerFromError, dispatchIntent } = await import('../agent/dispatch.js');
     if (model) {
       try {
         const { runModelRequest } = await import('../agent/model-request.js');

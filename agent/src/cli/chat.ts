@@ -2,10 +2,7 @@ import { createInterface } from 'node:readline';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { BaseMessage } from '@langchain/core/messages';
 import type { Command } from 'commander';
-import { answerFromError, dispatchIntent } from '../agent/dispatch.js';
 import type { Approval } from '../agent/flow.js';
-import { asDryRun, routeIntent, wordsMandate } from '../agent/intent.js';
-import { followConfig, withReconnect } from '../agent/reconnect.js';
 import { confirmQuestion } from '../agent/report.js';
 import type { SessionOptions } from '../agent/session.js';
 import type { CliContext } from './context.js';
@@ -39,6 +36,19 @@ export async function runChat(ctx: CliContext, flags: CommonFlags, deps: ChatDep
     model = await loadChatModel(spec, ctx.env);
   }
   const session = await openSession(ctx, flags, { prestartServers: true, ...deps.session });
+  // Loaded on use (see commands.ts), while the servers start.
+  const [
+    { answerFromError, dispatchIntent },
+    { asDryRun, routeIntent, wordsMandate },
+    { followConfig, withReconnect },
+  ] = await Promise.all([
+    import('../agent/dispatch.js'),
+    import('../agent/intent.js'),
+    import('../agent/reconnect.js'),
+  ]).catch(async (error: unknown) => {
+    await session.close();
+    throw error;
+  });
   const redactor = printRedactor(ctx);
   const say = (text: string) => ctx.stdout.write(`${redactor.text(text)}\n`);
   let history: BaseMessage[] = [];

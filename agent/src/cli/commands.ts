@@ -14,7 +14,15 @@ import { registerScheduleCommand } from './schedule.js';
 import { registerStatusCommand } from './status.js';
 import { registerUnlockCommand } from './unlock.js';
 
-/** Each command lives in its own file and exports one `register…Command`; this list wires them up. */
+/**
+ * Each command lives in its own file and exports one `register…Command`; this list wires them up.
+ *
+ * Every command file is loaded on every run (commander needs them all for `--help` and suggestions),
+ * so a command file's top level imports only what registering it and checking its flags need; what its
+ * handler runs (the agent core, the deploy engine, the SDKs) is imported inside the handler. Otherwise
+ * `--version` would load all of it, and `status` would load it before starting its MCP servers.
+ * test/unit/cli/startup-imports.test.ts holds the entry's static import graph to this.
+ */
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
 export const COMMANDS: readonly RegisterCommand[] = [

@@ -1,4 +1,3 @@
-import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import type { Confirmation, DeployOutcome } from '../agent/flow.js';
 import type { DeployIntent } from '../agent/intent.js';
@@ -146,10 +145,10 @@ function confirmer(ctx: CliContext, flags: DeployFlags, json: boolean) {
 }
 
 /** A progress bar on a terminal, one line per step otherwise; always on stderr (stdout is the result). */
-function progressReporter(
+async function progressReporter(
   ctx: CliContext,
   json: boolean,
-): { onProgress?: (e: ProgressEvent) => void; stop(): void } {
+): Promise<{ onProgress?: (e: ProgressEvent) => void; stop(): void }> {
   if (json) return { stop: () => undefined };
   if (!ctx.isTTY) {
     let last = '';
@@ -163,6 +162,8 @@ function progressReporter(
       stop: () => undefined,
     };
   }
+  // Loaded on use (see commands.ts): only a terminal draws the bar.
+  const { SingleBar } = await import('cli-progress');
   const bar = new SingleBar({
     stream: ctx.stderr as NodeJS.WritableStream,
     format: '  {step} [{bar}] {value}/{total} files | {mb} MB',
@@ -224,7 +225,7 @@ export function registerDeployCommand(program: Command, ctx: CliContext): void {
       const globals = command.optsWithGlobals<GlobalOptions>();
       const json = Boolean(globals.json);
       const commit = flags.commit ?? '';
-      const progress = progressReporter(ctx, json);
+      const progress = await progressReporter(ctx, json);
       const confirm = confirmer(ctx, flags, json);
       try {
         // Through the MCP tool layer, like `ask`: outputs and invalidation via the pulumi

@@ -5,7 +5,7 @@ import type { McpServerEntry } from '../config/schema.js';
 import { parseSyncCommand, type SyncCommand } from '../deploy/sync-command.js';
 import { endpointUnreachable, SERVICES } from '../errors/endpoint.js';
 import { type FrontendOpsError, isFrontendOpsError, toFrontendOpsError } from '../errors.js';
-import { displayUrl } from '../mcp/client/http.js';
+import { displayUrl } from '../mcp/client/display-url.js';
 import type { CliContext } from './context.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { CommandExit } from './output.js';
@@ -210,12 +210,12 @@ export async function runChecks(
           const name = bucket();
           if (name === undefined) return { level: 'skip', detail: 'skipped: no stack outputs' };
           // Loaded here, not at the top: every command file loads when the CLI starts, and these pull in the
-          // AWS SDK's retry rules.
-          const [{ ListObjectsV2Command }, { s3Reads }, { s3Failure }] = await Promise.all([
-            import('@aws-sdk/client-s3'),
-            import('../agent/flow.js'),
-            import('../deploy/requests.js'),
-          ]);
+          // AWS SDK's retry rules. One destructured `await import()` each: from that form the bundler keeps
+          // only the names taken, while a package imported inside Promise.all is kept whole — here every
+          // S3 command and the aggregated client, in the chunk that every S3 reader loads.
+          const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
+          const { s3Reads } = await import('../agent/flow.js');
+          const { s3Failure } = await import('../deploy/requests.js');
           // Through the engine's runner: a dead S3 is ENDPOINT_UNREACHABLE within the deadline, not a hang.
           const page = await s3Reads(flowCtx)
             .run('ListObjectsV2', (abortSignal) =>

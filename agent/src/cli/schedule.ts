@@ -1,17 +1,6 @@
 import type { Command } from 'commander';
-import { dispatchIntent } from '../agent/dispatch.js';
-import { auditAnsweredRequest, openJobs } from '../agent/fleet.js';
 import type { JobCoordinator } from '../agent/jobs.js';
-import { followConfig, withReconnect } from '../agent/reconnect.js';
-import {
-  cronTimer,
-  fanOutTimer,
-  type RunOutcome,
-  type RunStatus,
-  ScheduleLoop,
-  type TickEvent,
-  type Timer,
-} from '../agent/schedule.js';
+import type { RunOutcome, RunStatus, TickEvent, Timer } from '../agent/schedule.js';
 import type { Session, SessionOptions } from '../agent/session.js';
 import { FrontendOpsError, toFrontendOpsError } from '../errors.js';
 import { errorStatus, formatErrorText } from '../outcome.js';
@@ -91,6 +80,12 @@ async function runStack(
   const requester = `schedule (${session.requester()})`;
   const text = `schedule --cron ${flags.cron}`;
   const started = performance.now();
+  // Loaded on use (see commands.ts); after the first run these come from the module cache.
+  const [{ dispatchIntent }, { auditAnsweredRequest }, { followConfig, withReconnect }] = await Promise.all([
+    import('../agent/dispatch.js'),
+    import('../agent/fleet.js'),
+    import('../agent/reconnect.js'),
+  ]);
   // A sandbox restarted between runs has rewritten the config: follow it, say so in the log.
   const broken = await followConfig(session, notify);
   if (broken) {
@@ -168,10 +163,13 @@ export async function runScheduleCommand(
   flags: ScheduleFlags,
   deps: ScheduleDeps = {},
 ): Promise<ExitCode> {
+  // Loaded on use (see commands.ts). A bad cron expression is refused before anything starts.
+  const { cronTimer, fanOutTimer, ScheduleLoop } = await import('../agent/schedule.js');
   const timer = deps.timer ?? cronTimer(flags.cron, flags.timezone ? { timezone: flags.timezone } : {});
   const session = await openSession(ctx, flags, deps.session);
   try {
     const stacks = scheduledStacks(session, flags);
+    const { openJobs } = await import('../agent/fleet.js');
     const jobs = openJobs(session, { trigger: 'schedule', env: ctx.env, now: ctx.now });
     const json = Boolean(flags.json);
     // One stack prints as it always did; several name their stack on every line.

@@ -6,7 +6,6 @@ import { createRedactor, type Redactor } from '../audit/redact.js';
 import type { HttpMcpServerEntry, McpServerEntry } from '../config/schema.js';
 import { ERROR_CODES, FrontendOpsError, type ErrorCode as FrontendOpsErrorCode } from '../errors.js';
 import { entrySecretValues, resolveEntryEnv, serverEnvironment } from './client/env.js';
-import { createHttpTransport, httpFailure, httpStatusOf } from './client/http.js';
 import { lazySchemaValidator } from './client/lazy-validator.js';
 import { CallToolOutputSchema, type ToolOutput, textOf, toolErrorInfo } from './client/results.js';
 
@@ -80,10 +79,20 @@ interface ConnectionState {
   sessionExpired?: boolean;
 }
 
+/**
+ * An HTTP entry and the module that speaks Streamable HTTP, loaded only for HTTP entries: the SDK's
+ * HTTP client transport (with its OAuth and SSE code) is not needed to start a stdio server.
+ */
+interface HttpSide {
+  entry: HttpMcpServerEntry;
+  lib: typeof import('./client/http.js');
+}
+
 interface OpenedClient {
   client: Client;
   state: ConnectionState;
   connectMs: number;
+  http: HttpSide | undefined;
 }
 
 class ServerConnection implements McpServerConnection {
@@ -95,7 +104,7 @@ class ServerConnection implements McpServerConnection {
     private readonly options: ConnectOptions,
     private readonly redactor: Redactor,
     /** For HTTP entries: the entry (for error messages) and how to open a fresh session. */
-    private readonly http?: HttpMcpServerEntry,
+    private readonly http?: HttpSide,
     private readonly reopen?: () => Promise<OpenedClient>,
   ) {}
 
@@ -229,11 +238,11 @@ function classify(
   timeout: number,
   state: ConnectionState,
   redactor: Redactor,
-  http?: HttpMcpServerEntry,
+  http?: HttpSide,
 ): FrontendOpsError {
   if (error instanceof FrontendOpsError) return error;
   if (http !== undefined) {
-    if (httpStatusOf(error) === 404 && what !== 'initialize') {
+    if (http.lib.httpStatusOf(error) === 404 && what !== 'initialize') {
       state.failure = 'session expired';
       state.sessionExpired = true;
       return serverError(
@@ -242,7 +251,7 @@ function classify(
         'The server restarted or the session idled out; try again.',
       );
     }
-    const failure = httpFailure(name, http, error, what);
+    const failure = http.lib.httpFailure(name, http.entry, error, what);
     if (failure !== undefined) {
       state.failure = failure.message;
       return failure;
@@ -300,7 +309,9 @@ async function openClient(
 ): Promise<OpenedClient> {
   const now = options.now ?? (() => performance.now());
   const state: ConnectionState = { closing: false, closed: false, failure: undefined, stderr: '' };
-  const http = 'url' in entry ? entry : undefined;
+  // Only an HTTP entry waits for this import; a stdio server is spawned without yielding.
+  const http: HttpSide | undefined =
+    'url' in entry ? { entry, lib: await import('./client/http.js') } : undefined;
   let transport: Transport;
   if (options.transport) {
     transport = options.transport(name, entry);
@@ -317,6 +328,8 @@ async function openClient(
     });
     transport = stdio;
   } else {
+    // An HTTP entry (its module is loaded above).
+    const { createHttpTransport } = await import('./client/http.js');
     transport = createHttpTransport(entry, options.agentEnv);
   }
   const client = new Client(options.clientInfo, {
@@ -365,7 +378,7 @@ async function openClient(
     }
     throw classified;
   }
-  return { client, state, connectMs: now() - started };
+  return { client, state, connectMs: now() - started, http };
 }
 
 export async function connectMcpServer(
@@ -383,7 +396,7 @@ export async function connectMcpServer(
     );
   const opened = await openClient(name, entry, options, redactor);
   if ('command' in entry || options.transport) return new ServerConnection(name, opened, options, redactor);
-  return new ServerConnection(name, opened, options, redactor, entry, () =>
+  return new ServerConnection(name, opened, options, redactor, opened.http, () =>
     openClient(name, entry, options, redactor),
   );
 }

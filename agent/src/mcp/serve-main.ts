@@ -1,6 +1,6 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { toFrontendOpsError } from '../errors.js';
-import { type SessionServer, serveMcpOverHttp } from './http/serve.js';
+import type { SessionServer } from './http/serve.js';
 import { resolveHttpSettings, TOKEN_ENV, takeHttpFlag } from './http/settings.js';
 
 export interface ServerFactory {
@@ -22,7 +22,7 @@ export async function runServerMain(
   name: string,
   argv: readonly string[],
   env: NodeJS.ProcessEnv,
-  start: (log: (line: string) => void, args: string[]) => ServerFactory,
+  start: (log: (line: string) => void, args: string[]) => ServerFactory | Promise<ServerFactory>,
 ): Promise<void> {
   const log = (line: string) => process.stderr.write(`${name}: ${line}\n`);
   let stop: (() => Promise<void>) | undefined;
@@ -38,7 +38,7 @@ export async function runServerMain(
   try {
     const { http, rest } = takeHttpFlag(argv);
     const settings = http === undefined ? undefined : resolveHttpSettings(http, env);
-    const factory = start(log, rest);
+    const factory = await start(log, rest);
     release = factory.close;
     process.on('SIGINT', shutdown);
     process.on('SIGTERM', shutdown);
@@ -49,6 +49,9 @@ export async function runServerMain(
       process.stdin.on('end', shutdown);
       log(`ready (${factory.description})`);
     } else {
+      // Loaded for --http only: the SDK's HTTP transport brings a web framework and Node's fetch
+      // implementation, which a stdio server (one per agent command) would load for nothing.
+      const { serveMcpOverHttp } = await import('./http/serve.js');
       const served = await serveMcpOverHttp({ settings, newServer: factory.newServer, log });
       stop = () => served.close();
       log(`listening on ${served.url} (${factory.description}; bearer token from ${TOKEN_ENV} required)`);

@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { parseAst } from 'rolldown/parseAst';
@@ -279,6 +280,97 @@ describe('the packed @frontendops/agent, installed into an empty prefix', () => 
     const history = await runFrom('frontendops', ['history', '--json', '--config', info.configPath], env);
     expect(history.code, history.stderr).toBe(0);
     expect(JSON.parse(history.stdout)).toMatchObject({ status: 'ok', deploys: [] });
+  });
+
+  it('loads, for --version, status and history, none of the modules those commands do not need (regression: the merges put the agent core, every S3 command and the health check on the start-up path)', async () => {
+    // Every module each process loads (CLI and both servers), recorded by a module-load hook, then mapped
+    // back to the packages and files it was bundled from through the shipped source maps.
+    const hookDir = join(dir, 'load-hook');
+    await mkdir(hookDir, { recursive: true });
+    await writeFile(
+      join(hookDir, 'hooks.mjs'),
+      "import { appendFileSync } from 'node:fs';\n" +
+        'let out;\n' +
+        'export function initialize(data) { out = data.out; }\n' +
+        'export async function load(url, context, next) {\n' +
+        "  if (url.startsWith('file:')) appendFileSync(out, url + '\\n');\n" +
+        '  return next(url, context);\n' +
+        '}\n',
+    );
+    await writeFile(
+      join(hookDir, 'preload.mjs'),
+      "import { register } from 'node:module';\n" +
+        "const out = process.env.LOAD_LOG_DIR + '/' + process.argv[1].split('/').pop() + '-' + process.pid + '.log';\n" +
+        "register(new URL('./hooks.mjs', import.meta.url), { data: { out } });\n",
+    );
+    const withHook = { NODE_OPTIONS: `--import ${join(hookDir, 'preload.mjs')}` };
+    const config = JSON.parse(await readFile(info.configPath, 'utf8')) as {
+      mcpServers: Record<string, ServerEntry>;
+    };
+    const sourcesOf = async (url: string): Promise<string[]> => {
+      const map = await readFile(`${fileURLToPath(url)}.map`, 'utf8').catch(() => undefined);
+      return map === undefined ? [fileURLToPath(url)] : (JSON.parse(map) as { sources: string[] }).sources;
+    };
+    /** The sources each process of one command loaded, by its script's file name. */
+    const loadedBy = async (args: string[]): Promise<Map<string, string[]>> => {
+      const logs = await mkdtemp(join(dir, 'loaded-'));
+      for (const entry of Object.values(config.mcpServers)) {
+        entry.env = { ...entry.env, ...withHook, LOAD_LOG_DIR: logs };
+      }
+      const hooked = join(logs, 'config.json');
+      await writeFile(hooked, JSON.stringify(config));
+      const run = await runFrom('frontendops', [...args, '--config', hooked], {
+        ...env,
+        ...withHook,
+        LOAD_LOG_DIR: logs,
+      });
+      expect(run.code, run.stderr).toBe(0);
+      const loaded = new Map<string, string[]>();
+      for (const log of (await readdir(logs)).filter((name) => name.endsWith('.log'))) {
+        const urls = (await readFile(join(logs, log), 'utf8')).trim().split('\n');
+        const sources = (await Promise.all(urls.map(sourcesOf))).flat();
+        loaded.set(log.replace(/(\.js)?-\d+\.log$/, ''), sources);
+      }
+      return loaded;
+    };
+    const offending = (sources: string[] | undefined, patterns: RegExp[]) =>
+      (sources ?? []).filter((source) => patterns.some((pattern) => pattern.test(source)));
+
+    const version = await loadedBy(['--version']);
+    expect(
+      offending(version.get('frontendops'), [
+        /node_modules\/(@aws-sdk|@smithy|@modelcontextprotocol|parse5|cli-progress|croner)\//,
+        /dist\/agent\/(session|flow|dispatch|engine|fleet|jobs)\.js$/,
+      ]),
+    ).toEqual([]);
+    for (const command of ['status', 'history']) {
+      const loaded = await loadedBy([command, '--json']);
+      expect([...loaded.keys()].sort(), command).toEqual([
+        'frontendops',
+        'frontendops-github-mcp',
+        'frontendops-pulumi-mcp',
+      ]);
+      expect(
+        offending(loaded.get('frontendops'), [
+          // The aggregated S3 client: only there when a bundle keeps every S3 command.
+          /node_modules\/@aws-sdk\/client-s3\/dist-es\/S3\.js$/,
+          /node_modules\/(@aws-sdk\/client-cloudfront|@aws-sdk\/lib-storage|parse5|cli-progress|@langchain)\//,
+          /node_modules\/@modelcontextprotocol\/sdk\/dist\/esm\/client\/streamableHttp\.js$/,
+          /dist\/deploy\/(pipeline|health)\.js$/,
+        ]),
+        command,
+      ).toEqual([]);
+      for (const server of ['frontendops-pulumi-mcp', 'frontendops-github-mcp']) {
+        expect(
+          offending(loaded.get(server), [
+            /node_modules\/(@hono|@octokit|bottleneck)\//,
+            /node_modules\/@modelcontextprotocol\/sdk\/dist\/esm\/server\/streamableHttp\.js$/,
+            /dist\/mcp\/http\/serve\.js$/,
+          ]),
+          `${command}: ${server}`,
+        ).toEqual([]);
+      }
+    }
   });
 
   it('runs the demo on a clone after its npm ci, building with the Vite of that clone', async () => {

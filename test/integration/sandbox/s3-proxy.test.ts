@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage, request, type Server } from 'node:http';
+import { Agent, createServer, type IncomingMessage, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type S3Proxy, startS3Proxy } from '../../../agent/src/sandbox/s3-proxy.js';
 
@@ -87,6 +88,32 @@ describe('S3 proxy', () => {
       });
       expect(await response).toBe(`received ${2 * 1024 * 1024}`);
       onFirstChunk = undefined;
+    });
+  });
+
+  it('regression: keeps an idle connection open past Node’s 5 s default, so a client reusing it is not reset (ECONNRESET under load)', async () => {
+    await withProxy({}, async (proxy) => {
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      const get = () =>
+        new Promise<{ status: number; reused: boolean }>((resolve, reject) => {
+          const req = request(
+            `${proxy.endpoint}/bucket/kept.txt?x-id=GetObject`,
+            { agent, headers: SIGNED },
+            (res) => {
+              res.resume();
+              res.on('end', () => resolve({ status: res.statusCode ?? 0, reused: req.reusedSocket }));
+            },
+          );
+          req.on('error', reject);
+          req.end();
+        });
+      try {
+        expect(await get()).toEqual({ status: 200, reused: false });
+        await sleep(6_500);
+        expect(await get()).toEqual({ status: 200, reused: true });
+      } finally {
+        agent.destroy();
+      }
     });
   });
 

@@ -336,4 +336,39 @@ describe('status and history', () => {
       [C, 'dashboard-deploy-20261101-1', false],
     ]);
   });
+  it('status reads the live release and the lock while the github server is still answering (regression: its S3 reads waited for both servers)', async () => {
+    const h = harness({ commits: [{ sha: A, message: 'a' }] });
+    publishFake(h.s3, A, 'a');
+    await deployThroughMcp(h.ctx, { ...latest, target: { kind: 'commit', sha: A } });
+    const events: string[] = [];
+    let readStarted: () => void = () => undefined;
+    const read = new Promise<void>((resolve) => {
+      readStarted = resolve;
+    });
+    const github = h.ctx.github;
+    const engine = h.ctx.engine;
+    const ctx = {
+      ...h.ctx,
+      // The github server answers once the release read has started, or (before the fix, when that read
+      // waited for this answer) after a bound, so that the order is what fails rather than a hang.
+      github: Object.assign(Object.create(github) as typeof github, {
+        dashboardCommits: async (perPage?: number) => {
+          await Promise.race([read, new Promise((resolve) => setTimeout(resolve, 2_000))]);
+          events.push('github answered');
+          return github.dashboardCommits(perPage);
+        },
+      }),
+      engine: {
+        ...engine,
+        readCurrentRelease: (...args: Parameters<typeof engine.readCurrentRelease>) => {
+          events.push('release read');
+          readStarted();
+          return engine.readCurrentRelease(...args);
+        },
+      },
+    };
+    const status = await statusThroughMcp(ctx);
+    expect(events).toEqual(['release read', 'github answered']);
+    expect(status).toMatchObject({ live: { commit: A }, latest: { sha: A, built: true }, upToDate: true });
+  });
 });

@@ -5,6 +5,7 @@ import {
 import type { HttpMcpServerEntry } from '../../config/schema.js';
 import { connectionFailure, SERVICES, unreachableError } from '../../errors/endpoint.js';
 import { FrontendOpsError } from '../../errors.js';
+import { displayUrl } from './display-url.js';
 import { resolveEntryHeaders } from './env.js';
 
 /**
@@ -19,16 +20,6 @@ export function createHttpTransport(
   return new StreamableHTTPClientTransport(new URL(entry.url), {
     requestInit: { headers: resolveEntryHeaders(entry.headers, agentEnv) },
   });
-}
-
-/** The URL without query or credentials: what messages may show. */
-export function displayUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.origin}${parsed.pathname}`;
-  } catch {
-    return '(invalid URL)';
-  }
 }
 
 /** The HTTP status behind an SDK transport error, if any. */

@@ -1,15 +1,16 @@
 import type { GitHubBackend } from './backend.js';
 import type { GitHubServerConfig } from './config.js';
 import { createGitBackend } from './git/backend.js';
-import { createOctokitBackend } from './octokit/backend.js';
-import { createGitHubClient } from './octokit/client.js';
 
 export interface BackendFactoryDeps {
   log: (line: string) => void;
   now: () => Date;
 }
 
-export function createBackendFromConfig(config: GitHubServerConfig, deps: BackendFactoryDeps): GitHubBackend {
+export async function createBackendFromConfig(
+  config: GitHubServerConfig,
+  deps: BackendFactoryDeps,
+): Promise<GitHubBackend> {
   if (config.backend === 'git') {
     return createGitBackend({
       repoPath: config.repoPath,
@@ -17,6 +18,11 @@ export function createBackendFromConfig(config: GitHubServerConfig, deps: Backen
       ...(config.tagger === undefined ? {} : { tagger: config.tagger }),
     });
   }
+  // Octokit and its plugins load only for the GitHub API backend: a git-backed server never needs them.
+  const [{ createOctokitBackend }, { createGitHubClient }] = await Promise.all([
+    import('./octokit/backend.js'),
+    import('./octokit/client.js'),
+  ]);
   const client = createGitHubClient({
     token: config.token,
     ...(config.baseUrl === undefined ? {} : { baseUrl: config.baseUrl }),

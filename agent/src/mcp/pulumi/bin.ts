@@ -1,11 +1,5 @@
-import { runServerMain } from '../serve-main.js';
-import { describeConfig, resolvePulumiServerConfig } from './config.js';
-import { createPulumiToolDeps } from './deps-factory.js';
-import { createServer, PULUMI_SERVER_NAME } from './server.js';
+import { useInterpretedParsers } from '../../parsers.js';
 
-await runServerMain(PULUMI_SERVER_NAME, process.argv.slice(2), process.env, (log, args) => {
-  const config = resolvePulumiServerConfig(args, process.env);
-  // One set of clients for every session (HTTP serves each session its own McpServer).
-  const deps = createPulumiToolDeps(config, process.env, log);
-  return { newServer: () => createServer(deps), description: describeConfig(config) };
-});
+// Before the server's code (and the MCP SDK's schemas) is loaded.
+useInterpretedParsers();
+await import('./main.js');

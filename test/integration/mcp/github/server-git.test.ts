@@ -46,7 +46,7 @@ async function connect(): Promise<InMemoryConnection> {
     },
     '/nonexistent',
   );
-  const backend = createBackendFromConfig(config, { log: () => {}, now: () => NOW });
+  const backend = await createBackendFromConfig(config, { log: () => {}, now: () => NOW });
   connection = await connectInMemory({ backend, now: () => NOW });
   return connection;
 }

@@ -38,7 +38,7 @@ beforeEach(async () => {
   github = new FakeGitHub({ token: TOKEN });
   mock.resetHandlers(...github.handlers());
   const config = resolveGitHubServerConfig([], { GITHUB_PERSONAL_ACCESS_TOKEN: TOKEN }, '/nonexistent');
-  const backend = createBackendFromConfig(config, {
+  const backend = await createBackendFromConfig(config, {
     log: () => {},
     now: () => new Date('2026-03-09T12:00:00Z'),
   });
