@@ -24,6 +24,7 @@ import {
 } from './faults.js';
 import { closeServer, listen, SANDBOX_HOST } from './http-server.js';
 import { KeyedMutex } from './key-lock.js';
+import { type KnownObject, ObjectStateMemory } from './object-state-memory.js';
 import { preconditionFailed, renderS3Error, S3_ERRORS, type S3ErrorSpec, s3RequestId } from './s3-errors.js';
 import { COPY_OPERATIONS, KEY_WRITE_OPERATIONS, parseS3Path, s3OperationName } from './s3-operation.js';
 
@@ -85,6 +86,17 @@ function isSigned(headers: IncomingHttpHeaders, query: URLSearchParams): boolean
   );
 }
 
+/**
+ * Operations without a key that can change a bucket's objects (DeleteObjects, bucket deletion…): reads
+ * and the parts of a multipart upload, which change nothing until it completes, are the exceptions.
+ */
+function mayChangeObjects(operation: string): boolean {
+  return (
+    !/^(Get|Head|List)/.test(operation) &&
+    !['CreateMultipartUpload', 'UploadPart', 'UploadPartCopy', 'AbortMultipartUpload'].includes(operation)
+  );
+}
+
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export async function startS3Proxy(options: S3ProxyOptions): Promise<S3Proxy> {
@@ -93,6 +105,7 @@ export async function startS3Proxy(options: S3ProxyOptions): Promise<S3Proxy> {
   let random = options.random ?? Math.random;
   const sleep = options.sleep ?? defaultSleep;
   const mutex = new KeyedMutex();
+  const memory = new ObjectStateMemory();
   let counts: Record<string, number> = {};
   let latencyMs = options.latencyMs ?? 0;
   let faults: FaultSettings = options.faults ?? { rate: 0 };
@@ -144,7 +157,12 @@ export async function startS3Proxy(options: S3ProxyOptions): Promise<S3Proxy> {
    * waits for latency or a key lock, and a 'close' listener added after that would wait forever — holding
    * the key's lock against every later write.
    */
-  function forward(req: IncomingMessage, res: ServerResponse, closed: Promise<void>): Promise<void> {
+  function forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    closed: Promise<void>,
+    onAnswer?: (status: number, headers: IncomingHttpHeaders) => void,
+  ): Promise<void> {
     if (res.destroyed || req.socket.destroyed) {
       req.destroy();
       return Promise.resolve();
@@ -159,6 +177,7 @@ export async function startS3Proxy(options: S3ProxyOptions): Promise<S3Proxy> {
         agent,
       },
       (upstreamRes) => {
+        onAnswer?.(upstreamRes.statusCode ?? 502, upstreamRes.headers);
         res.writeHead(upstreamRes.statusCode ?? 502, forwardableHeaders(upstreamRes.headers));
         pipeline(upstreamRes, res, () => undefined);
       },
@@ -218,7 +237,19 @@ export async function startS3Proxy(options: S3ProxyOptions): Promise<S3Proxy> {
     const withoutVersion = raw.split('?')[0] ?? '';
     const decoded = decodeURIComponent(withoutVersion).replace(/^\//, '');
     const path = `/${decoded.split('/').map(encodeURIComponent).join('/')}`;
-    return evaluateCopySourceConditions(conditions, await headUpstream(path));
+    const source = parseS3Path(path);
+    if (source.bucket === undefined || source.key === undefined) {
+      return evaluateCopySourceConditions(conditions, await headUpstream(path));
+    }
+    const known = memory.recall(source.bucket, source.key);
+    const needsTime = conditions.ifModifiedSince !== undefined || conditions.ifUnmodifiedSince !== undefined;
+    if (known !== undefined && (!needsTime || known.lastModified !== undefined)) {
+      return evaluateCopySourceConditions(conditions, known);
+    }
+    const observation = memory.observe(source.bucket, source.key);
+    const state = await headUpstream(path);
+    memory.remember(source.bucket, observation, state);
+    return evaluateCopySourceConditions(conditions, state);
   }
 
   /**
@@ -279,7 +310,9 @@ export async function startS3Proxy(options: S3ProxyOptions): Promise<S3Proxy> {
         req.resume();
         return sendError(res, failure, resource, head);
       }
-      return forward(req, res, closed);
+      if (target.bucket === undefined || !mayChangeObjects(operation)) return forward(req, res, closed);
+      const endBucketWrite = memory.beginBucketWrite(target.bucket);
+      return forward(req, res, closed).finally(endBucketWrite);
     }
     // Every write to a key holds that key's lock, so "check the precondition, then write" is atomic and
     // two concurrent `If-None-Match: *` puts cannot both win.
@@ -303,7 +336,16 @@ export async function startS3Proxy(options: S3ProxyOptions): Promise<S3Proxy> {
         req.resume();
         return sendError(res, failure, resource, head);
       }
-      await forward(req, res, closed);
+      const endWrite = memory.beginKeyWrite(target.bucket ?? '', target.key ?? '');
+      let after: KnownObject | 'unsettled' | undefined = 'unsettled';
+      await forward(req, res, closed, (status, headers) => {
+        const etag = header(headers, 'etag');
+        // Only a PutObject's answer carries the new ETag in a header; other writes are asked again.
+        after =
+          operation === 'PutObject' && status === 200 && etag !== undefined
+            ? { exists: true, etag }
+            : undefined;
+      }).finally(() => endWrite(after));
     });
   }
 

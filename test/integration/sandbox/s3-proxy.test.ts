@@ -161,6 +161,47 @@ describe('S3 proxy', () => {
     expect(seen.length - upstreamBefore).toBe(2);
   });
 
+  it('evaluates a copy-source condition from what it saw of the source, asking the emulator only when it cannot vouch for it', async () => {
+    await withProxy({}, async (proxy) => {
+      const heads = () => seen.filter((r) => r.method === 'HEAD').length;
+      const copy = (ifMatch: string) =>
+        fetch(`${proxy.endpoint}/hosting/index.html`, {
+          method: 'PUT',
+          headers: {
+            ...SIGNED,
+            'x-amz-copy-source': '/artifacts/builds/c1/index.html',
+            'x-amz-copy-source-if-match': ifMatch,
+          },
+        }).then((res) => res.status);
+      // A source never seen: the proxy asks the emulator (the fake upstream answers ETag "abc").
+      const before = heads();
+      expect(await copy('"abc"')).toBe(200);
+      expect(heads() - before).toBe(1);
+      // Now known: a matching copy and a mismatching one cost no HEAD, and the mismatch is still refused.
+      expect(await copy('"abc"')).toBe(200);
+      expect(await copy('"stale"')).toBe(412);
+      expect(heads() - before).toBe(1);
+      // A PutObject through the proxy tells it the new ETag: no HEAD either.
+      const put = await fetch(`${proxy.endpoint}/artifacts/builds/c1/index.html`, {
+        method: 'PUT',
+        headers: SIGNED,
+        body: 'page',
+      });
+      expect(put.status).toBe(200);
+      expect(await copy('"abc"')).toBe(200);
+      expect(heads() - before).toBe(1);
+      // A bulk delete in the source's bucket: the proxy can no longer vouch, so it asks again.
+      const deleted = await fetch(`${proxy.endpoint}/artifacts?delete`, {
+        method: 'POST',
+        headers: SIGNED,
+        body: '<Delete><Object><Key>builds/c1/index.html</Key></Object></Delete>',
+      });
+      expect(deleted.status).toBe(200);
+      expect(await copy('"abc"')).toBe(200);
+      expect(heads() - before).toBe(2);
+    });
+  });
+
   it('regression: a client that disconnects while its write waits does not leave the key locked', async () => {
     // Seen with a deploy killed mid-copy (test/integration/deploy/crash.test.ts): its lock write was waiting
     // out the added latency when the process died, and every later write to the lock key waited forever.
