@@ -164,6 +164,8 @@ describe('S3 proxy', () => {
   it('evaluates a copy-source condition from what it saw of the source, asking the emulator only when it cannot vouch for it', async () => {
     await withProxy({}, async (proxy) => {
       const heads = () => seen.filter((r) => r.method === 'HEAD').length;
+      const send = (method: string, path: string, body: string) =>
+        fetch(`${proxy.endpoint}${path}`, { method, headers: SIGNED, body }).then((res) => res.status);
       const copy = (ifMatch: string) =>
         fetch(`${proxy.endpoint}/hosting/index.html`, {
           method: 'PUT',
@@ -182,21 +184,12 @@ describe('S3 proxy', () => {
       expect(await copy('"stale"')).toBe(412);
       expect(heads() - before).toBe(1);
       // A PutObject through the proxy tells it the new ETag: no HEAD either.
-      const put = await fetch(`${proxy.endpoint}/artifacts/builds/c1/index.html`, {
-        method: 'PUT',
-        headers: SIGNED,
-        body: 'page',
-      });
-      expect(put.status).toBe(200);
+      expect(await send('PUT', '/artifacts/builds/c1/index.html', 'page')).toBe(200);
       expect(await copy('"abc"')).toBe(200);
       expect(heads() - before).toBe(1);
       // A bulk delete in the source's bucket: the proxy can no longer vouch, so it asks again.
-      const deleted = await fetch(`${proxy.endpoint}/artifacts?delete`, {
-        method: 'POST',
-        headers: SIGNED,
-        body: '<Delete><Object><Key>builds/c1/index.html</Key></Object></Delete>',
-      });
-      expect(deleted.status).toBe(200);
+      const deleteBody = '<Delete><Object><Key>builds/c1/index.html</Key></Object></Delete>';
+      expect(await send('POST', '/artifacts?delete', deleteBody)).toBe(200);
       expect(await copy('"abc"')).toBe(200);
       expect(heads() - before).toBe(2);
     });
