@@ -159,6 +159,24 @@ function copiedKeys(s3: FakeS3): string[] {
 
 const ALL_STEPS = ['copied', 'invalidated', 'verified', 'tagged', 'pruned', 'published'];
 
+/** Another deployer's fresh lock on the stack, as S3 would hold it. */
+function holdLockAsBob(h: ReturnType<typeof harness>) {
+  const holder = {
+    schema: 1,
+    lockId: 'other-deploy-1',
+    stack: 'prod',
+    owner: 'bob on laptop (pid 7)',
+    trigger: 'chat',
+    commit: commitSha(9),
+    requestedBy: 'bob',
+    acquiredAt: '2026-11-23T09:59:00.000Z',
+    renewedAt: '2026-11-23T09:59:00.000Z',
+    expiresAt: '2026-11-23T10:09:00.000Z',
+  };
+  h.s3.put(ARTIFACTS, 'locks/prod.json', JSON.stringify(holder));
+  return holder;
+}
+
 describe('runDeploy: first deploy', () => {
   it('journals the release pending with its full file list before the first copy, then completes every step', async () => {
     const h = harness();
@@ -327,19 +345,7 @@ describe('runDeploy: refusals change nothing', () => {
   it('a held lock fails with DEPLOY_IN_PROGRESS and changes nothing', async () => {
     const h = harness();
     const commit = publish(h.s3, 1, site(1));
-    const holder = {
-      schema: 1,
-      lockId: 'other-deploy-1',
-      stack: 'prod',
-      owner: 'bob on laptop (pid 7)',
-      trigger: 'chat',
-      commit: commitSha(9),
-      requestedBy: 'bob',
-      acquiredAt: '2026-11-23T09:59:00.000Z',
-      renewedAt: '2026-11-23T09:59:00.000Z',
-      expiresAt: '2026-11-23T10:09:00.000Z',
-    };
-    h.s3.put(ARTIFACTS, 'locks/prod.json', JSON.stringify(holder));
+    const holder = holdLockAsBob(h);
     const error = await rejectionOf(runDeploy(h.deps, request(commit)));
     expect(error.code).toBe('DEPLOY_IN_PROGRESS');
     expect(error.message).toContain('bob on laptop');
@@ -403,19 +409,7 @@ describe('runDeploy: the lock taken alongside the preflight (nobody to confirm)'
     const h = harness();
     const commit = publish(h.s3, 1, site(1));
     tamper(h, commit);
-    const holder = {
-      schema: 1,
-      lockId: 'other-deploy-1',
-      stack: 'prod',
-      owner: 'bob on laptop (pid 7)',
-      trigger: 'chat',
-      commit: commitSha(9),
-      requestedBy: 'bob',
-      acquiredAt: '2026-11-23T09:59:00.000Z',
-      renewedAt: '2026-11-23T09:59:00.000Z',
-      expiresAt: '2026-11-23T10:09:00.000Z',
-    };
-    h.s3.put(ARTIFACTS, 'locks/prod.json', JSON.stringify(holder));
+    const holder = holdLockAsBob(h);
     const error = await rejectionOf(runDeploy(h.deps, request(commit)));
     expect(error.code).toBe('BUILD_CORRUPT');
     expect(JSON.parse(h.s3.text(ARTIFACTS, 'locks/prod.json')!)).toEqual(holder);
