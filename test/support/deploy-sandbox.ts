@@ -13,6 +13,8 @@ import {
   runDeploy,
 } from '../../agent/src/deploy/pipeline.js';
 import { publishBuild } from '../../agent/src/deploy/publish.js';
+import { currentReleaseKey } from '../../agent/src/deploy/releases.js';
+import { type ReleaseRecord, ReleaseRecordSchema } from '../../agent/src/deploy/schemas.js';
 import { readDeployTarget } from '../../agent/src/deploy/stack-target.js';
 import type { SyncCommand } from '../../agent/src/deploy/sync-command.js';
 import type { Sandbox } from '../../agent/src/sandbox/index.js';
@@ -152,4 +154,12 @@ export async function engineOnSandbox(
       await rm(scratch, { recursive: true, force: true });
     },
   };
+}
+
+/** The stack's journal (its current release record) as the engine wrote it, validated. */
+export async function readCurrentJournal(engine: EngineOnSandbox): Promise<ReleaseRecord> {
+  const r = await engine.s3.send(
+    new GetObjectCommand({ Bucket: engine.sync.source.bucket, Key: currentReleaseKey(STACK) }),
+  );
+  return ReleaseRecordSchema.parse(JSON.parse(await r.Body!.transformToString()));
 }

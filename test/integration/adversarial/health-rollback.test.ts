@@ -1,7 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { siteHealthCheck } from '../../../agent/src/deploy/health.js';
 import type { EngineEvent } from '../../../agent/src/deploy/pipeline.js';
@@ -9,6 +8,7 @@ import { publishBuild } from '../../../agent/src/deploy/publish.js';
 import { listReleases } from '../../../agent/src/deploy/releases.js';
 import { realSleep } from '../../../agent/src/deploy/requests.js';
 import { DeploymentsDocumentSchema } from '../../../agent/src/deploy/schemas.js';
+import { listKeysAndEtags } from '../../support/bucket-snapshot.js';
 import { generateSite, referencedAssets, type SiteFile, writeSite } from '../../support/builds.js';
 import { commitSha } from '../../support/deploy-fixtures.js';
 import { type EngineOnSandbox, engineOnSandbox, STACK } from '../../support/deploy-sandbox.js';
@@ -46,16 +46,8 @@ async function publish(version: number, edit: (files: SiteFile[]) => SiteFile[] 
   return commit;
 }
 
-async function keys(bucket: string): Promise<Set<string>> {
-  const out = new Set<string>();
-  let token: string | undefined;
-  do {
-    const page = await engine.s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
-    for (const o of page.Contents ?? []) out.add(o.Key ?? '');
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
-  return out;
-}
+const keys = async (bucket: string): Promise<Set<string>> =>
+  new Set(Object.keys(await listKeysAndEtags(engine.s3, bucket)));
 
 const edge = () => sandbox().info.edgeUrl;
 const text = async (path: string) => (await fetch(`${edge()}${path}`)).text();

@@ -2,12 +2,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { currentReleaseKey } from '../../../agent/src/deploy/releases.js';
-import { type ReleaseRecord, ReleaseRecordSchema } from '../../../agent/src/deploy/schemas.js';
+import type { ReleaseRecord } from '../../../agent/src/deploy/schemas.js';
+import { listKeysAndEtags } from '../../support/bucket-snapshot.js';
 import { referencedAssets } from '../../support/builds.js';
-import { type EngineOnSandbox, engineOnSandbox, STACK } from '../../support/deploy-sandbox.js';
+import { type EngineOnSandbox, engineOnSandbox, readCurrentJournal } from '../../support/deploy-sandbox.js';
 import { sandboxPerFile } from '../../support/sandbox.js';
 
 /**
@@ -34,26 +33,13 @@ afterAll(async () => {
   await engine?.close();
 });
 
-async function listing(bucket: string): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  let token: string | undefined;
-  do {
-    const page = await engine.s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
-    for (const o of page.Contents ?? []) out.set(o.Key ?? '', o.ETag ?? '');
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
-  return out;
-}
+const listing = async (bucket: string): Promise<Map<string, string>> =>
+  new Map(Object.entries(await listKeysAndEtags(engine.s3, bucket)));
 
 const hosting = () => listing(engine.sync.destination.bucket);
 const artifacts = () => listing(engine.sync.source.bucket);
 
-async function journal(): Promise<ReleaseRecord> {
-  const r = await engine.s3.send(
-    new GetObjectCommand({ Bucket: engine.sync.source.bucket, Key: currentReleaseKey(STACK) }),
-  );
-  return ReleaseRecordSchema.parse(JSON.parse(await r.Body!.transformToString()));
-}
+const journal = (): Promise<ReleaseRecord> => readCurrentJournal(engine);
 
 /** Every asset the live index.html references is in the bucket, and the edge serves page and assets. */
 async function expectWholePage(): Promise<void> {

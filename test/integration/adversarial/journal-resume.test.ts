@@ -5,12 +5,12 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAuditLog } from '../../../agent/src/audit/log.js';
 import { SANDBOX_CREDENTIALS } from '../../../agent/src/aws/clients.js';
 import { createCloudFrontInvalidator } from '../../../agent/src/cdn/cloudfront-invalidator.js';
 import { runCli } from '../../../agent/src/cli/main.js';
+import { listKeysAndEtags } from '../../support/bucket-snapshot.js';
 import { captureCli } from '../../support/cli-context.js';
 import { commitInScratchRepo, type EngineOnSandbox, engineOnSandbox } from '../../support/deploy-sandbox.js';
 import { sandboxPerFile } from '../../support/sandbox.js';
@@ -54,16 +54,10 @@ async function cli(args: string[], config = sandbox().info.configPath) {
   return { code, out: captured.out(), err: captured.err() };
 }
 
-async function listing(bucket: string): Promise<string[]> {
-  const out: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await engine.s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
-    for (const o of page.Contents ?? []) out.push(`${o.Key} ${o.ETag}`);
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
-  return out.sort();
-}
+const listing = async (bucket: string): Promise<string[]> =>
+  Object.entries(await listKeysAndEtags(engine.s3, bucket))
+    .map(([key, etag]) => `${key} ${etag}`)
+    .sort();
 
 const hosting = () => listing(engine.sync.destination.bucket);
 const artifacts = () => listing(engine.sync.source.bucket);

@@ -1,11 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeployReport } from '../../../agent/src/deploy/pipeline.js';
-import { currentReleaseKey } from '../../../agent/src/deploy/releases.js';
-import { ReleaseRecordSchema } from '../../../agent/src/deploy/schemas.js';
 import { FrontendOpsError } from '../../../agent/src/errors.js';
-import { type EngineOnSandbox, engineOnSandbox, STACK } from '../../support/deploy-sandbox.js';
+import { listKeysAndEtags } from '../../support/bucket-snapshot.js';
+import { type EngineOnSandbox, engineOnSandbox, readCurrentJournal } from '../../support/deploy-sandbox.js';
 import { sandboxPerFile } from '../../support/sandbox.js';
 
 /**
@@ -35,23 +33,10 @@ afterAll(async () => {
 
 const skewed = (ms: number) => () => new Date(Date.now() + ms);
 
-async function keys(bucket: string): Promise<string[]> {
-  const out: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await engine.s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
-    for (const o of page.Contents ?? []) out.push(o.Key ?? '');
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
-  return out.sort();
-}
+const keys = async (bucket: string): Promise<string[]> =>
+  Object.keys(await listKeysAndEtags(engine.s3, bucket)).sort();
 
-async function journal() {
-  const r = await engine.s3.send(
-    new GetObjectCommand({ Bucket: engine.sync.source.bucket, Key: currentReleaseKey(STACK) }),
-  );
-  return ReleaseRecordSchema.parse(JSON.parse(await r.Body!.transformToString()));
-}
+const journal = () => readCurrentJournal(engine);
 
 async function outcome(run: Promise<DeployReport>): Promise<DeployReport | FrontendOpsError> {
   return run.then(

@@ -2,14 +2,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeployReport } from '../../../agent/src/deploy/pipeline.js';
-import { currentReleaseKey } from '../../../agent/src/deploy/releases.js';
-import { ReleaseRecordSchema } from '../../../agent/src/deploy/schemas.js';
 import { FrontendOpsError } from '../../../agent/src/errors.js';
-import { referencedAssets } from '../../support/builds.js';
-import { type EngineOnSandbox, engineOnSandbox, STACK } from '../../support/deploy-sandbox.js';
+import { listKeysAndEtags } from '../../support/bucket-snapshot.js';
+import { type EngineOnSandbox, engineOnSandbox, readCurrentJournal } from '../../support/deploy-sandbox.js';
+import { type Broken, readPageOnce } from '../../support/edge-reader.js';
 import { sandboxPerFile } from '../../support/sandbox.js';
 
 /**
@@ -37,41 +35,8 @@ afterAll(async () => {
   await engine?.close();
 });
 
-interface Broken {
-  page: string;
-  asset: string;
-  status: number;
-}
-
-async function readOnce(edge: string, page: string, broken: Broken[]): Promise<number> {
-  const response = await fetch(`${edge}${page}`);
-  const html = await response.text();
-  if (response.status !== 200) {
-    broken.push({ page, asset: page, status: response.status });
-    return 0;
-  }
-  const assets = referencedAssets(html);
-  const statuses = await Promise.all(
-    assets.map(async (asset) => {
-      const r = await fetch(`${edge}/${asset}`);
-      await r.arrayBuffer();
-      return { asset, status: r.status };
-    }),
-  );
-  for (const s of statuses) if (s.status !== 200) broken.push({ page, ...s });
-  return assets.length;
-}
-
-async function keys(bucket: string): Promise<Set<string>> {
-  const out = new Set<string>();
-  let token: string | undefined;
-  do {
-    const page = await engine.s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
-    for (const o of page.Contents ?? []) out.add(o.Key ?? '');
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
-  return out;
-}
+const keys = async (bucket: string): Promise<Set<string>> =>
+  new Set(Object.keys(await listKeysAndEtags(engine.s3, bucket)));
 
 async function killedDeploy(commit: string, point: string): Promise<void> {
   child = spawn(
@@ -133,7 +98,7 @@ describe('a reader polling the edge through 20 deploys with kills and 10% S3 fau
     const reader = (async () => {
       while (deploying) {
         for (const page of ['/', '/index.html', '/docs/page-0.html']) {
-          assetsChecked += await readOnce(edge, page, broken);
+          assetsChecked += await readPageOnce(edge, page, broken);
           pagesRead += 1;
         }
       }
@@ -167,15 +132,7 @@ describe('a reader polling the edge through 20 deploys with kills and 10% S3 fau
     // Once the faults stop, the last commit ends live and complete, whatever the last run left.
     const last = await deployThroughLocks(commits[DEPLOYS]!);
     expect(['deployed', 'noop']).toContain(last.status);
-    const record = ReleaseRecordSchema.parse(
-      JSON.parse(
-        await (
-          await engine.s3.send(
-            new GetObjectCommand({ Bucket: engine.sync.source.bucket, Key: currentReleaseKey(STACK) }),
-          )
-        ).Body!.transformToString(),
-      ),
-    );
+    const record = await readCurrentJournal(engine);
     expect(record).toMatchObject({ status: 'complete', commit: commits[DEPLOYS] });
     // both buckets: every build is still there; the hosting bucket holds exactly the kept releases
     const artifacts = await keys(engine.sync.source.bucket);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { referencedAssets } from '../../support/builds.js';
 import { type EngineOnSandbox, engineOnSandbox } from '../../support/deploy-sandbox.js';
+import { type Broken, readPageOnce } from '../../support/edge-reader.js';
 import { sandboxPerFile } from '../../support/sandbox.js';
 
 /**
@@ -19,31 +19,6 @@ afterAll(async () => {
   await engine?.close();
 });
 
-interface Broken {
-  page: string;
-  asset: string;
-  status: number;
-}
-
-async function readOnce(edge: string, page: string, broken: Broken[]): Promise<number> {
-  const response = await fetch(`${edge}${page}`);
-  const html = await response.text();
-  if (response.status !== 200) {
-    broken.push({ page, asset: page, status: response.status });
-    return 0;
-  }
-  const assets = referencedAssets(html);
-  const statuses = await Promise.all(
-    assets.map(async (asset) => {
-      const r = await fetch(`${edge}/${asset}`);
-      await r.arrayBuffer();
-      return { asset, status: r.status };
-    }),
-  );
-  for (const s of statuses) if (s.status !== 200) broken.push({ page, ...s });
-  return assets.length;
-}
-
 describe('a reader polling the edge through 10 consecutive deploys', () => {
   it('never gets a page that references a missing asset', async () => {
     // a live release first, then ten more while the reader reads
@@ -61,7 +36,7 @@ describe('a reader polling the edge through 10 consecutive deploys', () => {
     const reader = (async () => {
       while (deploying) {
         for (const page of ['/', '/index.html', '/docs/page-0.html']) {
-          assetsChecked += await readOnce(edge, page, broken);
+          assetsChecked += await readPageOnce(edge, page, broken);
           pagesRead += 1;
         }
       }
