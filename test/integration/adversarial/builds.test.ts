@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FrontendOpsError } from '../../../agent/src/errors.js';
+import type { FrontendOpsError } from '../../../agent/src/errors.js';
 import { type BucketSnapshot, snapshotBuckets } from '../../support/bucket-snapshot.js';
 import { generateSite, referencedAssets, type SiteFile, writeSite } from '../../support/builds.js';
 import { commitSha } from '../../support/deploy-fixtures.js';
 import { commitInScratchRepo, type EngineOnSandbox, engineOnSandbox } from '../../support/deploy-sandbox.js';
 import { sandboxCli } from '../../support/hostile-stack.js';
+import { rejectionOf } from '../../support/rejection.js';
 import { sandboxPerFile } from '../../support/sandbox.js';
 
 /**
@@ -20,16 +21,6 @@ const { sandbox } = sandboxPerFile();
 let engine: EngineOnSandbox;
 let scratch: string;
 let live: { commit: string; files: SiteFile[] };
-
-async function rejection(promise: Promise<unknown>): Promise<FrontendOpsError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof FrontendOpsError) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
 
 const snapshot = (): Promise<BucketSnapshot> =>
   snapshotBuckets(engine.s3, [sandbox().info.artifactsBucket, sandbox().info.hostingBucket]);
@@ -86,7 +77,7 @@ async function expectRefused(
   trigger: 'cli' | 'rollback' = 'cli',
 ): Promise<FrontendOpsError> {
   const before = await snapshot();
-  const error = await rejection(engine.deploy(commit, { trigger }));
+  const error = await rejectionOf(engine.deploy(commit, { trigger }));
   expect(error.code).toBe(code);
   expect(await snapshot()).toEqual(before);
   await expectLiveSiteWhole();

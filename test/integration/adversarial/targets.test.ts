@@ -9,11 +9,11 @@ import {
 } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseSyncCommand } from '../../../agent/src/deploy/sync-command.js';
-import { FrontendOpsError } from '../../../agent/src/errors.js';
 import { type BucketSnapshot, lostOrChanged, snapshotBuckets } from '../../support/bucket-snapshot.js';
 import { generateSite, writeSite } from '../../support/builds.js';
 import { commitInScratchRepo, type EngineOnSandbox, engineOnSandbox } from '../../support/deploy-sandbox.js';
 import { plantStackOutputs, restoreStackOutputs, sandboxCli } from '../../support/hostile-stack.js';
+import { rejectionOf } from '../../support/rejection.js';
 import { sandboxPerFile } from '../../support/sandbox.js';
 
 /**
@@ -27,16 +27,6 @@ let engine: EngineOnSandbox;
 let scratch: string;
 let live: { commit: string };
 let next: { commit: string };
-
-async function rejection(promise: Promise<unknown>): Promise<FrontendOpsError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof FrontendOpsError) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
 
 const buckets = () => [sandbox().info.artifactsBucket, sandbox().info.hostingBucket, VICTIM];
 const snapshot = (): Promise<BucketSnapshot> => snapshotBuckets(engine.s3, buckets());
@@ -83,7 +73,7 @@ describe('a syncCommand aimed at another bucket', () => {
     const before = await snapshot();
     sandbox().resetRequestCounts();
     const hostile = parseSyncCommand(syncText(sandbox().info.artifactsBucket, VICTIM));
-    const error = await rejection(engine.deploy(next.commit, { sync: hostile }));
+    const error = await rejectionOf(engine.deploy(next.commit, { sync: hostile }));
     expect(error.code).toBe('SYNC_COMMAND_MISMATCH');
     expect(sandbox().requestCounts()).toEqual({});
     expect(await snapshot()).toEqual(before);
@@ -235,7 +225,7 @@ describe('reserved paths in a build', () => {
     );
     const before = await snapshot();
     for (const dryRun of [true, false]) {
-      const error = await rejection(engine.deploy(commit, { dryRun }));
+      const error = await rejectionOf(engine.deploy(commit, { dryRun }));
       expect(error.code).toBe('RESERVED_PATH');
       expect(error.message).toContain(target);
     }

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultHeadersFor } from '../../../agent/src/deploy/cache-rules.js';
-import { FrontendOpsError } from '../../../agent/src/errors.js';
 import type { SiteFile } from '../../support/builds.js';
 import { type EngineOnSandbox, engineOnSandbox } from '../../support/deploy-sandbox.js';
+import { rejectionOf } from '../../support/rejection.js';
 import { sandboxPerFile } from '../../support/sandbox.js';
 
 /**
@@ -35,16 +35,6 @@ async function expectMirror(files: readonly SiteFile[]): Promise<void> {
 async function edgeText(path: string): Promise<{ status: number; text: string; headers: Headers }> {
   const response = await fetch(`${sandbox().info.edgeUrl}${path}`);
   return { status: response.status, text: await response.text(), headers: response.headers };
-}
-
-async function rejectionOf(promise: Promise<unknown>): Promise<FrontendOpsError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof FrontendOpsError) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('deploy engine on the sandbox', () => {

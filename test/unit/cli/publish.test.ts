@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryAuditSink } from '../../../agent/src/audit/trail.js';
 import { publishCommandThroughMcp } from '../../../agent/src/cli/publish.js';
-import { FrontendOpsError } from '../../../agent/src/errors.js';
 import { generateSite, writeSite } from '../../support/builds.js';
 import { captureCli } from '../../support/cli-context.js';
 import { commitSha } from '../../support/deploy-fixtures.js';
 import { FakeS3 } from '../../support/fake-s3.js';
+import { rejectionOf } from '../../support/rejection.js';
 import {
   ARTIFACTS,
   fakePulumiServer,
@@ -85,16 +85,6 @@ function harness(outputs: Record<string, unknown>) {
   return { s3, pulumi, asked, audit, err, run, listing };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<FrontendOpsError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof FrontendOpsError) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
-
 describe('frontendops publish on a Pulumi Cloud stack', () => {
   it('publishes into the artifacts bucket the pulumi MCP server names, starting no github server', async () => {
     const h = harness({ syncCommand: SYNC_COMMAND, artifactsBucket: ARTIFACTS, hostingBucket: HOSTING });
@@ -128,7 +118,7 @@ describe('frontendops publish on a Pulumi Cloud stack', () => {
     const foreign = `aws s3 sync s3://${VICTIM}/builds/{commit}/site/ s3://${HOSTING}/ --delete`;
     const h = harness({ syncCommand: foreign, artifactsBucket: ARTIFACTS, hostingBucket: HOSTING });
     const before = [ARTIFACTS, HOSTING, VICTIM].map(h.listing);
-    const error = await rejection(h.run());
+    const error = await rejectionOf(h.run());
     expect(error.code).toBe('SYNC_COMMAND_MISMATCH');
     expect(error.message).toContain(VICTIM);
     expect(h.s3.calls).toEqual([]);
@@ -142,7 +132,7 @@ describe('frontendops publish on a Pulumi Cloud stack', () => {
 
   it('refuses a stack without bucket outputs: a syncCommand that cannot be checked is not trusted', async () => {
     const h = harness({ syncCommand: SYNC_COMMAND });
-    const error = await rejection(h.run());
+    const error = await rejectionOf(h.run());
     expect(error.code).toBe('SYNC_COMMAND_MISMATCH');
     expect(h.s3.calls).toEqual([]);
   });
@@ -150,7 +140,7 @@ describe('frontendops publish on a Pulumi Cloud stack', () => {
   it('refuses a malformed --commit before any server starts, without echoing it', async () => {
     const h = harness({ syncCommand: SYNC_COMMAND, artifactsBucket: ARTIFACTS, hostingBucket: HOSTING });
     const typed = `ghp_${'x'.repeat(36)}`;
-    const error = await rejection(h.run(typed));
+    const error = await rejectionOf(h.run(typed));
     expect(error.code).toBe('BAD_INPUT');
     expect(error.message).not.toContain(typed);
     expect(h.asked).toEqual([]);

@@ -10,7 +10,8 @@ import {
   RETRY_BASE_MS,
   UNANSWERED_RETRY_MS,
 } from '../../../agent/src/deploy/health.js';
-import { FrontendOpsError, isFrontendOpsError } from '../../../agent/src/errors.js';
+import { isFrontendOpsError } from '../../../agent/src/errors.js';
+import { rejectionOf } from '../../support/rejection.js';
 
 const SITE = 'https://d111.cloudfront.example';
 const COMMIT = 'a'.repeat(40);
@@ -131,16 +132,6 @@ function healthyEdge(base = SITE): FakeEdge {
 }
 
 const input = (files: HealthFile[] = FILES) => ({ url: SITE, commit: COMMIT, files });
-
-async function rejection(promise: Promise<unknown>): Promise<FrontendOpsError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof FrontendOpsError) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('checkSiteHealth: a healthy site', () => {
   it('fetches the page, version.json and every same-origin reference once; never the foreign one', async () => {
@@ -410,10 +401,14 @@ describe('checkSiteHealth: bounded work', () => {
 
   it('refuses a malformed call (programmer error) with BAD_INPUT', async () => {
     const { deps } = fakeDeps(healthyEdge());
-    expect((await rejection(checkSiteHealth(deps, { ...input(), url: 'ftp://x/' }))).code).toBe('BAD_INPUT');
-    expect((await rejection(checkSiteHealth(deps, { ...input(), url: 'not a url' }))).code).toBe('BAD_INPUT');
-    expect((await rejection(checkSiteHealth(deps, input(), { concurrency: 0 }))).code).toBe('BAD_INPUT');
-    expect((await rejection(checkSiteHealth(deps, input(), { timeoutMs: -1 }))).code).toBe('BAD_INPUT');
+    expect((await rejectionOf(checkSiteHealth(deps, { ...input(), url: 'ftp://x/' }))).code).toBe(
+      'BAD_INPUT',
+    );
+    expect((await rejectionOf(checkSiteHealth(deps, { ...input(), url: 'not a url' }))).code).toBe(
+      'BAD_INPUT',
+    );
+    expect((await rejectionOf(checkSiteHealth(deps, input(), { concurrency: 0 }))).code).toBe('BAD_INPUT');
+    expect((await rejectionOf(checkSiteHealth(deps, input(), { timeoutMs: -1 }))).code).toBe('BAD_INPUT');
   });
 });
 
@@ -421,7 +416,7 @@ describe('checkSiteHealth: an edge that does not answer', () => {
   it('refused: ENDPOINT_UNREACHABLE naming the edge after two quick retries, nothing else fetched', async () => {
     const edge = new FakeEdge().route(`${SITE}/`, 'refused').route(`${SITE}/version.json`, 'refused');
     const { deps, slept } = fakeDeps(edge);
-    const error = await rejection(checkSiteHealth(deps, input()));
+    const error = await rejectionOf(checkSiteHealth(deps, input()));
     expect(error.code).toBe('ENDPOINT_UNREACHABLE');
     expect(error.message).toMatch(/^the site at https:\/\/d111\.cloudfront\.example refused the connection/);
     expect(error.data).toMatchObject({ service: 'edge', endpoint: SITE, kind: 'refused', attempts: 3 });
@@ -432,7 +427,7 @@ describe('checkSiteHealth: an edge that does not answer', () => {
   it('accepts but never answers: three attempts of the configured timeout, then ENDPOINT_UNREACHABLE', async () => {
     const edge = new FakeEdge().route(`${SITE}/`, 'hang').route(`${SITE}/version.json`, 'hang');
     const { deps, elapsed } = fakeDeps(edge, { timeoutsFire: true });
-    const error = await rejection(checkSiteHealth(deps, input(), { timeoutMs: 5_000 }));
+    const error = await rejectionOf(checkSiteHealth(deps, input(), { timeoutMs: 5_000 }));
     expect(error.code).toBe('ENDPOINT_UNREACHABLE');
     expect(error.message).toMatch(/did not answer within 5 s/);
     expect(error.data).toMatchObject({

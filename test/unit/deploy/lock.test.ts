@@ -10,10 +10,11 @@ import {
 } from '../../../agent/src/deploy/lock.js';
 import { createRequestRunner } from '../../../agent/src/deploy/requests.js';
 import { DeployLockSchema } from '../../../agent/src/deploy/schemas.js';
-import { FrontendOpsError, isFrontendOpsError } from '../../../agent/src/errors.js';
+import { isFrontendOpsError } from '../../../agent/src/errors.js';
 import { commitSha } from '../../support/deploy-fixtures.js';
 import { FakeLockStore, manualTimers } from '../../support/fake-lock-store.js';
 import { FakeS3, s3Error } from '../../support/fake-s3.js';
+import { rejectionOf } from '../../support/rejection.js';
 
 const MINUTE = 60_000;
 
@@ -44,16 +45,6 @@ function request(name: string, overrides: Partial<LockRequest> = {}): LockReques
     lockId: `${name}-0000-lock`,
     ...overrides,
   };
-}
-
-async function rejectionOf(promise: Promise<unknown>): Promise<FrontendOpsError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof FrontendOpsError) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('deploy lock: acquire', () => {

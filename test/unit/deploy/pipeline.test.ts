@@ -17,6 +17,7 @@ import { parseSyncCommand } from '../../../agent/src/deploy/sync-command.js';
 import { FrontendOpsError } from '../../../agent/src/errors.js';
 import { commitSha, manifestOf } from '../../support/deploy-fixtures.js';
 import { FakeS3, s3Error } from '../../support/fake-s3.js';
+import { rejectionOf } from '../../support/rejection.js';
 
 const ARTIFACTS = 'artifacts-1';
 const HOSTING = 'hosting-1';
@@ -141,16 +142,6 @@ function request(commit: string, overrides: Partial<DeployRequest> = {}): Deploy
     invalidation: { collapseAbove: 25, maxWaitSeconds: 60 },
     ...overrides,
   };
-}
-
-async function rejectionOf(promise: Promise<unknown>): Promise<FrontendOpsError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof FrontendOpsError) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
 }
 
 function copiedKeys(s3: FakeS3): string[] {

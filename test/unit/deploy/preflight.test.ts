@@ -18,6 +18,7 @@ import { parseSyncCommand } from '../../../agent/src/deploy/sync-command.js';
 import { FrontendOpsError } from '../../../agent/src/errors.js';
 import { commitSha, etagOf, listingOf, manifestOf } from '../../support/deploy-fixtures.js';
 import { FakeS3 } from '../../support/fake-s3.js';
+import { rejectionOf } from '../../support/rejection.js';
 
 /** Issue 10 §2: nothing is copied until the whole build is known to be complete and intact. */
 
@@ -45,16 +46,6 @@ function thrown(run: () => unknown): FrontendOpsError {
     throw error;
   }
   throw new Error('expected a FrontendOpsError');
-}
-
-async function rejection(promise: Promise<unknown>): Promise<FrontendOpsError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof FrontendOpsError) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('checkManifestRules', () => {
@@ -312,7 +303,7 @@ describe('runDeploy: preflight refusals change nothing', () => {
     const foreign = parseSyncCommand(
       `aws s3 sync s3://${ARTIFACTS}/builds/{commit}/site/ s3://victim-bucket/ --delete`,
     );
-    const error = await rejection(runDeploy(h.deps, request(commit, { sync: foreign })));
+    const error = await rejectionOf(runDeploy(h.deps, request(commit, { sync: foreign })));
     expect(error.code).toBe('SYNC_COMMAND_MISMATCH');
     expect(error.message).toContain('victim-bucket');
     expect(error.message).toContain(HOSTING);
@@ -324,7 +315,7 @@ describe('runDeploy: preflight refusals change nothing', () => {
     const h = harness();
     const unchecked = { ...request(commitSha(1)) } as Partial<DeployRequest>;
     delete unchecked.stackBuckets;
-    const error = await rejection(runDeploy(h.deps, unchecked as DeployRequest));
+    const error = await rejectionOf(runDeploy(h.deps, unchecked as DeployRequest));
     expect(error.code).toBe('SYNC_COMMAND_MISMATCH');
     expect(h.s3.calls).toEqual([]);
   });
@@ -336,7 +327,7 @@ describe('runDeploy: preflight refusals change nothing', () => {
     publishFake(h.s3, commit, files);
     const before = snapshot(h.s3);
     for (const dryRun of [true, false]) {
-      const error = await rejection(runDeploy(h.deps, request(commit, { dryRun })));
+      const error = await rejectionOf(runDeploy(h.deps, request(commit, { dryRun })));
       expect(error.code).toBe('BUILD_INCOMPLETE');
     }
     expect(writes(h.s3)).toEqual([]);
@@ -349,7 +340,7 @@ describe('runDeploy: preflight refusals change nothing', () => {
     const files = site(1);
     publishFake(h.s3, commit, files, manifestOf(commit, { ...files, 'assets/ghost-Ghost123.js': 'boo' }));
     const before = snapshot(h.s3);
-    const error = await rejection(runDeploy(h.deps, request(commit)));
+    const error = await rejectionOf(runDeploy(h.deps, request(commit)));
     expect(error.code).toBe('BUILD_CORRUPT');
     expect(error.message).toContain('assets/ghost-Ghost123.js');
     expect(h.s3.count('CopyObject')).toBe(0);
@@ -365,7 +356,7 @@ describe('runDeploy: preflight refusals change nothing', () => {
       const key = tamper.startsWith('{') ? 'version.json' : 'assets/app-V1aaaaaa.js';
       h.s3.put(ARTIFACTS, `builds/${commit}/site/${key}`, tamper);
       const before = snapshot(h.s3);
-      const error = await rejection(runDeploy(h.deps, request(commit)));
+      const error = await rejectionOf(runDeploy(h.deps, request(commit)));
       expect(error.code).toBe('BUILD_CORRUPT');
       expect(error.message).toContain(key);
       expect(snapshot(h.s3)).toEqual(before);
@@ -380,7 +371,7 @@ describe('runDeploy: preflight refusals change nothing', () => {
     await runDeploy(h.deps, request(commitSha(2)));
     h.s3.bucket(ARTIFACTS).delete(`builds/${commitSha(1)}/site/assets/app-V1aaaaaa.js`);
     const before = snapshot(h.s3);
-    const error = await rejection(runDeploy(h.deps, request(commitSha(1), { trigger: 'rollback' })));
+    const error = await rejectionOf(runDeploy(h.deps, request(commitSha(1), { trigger: 'rollback' })));
     expect(error.code).toBe('BUILD_CORRUPT');
     expect(snapshot(h.s3)).toEqual(before);
   });
@@ -392,7 +383,7 @@ describe('runDeploy: preflight refusals change nothing', () => {
     publishFake(h.s3, commitSha(2), site(2, { 'assets/logo-Stable123.svg': '<svg>new</svg>' }));
     const before = snapshot(h.s3);
     h.s3.calls.length = 0;
-    const error = await rejection(runDeploy(h.deps, request(commitSha(2))));
+    const error = await rejectionOf(runDeploy(h.deps, request(commitSha(2))));
     expect(error.code).toBe('IMMUTABLE_CHANGED');
     expect(h.s3.count('CopyObject')).toBe(0);
     expect(snapshot(h.s3)).toEqual(before);
@@ -455,7 +446,7 @@ describe('the lowest level refuses reserved keys', () => {
         reason: 'new' as const,
       },
     ];
-    const error = await rejection(
+    const error = await rejectionOf(
       executeCopies({ s3: s3.client, runner, concurrency: 2, keepAlive: async () => {} }, copies, {
         source: { bucket: ARTIFACTS, prefix: 'builds/c/site/' },
         destination: { bucket: HOSTING, prefix: '' },
@@ -469,7 +460,7 @@ describe('the lowest level refuses reserved keys', () => {
     const s3 = new FakeS3([ARTIFACTS]);
     s3.put(ARTIFACTS, 'builds/c/build.json', '{}');
     s3.put(ARTIFACTS, 'index.html', 'x');
-    const error = await rejection(
+    const error = await rejectionOf(
       deleteSiteFiles(s3.client, runner, { bucket: ARTIFACTS, prefix: '' }, [
         'index.html',
         'builds/c/build.json',
