@@ -1,10 +1,8 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
@@ -15,6 +13,7 @@ import {
   ROOT,
   runCli,
 } from '../../integration/agent/support.js';
+import { assertChromiumInstalled, withChromium } from '../../support/chromium.js';
 import { sandboxPerFile } from '../../support/sandbox.js';
 
 /**
@@ -26,15 +25,6 @@ import { sandboxPerFile } from '../../support/sandbox.js';
  */
 
 const OUTPUT = join(ROOT, 'test-output', 'dashboard');
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-quic',
-  '--no-first-run',
-];
 const VITE = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
 const REQUESTER = 'panel-e2e';
 const STACK = 'dashboard-hosting-prod';
@@ -70,7 +60,7 @@ const { sandbox } = sandboxPerFile({ invalidationDelayMs: 100 });
 let work: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+  assertChromiumInstalled();
   work = await mkdtemp(join(tmpdir(), 'frontendops-panel-e2e-'));
   await mkdir(OUTPUT, { recursive: true });
 });
@@ -100,25 +90,6 @@ function resultOf(run: CliRun): Record<string, unknown> {
     .findLast((l) => l.startsWith('{'));
   if (line === undefined) throw new Error(`no JSON result (exit ${run.code}):\n${run.stdout}\n${run.stderr}`);
   return JSON.parse(line) as Record<string, unknown>;
-}
-
-async function withChromium<T>(use: (page: Page) => Promise<T>): Promise<T> {
-  const profile = await mkdtemp(join(work, 'chromium-'));
-  let context: BrowserContext | undefined;
-  try {
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1280, height: 1400 },
-      reducedMotion: 'reduce',
-      colorScheme: 'light',
-    });
-    const page = context.pages()[0] ?? (await context.newPage());
-    return await use(page);
-  } finally {
-    await context?.close();
-  }
 }
 
 describe('the Deployments panel in Chromium', () => {
@@ -171,7 +142,7 @@ describe('the Deployments panel in Chromium', () => {
     const finished = doc.releases.map((r) => r.finishedAt ?? '');
     const lastFinished = Math.max(...finished.map((at) => Date.parse(at)));
 
-    await withChromium(async (page) => {
+    await withChromium({ width: 1280, height: 1400 }, async (page) => {
       const problems: string[] = [];
       page.on('console', (message) => {
         if (message.type() === 'error') problems.push(`${message.text()} (${message.location().url})`);

@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertChromiumInstalled, withChromium } from '../../support/chromium.js';
 
 /**
  * Issue 7 "Done when", end to end: `frontendops demo` (what `npm run demo` runs after its build) on a
@@ -27,17 +28,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const CLI = join(ROOT, 'agent', 'bin', 'frontendops.js');
 const OUTPUT = join(ROOT, 'test-output', 'demo');
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const HEADER = join('sophia-dashboard', 'src', 'components', 'Header', 'Header.tsx');
 /** The header's product line, whatever text the checkout gives it. */
 const PRODUCT_LINE = /(<span className="brand__product">)[^<]*(<\/span>)/;
@@ -154,28 +144,6 @@ async function processesMentioning(text: string): Promise<string[]> {
   return found;
 }
 
-async function withChromium<T>(run: (page: Page) => Promise<T>): Promise<T> {
-  const profile = await mkdtemp(join(tmpdir(), 'frontendops-demo-chromium-'));
-  let context: BrowserContext | undefined;
-  try {
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1280, height: 1180 },
-      deviceScaleFactor: 1,
-      // The charts skip their entry animation, so what is asserted and photographed is final.
-      reducedMotion: 'reduce',
-      colorScheme: 'light',
-    });
-    const page = context.pages()[0] ?? (await context.newPage());
-    return await run(page);
-  } finally {
-    await context?.close();
-    await rm(profile, { recursive: true, force: true });
-  }
-}
-
 /** Loads the dashboard and checks what a visitor sees: the version, five KPI cards, three drawn charts. */
 async function expectDashboard(page: Page, url: string, commit: string): Promise<void> {
   await page.goto(`${url}/`, { waitUntil: 'load' });
@@ -199,7 +167,7 @@ describe('npm run demo on a fresh clone', () => {
   let fixture: string;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+    assertChromiumInstalled();
     work = await mkdtemp(join(tmpdir(), 'frontendops-demo-e2e-'));
     clone = join(work, 'project');
     await git(ROOT, ['clone', '--quiet', '--', ROOT, clone]);
@@ -256,7 +224,7 @@ describe('npm run demo on a fresh clone', () => {
         served: first.commit,
         url: first.url,
       });
-      await withChromium(async (page) => {
+      await withChromium({ width: 1280, height: 1180, deviceScaleFactor: 1 }, async (page) => {
         await expectDashboard(page, run.result.url, first.commit);
         await expect(page.getByText(FIXTURE_PRODUCT, { exact: true }).isVisible()).resolves.toBe(true);
         await page.screenshot({ path: join(OUTPUT, 'demo-dashboard.png') });
@@ -302,7 +270,7 @@ describe('npm run demo on a fresh clone', () => {
       expect(result.deploy.requests.CopyObject).toBe(3);
       expect(result.deploy.unchanged).toBe((result.publish?.files ?? 0) - 3);
 
-      await withChromium(async (page) => {
+      await withChromium({ width: 1280, height: 1180, deviceScaleFactor: 1 }, async (page) => {
         await expectDashboard(page, result.url, second);
         await expect(page.getByText(CHANGED_PRODUCT, { exact: true }).isVisible()).resolves.toBe(true);
         await page.screenshot({ path: join(OUTPUT, 'demo-dashboard-redeploy.png') });
