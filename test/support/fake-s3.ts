@@ -198,21 +198,23 @@ export class FakeS3 {
   }) {
     this.enter('ListObjectsV2', input.Bucket!, undefined, input);
     const pageSize = input.MaxKeys ?? 1000;
+    // As S3 does, the token names where the last page ended; StartAfter counts on the first page only.
+    const after =
+      input.ContinuationToken === undefined
+        ? input.StartAfter
+        : Buffer.from(input.ContinuationToken, 'base64url').toString('utf8');
     const keys = [...this.bucket(input.Bucket!).keys()]
-      .filter(
-        (k) => k.startsWith(input.Prefix ?? '') && (input.StartAfter === undefined || k > input.StartAfter),
-      )
+      .filter((k) => k.startsWith(input.Prefix ?? '') && (after === undefined || k > after))
       .sort();
-    const start = input.ContinuationToken === undefined ? 0 : Number(input.ContinuationToken);
-    const page = keys.slice(start, start + pageSize);
-    const truncated = start + pageSize < keys.length;
+    const page = keys.slice(0, pageSize);
+    const truncated = pageSize < keys.length;
     return {
       Contents: page.map((key) => {
         const object = this.bucket(input.Bucket!).get(key)!;
         return { Key: key, Size: object.body.length, ETag: object.etag };
       }),
       IsTruncated: truncated,
-      ...(truncated ? { NextContinuationToken: String(start + pageSize) } : {}),
+      ...(truncated ? { NextContinuationToken: Buffer.from(page.at(-1)!).toString('base64url') } : {}),
     };
   }
 

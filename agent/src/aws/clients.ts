@@ -11,7 +11,7 @@ export function createS3Client(
   network: Pick<NetworkSettings, 'connectTimeoutSeconds'> = NETWORK_DEFAULTS,
 ): S3Client {
   assertSandboxOnly(aws);
-  return new S3Client({
+  const client = new S3Client({
     region: aws.region,
     requestHandler: httpHandler(network),
     ...(aws.s3Endpoint === undefined ? {} : { endpoint: aws.s3Endpoint }),
@@ -20,4 +20,16 @@ export function createS3Client(
     // Retries are the engine's job (jittered backoff it can observe and count), not hidden in the client.
     maxAttempts: 1,
   });
+  withoutSdkRequestLog(client);
+  return client;
+}
+
+/**
+ * The SDK's request log: it builds a redacted copy of every request and response (a 1,000-object
+ * listing included) for a logger that is never configured here, as the SDK's default logger ignores
+ * it — CPU spent on each of a deploy's thousands of requests. Requests are reported by the engine's
+ * own runner instead (deploy/requests.ts).
+ */
+export function withoutSdkRequestLog(client: { middlewareStack: { remove(name: string): boolean } }): void {
+  client.middlewareStack.remove('loggerMiddleware');
 }

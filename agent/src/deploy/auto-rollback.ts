@@ -67,10 +67,12 @@ export async function rollBackFailedRelease(
   // The restore is held to the same checks as any deploy: the rules of its manifest, then — before
   // its journal is written — the preflight of its build against one listing of its prefix.
   checkManifestRules(manifest, run.settings.requiredFiles);
-  const preflight = buildPreflight(run.s3, run.runner, {
-    bucket: sync.source.bucket,
-    prefix: buildPrefixFor(sync, target.commit),
-  });
+  const preflight = buildPreflight(
+    run.s3,
+    run.runner,
+    { bucket: sync.source.bucket, prefix: buildPrefixFor(sync, target.commit) },
+    manifest,
+  );
   const listing = await listHosting(run.s3, run.runner, sync.destination);
   // No adoption here: objects no release knows are kept, as in any plan without an explicit --adopt.
   const plan = planDeploy(manifest, failed, listing, run.settings.cacheRules, {

@@ -51,6 +51,12 @@ export interface ExecuteCopiesDeps {
   keepAlive: () => Promise<void>;
   /** Before a phase starts, after the previous one completed: the fence of the `index` phase. */
   beforePhase?: (phase: CopyPhase) => Promise<void>;
+  /**
+   * Once the last copy of the previous phase is on its way: work `beforePhase` would otherwise wait
+   * for (the fence's lock write), started while the phase's last copies finish. Its failure is
+   * ignored: `beforePhase` still runs, and decides.
+   */
+  preparePhase?: (phase: CopyPhase) => Promise<void>;
   onProgress?: (event: ProgressEvent) => void;
 }
 
@@ -79,9 +85,12 @@ export async function executeCopies(
     'overwrite',
   );
 
-  for (const phase of COPY_PHASES) {
-    const batch = copies.filter((c) => c.phase === phase);
-    if (batch.length === 0) continue;
+  const phases = COPY_PHASES.map((phase) => ({
+    phase,
+    batch: copies.filter((c) => c.phase === phase),
+  })).filter(({ batch }) => batch.length > 0);
+  for (const [index, { phase, batch }] of phases.entries()) {
+    const next = phases[index + 1]?.phase;
     await deps.beforePhase?.(phase);
     deps.onProgress?.({
       step: 'copy',
@@ -93,10 +102,15 @@ export async function executeCopies(
       message: `copying ${phase} files`,
     });
     let failed = false;
+    let dispatched = 0;
     const results = await Promise.allSettled(
       batch.map((copy) =>
         limit(async () => {
           if (failed) return;
+          dispatched += 1;
+          if (dispatched === batch.length && next !== undefined) {
+            void deps.preparePhase?.(next).catch(() => undefined);
+          }
           try {
             await deps.keepAlive();
             const { etag } = await copyFile(

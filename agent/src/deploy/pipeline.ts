@@ -260,14 +260,16 @@ export async function runDeploy(deps: DeployDeps, request: DeployRequest): Promi
   // The preflight's one listing of the build prefix, started once a copy may be needed (below) — a
   // no-op never lists the build.
   let buildListing: Preflight | undefined;
-  const startPreflight = (): Preflight => {
-    buildListing ??= buildPreflight(s3, runner, {
-      bucket: artifactsBucket,
-      prefix: buildPrefixFor(sync, commit),
-    });
+  const startPreflight = (of: BuildManifest): Preflight => {
+    buildListing ??= buildPreflight(
+      s3,
+      runner,
+      { bucket: artifactsBucket, prefix: buildPrefixFor(sync, commit) },
+      of,
+    );
     return buildListing;
   };
-  const preflight: Preflight = (input) => startPreflight()(input);
+  const preflight: Preflight = (input) => startPreflight(input.manifest)(input);
   const readPlanInputs = (journalRead = readJournal(s3, runner, artifactsBucket, stack)) =>
     Promise.all([journalRead, listHosting(s3, runner, sync.destination)]);
   // The plan's reads (the journal, the hosting listing) run alongside the manifest read: none of
@@ -295,7 +297,7 @@ export async function runDeploy(deps: DeployDeps, request: DeployRequest): Promi
   firstJournal.then(
     (journal) => {
       const live = journal?.record;
-      if (!(live?.status === 'complete' && live.commit === commit)) startPreflight();
+      if (!(live?.status === 'complete' && live.commit === commit)) startPreflight(manifest);
     },
     () => undefined,
   );

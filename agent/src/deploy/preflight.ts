@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { FrontendOpsError } from '../errors.js';
-import { listHosting } from './listing.js';
+import { listObjectsUnder } from './listing.js';
 import type { DeployPlan, ListedObject } from './plan.js';
 import type { RequestRunner } from './requests.js';
 import { assertNoReservedSitePaths } from './reserved.js';
@@ -178,8 +178,15 @@ export interface BuildListing {
   assertIntact(manifest: BuildManifest): Promise<void>;
 }
 
-export function startBuildListing(s3: S3Client, runner: RequestRunner, location: S3Location): BuildListing {
-  const listed = listHosting(s3, runner, location).then(
+export function startBuildListing(
+  s3: S3Client,
+  runner: RequestRunner,
+  location: S3Location,
+  manifest?: Pick<BuildManifest, 'files'>,
+): BuildListing {
+  // The manifest's paths split the listing into segments listed at once (listing.ts).
+  const expected = manifest?.files.map((f) => f.path) ?? [];
+  const listed = listObjectsUnder(s3, runner, location, expected).then(
     (objects) => ({ objects }),
     (error: unknown) => ({ error }),
   );
@@ -204,7 +211,12 @@ export type Preflight = (input: { manifest: BuildManifest; plan: Pick<DeployPlan
  * next (the plan, the lock); every call compares against that same listing, so checking again
  * under the lock costs no request.
  */
-export function buildPreflight(s3: S3Client, runner: RequestRunner, location: S3Location): Preflight {
-  const listing = startBuildListing(s3, runner, location);
+export function buildPreflight(
+  s3: S3Client,
+  runner: RequestRunner,
+  location: S3Location,
+  manifest?: Pick<BuildManifest, 'files'>,
+): Preflight {
+  const listing = startBuildListing(s3, runner, location, manifest);
   return ({ manifest }) => listing.assertIntact(manifest);
 }

@@ -456,11 +456,12 @@ export async function publishBuild(deps: PublishDeps, request: PublishRequest): 
       files: entries.map((e) => ({ ...e, etag: etags.get(e.path) })),
     });
     const location = { bucket, prefix };
+    const paths = entries.map((e) => e.path);
     const where = `s3://${bucket}/${prefix}`;
 
     // Fence: renew now, so a publisher whose claim was taken over stops here instead of writing.
     await claim.keepAlive(true);
-    const before = compareBuildListing(manifest, await listObjectsUnder(s3, runner, location));
+    const before = compareBuildListing(manifest, await listObjectsUnder(s3, runner, location, paths));
     if (before.length > 0) throw buildCorruptError(commit, before, `${where} (changed while publishing)`);
 
     try {
@@ -481,7 +482,7 @@ export async function publishBuild(deps: PublishDeps, request: PublishRequest): 
       if (!sameContent(raced.manifest, content)) {
         const damaged =
           raced.manifest.schema === BUILD_MANIFEST_SCHEMA
-            ? compareBuildListing(raced.manifest, await listObjectsUnder(s3, runner, location)).length
+            ? compareBuildListing(raced.manifest, await listObjectsUnder(s3, runner, location, paths)).length
             : 0;
         throw conflict(
           damaged > 0
@@ -493,7 +494,7 @@ export async function publishBuild(deps: PublishDeps, request: PublishRequest): 
     }
 
     // One more listing: a stalled former claim holder could still have overwritten a file meanwhile.
-    const after = compareBuildListing(manifest, await listObjectsUnder(s3, runner, location));
+    const after = compareBuildListing(manifest, await listObjectsUnder(s3, runner, location, paths));
     if (after.length > 0) {
       throw buildCorruptError(commit, after, `${where} (changed while build.json was written)`);
     }

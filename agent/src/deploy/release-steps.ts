@@ -285,6 +285,13 @@ export async function copyRelease(
         await flushEntries(run);
         await lock.fence('index.html');
       },
+      // The fence's lock write goes out while the last other files finish; `beforePhase` then finds
+      // it inside the fence window, or renews again.
+      preparePhase: async (phase) => {
+        if (phase !== 'index') return;
+        await flushEntries(run);
+        await lock.fence('index.html');
+      },
       onProgress: run.onProgress,
     },
     plan.copy,
