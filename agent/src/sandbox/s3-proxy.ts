@@ -15,6 +15,7 @@ import {
   type ObjectState,
   type ReadConditions,
 } from './conditions.js';
+import { deletedKeys } from './delete-objects.js';
 import {
   chooseFault,
   type FaultKind,
@@ -162,6 +163,8 @@ export async function startS3Proxy(options: S3ProxyOptions): Promise<S3Proxy> {
     res: ServerResponse,
     closed: Promise<void>,
     onAnswer?: (status: number, headers: IncomingHttpHeaders) => void,
+    /** The request body, when the proxy has already read it. */
+    body?: Buffer,
   ): Promise<void> {
     if (res.destroyed || req.socket.destroyed) {
       req.destroy();
@@ -186,7 +189,8 @@ export async function startS3Proxy(options: S3ProxyOptions): Promise<S3Proxy> {
       if (!res.headersSent) sendError(res, S3_ERRORS.internal, undefined, req.method === 'HEAD');
       else res.destroy();
     });
-    pipeline(req, upstreamReq, () => undefined);
+    if (body === undefined) pipeline(req, upstreamReq, () => undefined);
+    else upstreamReq.end(body);
     // A client that leaves mid-request must not leave the emulator request hanging either.
     closed.then(() => {
       if (!res.writableFinished) upstreamReq.destroy();
@@ -311,6 +315,7 @@ export async function startS3Proxy(options: S3ProxyOptions): Promise<S3Proxy> {
         return sendError(res, failure, resource, head);
       }
       if (target.bucket === undefined || !mayChangeObjects(operation)) return forward(req, res, closed);
+      if (operation === 'DeleteObjects') return deleteObjects(req, res, closed, target.bucket);
       const endBucketWrite = memory.beginBucketWrite(target.bucket);
       return forward(req, res, closed).finally(endBucketWrite);
     }
@@ -346,6 +351,44 @@ export async function startS3Proxy(options: S3ProxyOptions): Promise<S3Proxy> {
             ? { exists: true, etag }
             : undefined;
       }).finally(() => endWrite(after));
+    });
+  }
+
+  /**
+   * DeleteObjects changes only the keys its body names: the proxy forgets what it saw of those, and keeps
+   * vouching for the rest of the bucket (a cleanup of a few records must not make every later conditional
+   * copy from that bucket ask the emulator again). A body it cannot read counts as a write to every key.
+   */
+  async function deleteObjects(
+    req: IncomingMessage,
+    res: ServerResponse,
+    closed: Promise<void>,
+    bucket: string,
+  ): Promise<void> {
+    let body: Buffer;
+    try {
+      body = Buffer.concat(await req.toArray());
+    } catch {
+      res.destroy();
+      return;
+    }
+    const keys = deletedKeys(body);
+    if (keys === undefined) {
+      const endBucketWrite = memory.beginBucketWrite(bucket);
+      return forward(req, res, closed, undefined, body).finally(endBucketWrite);
+    }
+    const endWrites = [...new Set(keys)].map((key) => memory.beginKeyWrite(bucket, key));
+    let after: 'unsettled' | undefined = 'unsettled';
+    await forward(
+      req,
+      res,
+      closed,
+      () => {
+        after = undefined;
+      },
+      body,
+    ).finally(() => {
+      for (const end of endWrites) end(after);
     });
   }
 

@@ -187,11 +187,26 @@ describe('S3 proxy', () => {
       expect(await send('PUT', '/artifacts/builds/c1/index.html', 'page')).toBe(200);
       expect(await copy('"abc"')).toBe(200);
       expect(heads() - before).toBe(1);
-      // A bulk delete in the source's bucket: the proxy can no longer vouch, so it asks again.
-      const deleteBody = '<Delete><Object><Key>builds/c1/index.html</Key></Object></Delete>';
-      expect(await send('POST', '/artifacts?delete', deleteBody)).toBe(200);
+      // A bulk delete of other keys in the source's bucket (a cleanup of release records): still known.
+      const deleteOf = (...keys: string[]) =>
+        `<Delete>${keys.map((k) => `<Object><Key>${k}</Key></Object>`).join('')}</Delete>`;
+      expect(await send('POST', '/artifacts?delete', deleteOf('releases/a.json', 'locks/s.json'))).toBe(200);
+      expect(await copy('"abc"')).toBe(200);
+      expect(heads() - before).toBe(1);
+      // A bulk delete naming the source: the proxy can no longer vouch for it, so it asks again.
+      expect(await send('POST', '/artifacts?delete', deleteOf('builds/c1/index.html'))).toBe(200);
       expect(await copy('"abc"')).toBe(200);
       expect(heads() - before).toBe(2);
+      // A bulk delete whose body it cannot read may have deleted anything in the bucket.
+      expect(await send('POST', '/artifacts?delete', '<Delete><Quiet>true</Quiet>')).toBe(200);
+      expect(await copy('"abc"')).toBe(200);
+      expect(heads() - before).toBe(3);
+      // The emulator received each delete's body as sent.
+      expect(seen.filter((r) => r.url === '/artifacts?delete').map((r) => r.bytes)).toEqual([
+        Buffer.byteLength(deleteOf('releases/a.json', 'locks/s.json')),
+        Buffer.byteLength(deleteOf('builds/c1/index.html')),
+        Buffer.byteLength('<Delete><Quiet>true</Quiet>'),
+      ]);
     });
   });
 
