@@ -76,6 +76,46 @@ describe('sandbox S3: the engine talks to it through the newest @aws-sdk/client-
     expect(listed).toEqual(keys);
   });
 
+  it("regression: lists in S3's order (UTF-8 bytes) across pages, so no key is skipped at a page boundary", async () => {
+    // The emulator sorted with localeCompare ('a…' before 'B…') but skipped keys before a continuation
+    // token by code units ('B' < 'a'): `order/B.js` fell between the pages and was never listed.
+    const lower = Array.from({ length: 1000 }, (_, i) => `order/a${String(i).padStart(4, '0')}.js`);
+    const odd = [
+      'order/B.js',
+      'order/Z-9.css',
+      'order/_x.txt',
+      'order/\u00e9.txt',
+      'order/\u{1F600}.txt',
+      'order/\uFFFD.txt',
+    ];
+    const keys = [...lower, ...odd];
+    for (let i = 0; i < keys.length; i += 100) {
+      await Promise.all(
+        keys
+          .slice(i, i + 100)
+          .map((Key) => s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body: 'x' }))),
+      );
+    }
+    const listed: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await s3.send(
+        new ListObjectsV2Command({ Bucket: bucket, Prefix: 'order/', ContinuationToken: token }),
+      );
+      listed.push(...(page.Contents ?? []).map((o) => o.Key ?? ''));
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    const utf8 = [...keys].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    expect(listed).toEqual(utf8);
+    expect(listed.slice(0, 2)).toEqual(['order/B.js', 'order/Z-9.css']);
+    expect(listed.slice(-3)).toEqual(['order/\u00e9.txt', 'order/\uFFFD.txt', 'order/\u{1F600}.txt']);
+    // StartAfter in the same order: everything after 'order/Z-9.css' (so not 'order/B.js').
+    const after = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: 'order/', StartAfter: 'order/Z-9.css', MaxKeys: 2 }),
+    );
+    expect(after.Contents?.map((o) => o.Key)).toEqual(['order/_x.txt', 'order/a0000.js']);
+  });
+
   it('lists with a delimiter as folders (CommonPrefixes)', async () => {
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'tree/a/1.txt', Body: '1' }));
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'tree/b/2.txt', Body: '2' }));
