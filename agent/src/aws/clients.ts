@@ -30,6 +30,6 @@ export function createS3Client(
  * it — CPU spent on each of a deploy's thousands of requests. Requests are reported by the engine's
  * own runner instead (deploy/requests.ts).
  */
-export function withoutSdkRequestLog(client: { middlewareStack: { remove(name: string): boolean } }): void {
+function withoutSdkRequestLog(client: { middlewareStack: { remove(name: string): boolean } }): void {
   client.middlewareStack.remove('loggerMiddleware');
 }

@@ -274,23 +274,21 @@ export async function copyRelease(
   manifest: BuildManifest,
 ): Promise<ReleaseRecord> {
   const { settings, lock } = run;
+  const fenceIndex = async () => {
+    await flushEntries(run);
+    await lock.fence('index.html');
+  };
   const etags = await executeCopies(
     {
       s3: run.s3,
       runner: run.runner,
       concurrency: settings.concurrency,
       keepAlive: () => lock.checkLease(),
-      beforePhase: async (phase) => {
-        if (phase !== 'index') return lock.checkLease();
-        await flushEntries(run);
-        await lock.fence('index.html');
-      },
+      beforePhase: (phase) => (phase === 'index' ? fenceIndex() : lock.checkLease()),
       // The fence's lock write goes out while the last other files finish; `beforePhase` then finds
       // it inside the fence window, or renews again.
       preparePhase: async (phase) => {
-        if (phase !== 'index') return;
-        await flushEntries(run);
-        await lock.fence('index.html');
+        if (phase === 'index') await fenceIndex();
       },
       onProgress: run.onProgress,
     },
