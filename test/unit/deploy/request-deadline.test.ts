@@ -10,6 +10,7 @@ import { type WaitEvent, waitingMessage } from '../../../agent/src/errors/endpoi
 import { FrontendOpsError } from '../../../agent/src/errors.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { s3Error } from '../../support/fake-s3.js';
+import { rejectionOf } from '../../support/rejection.js';
 
 /**
  * The regression behind these tests: an S3 endpoint that accepted connections and never answered kept
@@ -54,21 +55,11 @@ const refused = () =>
     port: 4566,
   });
 
-async function failure(promise: Promise<unknown>): Promise<FrontendOpsError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof FrontendOpsError) return error;
-    throw error;
-  }
-  throw new Error('expected ENDPOINT_UNREACHABLE');
-}
-
 describe('regression: an S3 endpoint that accepts and never answers kept the CLI silent for 487 s', () => {
   it('fails with ENDPOINT_UNREACHABLE naming the endpoint within the 25 s deadline (was 8 × 60 s)', async () => {
     const clock = new FakeClock();
     const { runner } = runnerOn(clock);
-    const error = await failure(clock.run(runner.run('GetObject', silent)));
+    const error = await rejectionOf(clock.run(runner.run('GetObject', silent)));
     expect(error.code).toBe('ENDPOINT_UNREACHABLE');
     expect(error.message).toBe(
       `S3 at ${ENDPOINT} did not answer within 10 s (ETIMEDOUT); 3 attempts of GetObject in 25 s`,
@@ -93,7 +84,7 @@ describe('regression: an S3 endpoint that accepts and never answers kept the CLI
   it('says what it is waiting for while it waits: the endpoint, the attempt and the time', async () => {
     const clock = new FakeClock();
     const { runner, waits } = runnerOn(clock);
-    await failure(clock.run(runner.run('ListObjectsV2', silent)));
+    await rejectionOf(clock.run(runner.run('ListObjectsV2', silent)));
     const lines = waits.map(waitingMessage);
     expect(lines[0]).toBe(`waiting for S3 at ${ENDPOINT} (ListObjectsV2, attempt 1/3, 2 s)`);
     expect(lines).toContain(`waiting for S3 at ${ENDPOINT} (ListObjectsV2, attempt 2/3, 10 s)`);
@@ -105,7 +96,7 @@ describe('regression: an S3 endpoint that accepts and never answers kept the CLI
   it('honours configured timeouts: 300 ms attempts under a 700 ms deadline', async () => {
     const clock = new FakeClock();
     const { runner } = runnerOn(clock, { attemptTimeoutMs: 300, deadlineMs: 700 });
-    const error = await failure(clock.run(runner.run('HeadObject', silent)));
+    const error = await rejectionOf(clock.run(runner.run('HeadObject', silent)));
     // 300 ms, a 50 ms pause, 300 ms: a third attempt could not begin before the deadline.
     expect(error.data).toMatchObject({ attempts: 2, timeoutMs: 300, deadlineMs: 700, elapsedMs: 650 });
     expect(clock.elapsed()).toBeLessThanOrEqual(700);
@@ -130,7 +121,7 @@ describe('connection refused fails at once, naming the endpoint', () => {
   it('three quick attempts, then ENDPOINT_UNREACHABLE', async () => {
     const clock = new FakeClock();
     const { runner } = runnerOn(clock);
-    const error = await failure(clock.run(runner.run('PutObject', () => Promise.reject(refused()))));
+    const error = await rejectionOf(clock.run(runner.run('PutObject', () => Promise.reject(refused()))));
     expect(error.message).toMatch(
       new RegExp(
         `^S3 at ${ENDPOINT.replace(/[.]/g, '\\.')} refused the connection \\(ECONNREFUSED\\); 3 attempts of PutObject`,
@@ -144,7 +135,7 @@ describe('connection refused fails at once, naming the endpoint', () => {
   it('without a configured endpoint, the socket error’s address names it', async () => {
     const clock = new FakeClock();
     const runner = createRequestRunner({ sleep: clock.sleep, now: clock.now, timers: clock.timers });
-    const error = await failure(clock.run(runner.run('PutObject', () => Promise.reject(refused()))));
+    const error = await rejectionOf(clock.run(runner.run('PutObject', () => Promise.reject(refused()))));
     expect(error.data).toMatchObject({ endpoint: '127.0.0.1:4566', service: 's3' });
   });
 
@@ -164,7 +155,7 @@ describe('connection refused fails at once, naming the endpoint', () => {
   ])('%s is a connect failure: three attempts', async (_name, error, reason) => {
     const clock = new FakeClock();
     const { runner } = runnerOn(clock);
-    const thrown = await failure(clock.run(runner.run('GetObject', () => Promise.reject(error))));
+    const thrown = await rejectionOf(clock.run(runner.run('GetObject', () => Promise.reject(error))));
     expect(thrown.data).toMatchObject({ kind: reason, attempts: 3 });
   });
 });
@@ -186,7 +177,7 @@ describe('a live endpoint is not mistaken for a dead one', () => {
   it('a big copy on a dead endpoint still ends: within the deadline plus its allowance', async () => {
     const clock = new FakeClock();
     const { runner } = runnerOn(clock);
-    const error = await failure(clock.run(runner.run('CopyObject', silent, { extraMs: 100_000 })));
+    const error = await rejectionOf(clock.run(runner.run('CopyObject', silent, { extraMs: 100_000 })));
     expect(error.data).toMatchObject({ attempts: 2, timeoutMs: 110_000, deadlineMs: 125_000 });
     expect(clock.elapsed()).toBeLessThanOrEqual(125_000);
   });
@@ -194,14 +185,14 @@ describe('a live endpoint is not mistaken for a dead one', () => {
   it('a call with an absolute timeout longer than the deadline gets one full attempt', async () => {
     const clock = new FakeClock();
     const { runner } = runnerOn(clock);
-    const error = await failure(clock.run(runner.run('MultipartUpload', silent, { timeoutMs: 120_000 })));
+    const error = await rejectionOf(clock.run(runner.run('MultipartUpload', silent, { timeoutMs: 120_000 })));
     expect(error.data).toMatchObject({ attempts: 1, deadlineMs: 120_000, timeoutMs: 120_000 });
   });
 
   it('a small copy keeps the short timeout: a dead endpoint fails within the 25 s deadline', async () => {
     const clock = new FakeClock();
     const { runner } = runnerOn(clock);
-    const error = await failure(
+    const error = await rejectionOf(
       clock.run(runner.run('CopyObject', silent, { extraMs: copyAllowanceMs(40_000) })),
     );
     expect(error.data).toMatchObject({ attempts: 3, timeoutMs: 10_002 });
@@ -227,7 +218,7 @@ describe('a live endpoint is not mistaken for a dead one', () => {
     const reset = () => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
     const clock = new FakeClock();
     const { runner } = runnerOn(clock);
-    const error = await failure(clock.run(runner.run('GetObject', () => Promise.reject(reset()))));
+    const error = await rejectionOf(clock.run(runner.run('GetObject', () => Promise.reject(reset()))));
     expect(error.data).toMatchObject({ kind: 'reset', attempts: 8 });
 
     let calls = 0;

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FrontendOpsError } from '../../../../agent/src/errors.js';
+import type { FrontendOpsError } from '../../../../agent/src/errors.js';
 import type { GitHubBackend } from '../../../../agent/src/mcp/github/backend.js';
 import { createNextDeployTag } from '../../../../agent/src/mcp/github/deploy-tag.js';
 import { createGitBackend, FALLBACK_TAGGER } from '../../../../agent/src/mcp/github/git/backend.js';
@@ -15,6 +15,7 @@ import {
   TEST_IDENTITY,
   type TempGitRepo,
 } from '../../../support/git-repo.js';
+import { rejectionOf } from '../../../support/rejection.js';
 
 const REPO = { owner: 'sophia-ai', repo: 'sophia' };
 const NOW = new Date('2026-03-09T12:00:00Z');
@@ -43,16 +44,6 @@ function backendFor(repo: TempGitRepo, options: { env?: NodeJS.ProcessEnv } = {}
     env,
     now: () => NOW,
   });
-}
-
-async function failure(promise: Promise<unknown>): Promise<FrontendOpsError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof FrontendOpsError) return error;
-    throw error;
-  }
-  throw new Error('expected a failure');
 }
 
 describe('git backend: commits', () => {
@@ -113,10 +104,10 @@ describe('git backend: commits', () => {
       history.all[1],
     );
     expect((await getCommit(backend, { ...REPO, sha: 'main' })).sha).toBe(history.head);
-    expect((await failure(getCommit(backend, { ...REPO, sha: 'f'.repeat(40) }))).code).toBe(
+    expect((await rejectionOf(getCommit(backend, { ...REPO, sha: 'f'.repeat(40) }))).code).toBe(
       'COMMIT_NOT_FOUND',
     );
-    expect((await failure(listCommits(backend, { ...REPO, sha: 'no-such-branch' }))).code).toBe(
+    expect((await rejectionOf(listCommits(backend, { ...REPO, sha: 'no-such-branch' }))).code).toBe(
       'COMMIT_NOT_FOUND',
     );
   });
@@ -147,7 +138,7 @@ describe('git backend: commits', () => {
     const env = ISOLATED_ENV;
     const path = join(tmpdir(), 'definitely-not-a-repo-frontendops');
     const backend2 = createGitBackend({ repoPath: path, run: createGitRunner({ repoPath: path, env }), env });
-    expect((await failure(listCommits(backend2, REPO))).code).toBe('GIT_ERROR');
+    expect((await rejectionOf(listCommits(backend2, REPO))).code).toBe('GIT_ERROR');
   });
 });
 
@@ -202,7 +193,7 @@ describe('git backend: tags', () => {
       sha: history.all[1],
       created: false,
     });
-    const conflict = await failure(
+    const conflict = await rejectionOf(
       createTag(backend, { ...REPO, tag: 'idem', sha: history.head, message: 'moved?' }),
     );
     expect(conflict.code).toBe('TAG_CONFLICT');
@@ -214,7 +205,7 @@ describe('git backend: tags', () => {
     const tree = (await repo.git(['rev-parse', 'HEAD^{tree}'])).trim();
     const before = await repo.snapshot();
     for (const sha of ['e'.repeat(40), tree]) {
-      expect((await failure(createTag(backend, { ...REPO, tag: 'nope', sha, message: 'm' }))).code).toBe(
+      expect((await rejectionOf(createTag(backend, { ...REPO, tag: 'nope', sha, message: 'm' }))).code).toBe(
         'COMMIT_NOT_FOUND',
       );
     }
@@ -247,7 +238,7 @@ describe('git backend: tags', () => {
       annotated: true,
       message: 'tag of a tag',
     });
-    expect((await failure(taggedBackend.getTag(REPO, 'missing'))).code).toBe('TAG_NOT_FOUND');
+    expect((await rejectionOf(taggedBackend.getTag(REPO, 'missing'))).code).toBe('TAG_NOT_FOUND');
   });
 
   it('tags as FrontendOps when neither git config nor the environment names a tagger', async () => {

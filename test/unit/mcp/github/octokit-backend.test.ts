@@ -1,12 +1,13 @@
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FrontendOpsError } from '../../../../agent/src/errors.js';
+import type { FrontendOpsError } from '../../../../agent/src/errors.js';
 import type { GitHubBackend } from '../../../../agent/src/mcp/github/backend.js';
 import { createOctokitBackend } from '../../../../agent/src/mcp/github/octokit/backend.js';
 import { createGitHubClient } from '../../../../agent/src/mcp/github/octokit/client.js';
 import { redact } from '../../../../agent/src/mcp/github/octokit/errors.js';
 import { createTag, listCommits, listTags } from '../../../../agent/src/mcp/github/operations.js';
+import { rejectionOf } from '../../../support/rejection.js';
 import { FakeGitHub, githubError } from './fake-github.js';
 
 // Built at run time: the repository holds no string that looks like a real token.
@@ -26,17 +27,6 @@ function makeBackend(options: { baseUrl?: string; token?: string } = {}): GitHub
     log: (line) => logLines.push(line),
   });
   return createOctokitBackend({ client, secrets: [options.token ?? TOKEN] });
-}
-
-/** The thrown FrontendOpsError, serialised as a tool would show it. */
-async function failure(promise: Promise<unknown>): Promise<FrontendOpsError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof FrontendOpsError) return error;
-    throw error;
-  }
-  throw new Error('expected a failure');
 }
 
 function visibleText(error: FrontendOpsError): string {
@@ -82,7 +72,7 @@ describe('octokit backend: commits', () => {
   it('gets a commit, and answers COMMIT_NOT_FOUND for an unknown one (422 No commit found)', async () => {
     const sha = github.addCommit('dashboard: first', ['sophia-dashboard/a']);
     expect((await backend.getCommit(REPO, sha)).sha).toBe(sha);
-    const error = await failure(backend.getCommit(REPO, 'f'.repeat(40)));
+    const error = await rejectionOf(backend.getCommit(REPO, 'f'.repeat(40)));
     expect(error.code).toBe('COMMIT_NOT_FOUND');
   });
 
@@ -148,7 +138,7 @@ describe('octokit backend: tags', () => {
       tagger: null,
       message: '',
     });
-    expect((await failure(backend.getTag(REPO, 'missing'))).code).toBe('TAG_NOT_FOUND');
+    expect((await rejectionOf(backend.getTag(REPO, 'missing'))).code).toBe('TAG_NOT_FOUND');
   });
 
   it('creates an annotated tag: tag object, then refs/tags/<tag>', async () => {
@@ -183,7 +173,7 @@ describe('octokit backend: tags', () => {
       sha: a,
       created: false,
     });
-    const conflict = await failure(
+    const conflict = await rejectionOf(
       createTag(backend, { ...REPO, tag: 'dashboard-deploy-20260309-1', sha: b, message: 'x' }),
     );
     expect(conflict.code).toBe('TAG_CONFLICT');
@@ -205,7 +195,7 @@ describe('octokit backend: tags', () => {
         return undefined;
       }),
     );
-    const error = await failure(
+    const error = await rejectionOf(
       createTag(backend, { ...REPO, tag: 'dashboard-deploy-20260309-1', sha: a, message: 'mine' }),
     );
     expect(error.code).toBe('TAG_CONFLICT');
@@ -232,7 +222,7 @@ describe('octokit backend: tags', () => {
 
   it('refuses an unknown commit with COMMIT_NOT_FOUND before writing', async () => {
     github.addCommit('a', ['sophia-dashboard/a']);
-    const error = await failure(
+    const error = await rejectionOf(
       createTag(backend, { ...REPO, tag: 't1', sha: 'e'.repeat(40), message: 'm' }),
     );
     expect(error.code).toBe('COMMIT_NOT_FOUND');
@@ -242,7 +232,7 @@ describe('octokit backend: tags', () => {
 
 describe('octokit backend: errors', () => {
   it('401 Bad credentials → GITHUB_AUTH with the contents: write hint', async () => {
-    const error = await failure(
+    const error = await rejectionOf(
       listCommits(makeBackend({ token: `ghp_${'wrongWrongWrongWrong0123456789'}` }), REPO),
     );
     expect(error.code).toBe('GITHUB_AUTH');
@@ -257,7 +247,7 @@ describe('octokit backend: errors', () => {
         githubError(403, 'Resource not accessible by personal access token'),
       ),
     );
-    const error = await failure(createTag(backend, { ...REPO, tag: 't1', sha, message: 'm' }));
+    const error = await rejectionOf(createTag(backend, { ...REPO, tag: 't1', sha, message: 'm' }));
     expect(error.code).toBe('GITHUB_AUTH');
     expect(error.message).toContain('Resource not accessible');
     expect(error.hint).toContain('contents: write');
@@ -265,7 +255,7 @@ describe('octokit backend: errors', () => {
   });
 
   it('404 on an unknown repository → GITHUB_ERROR naming owner/repo', async () => {
-    const error = await failure(listTags(backend, { owner: 'sophia-ai', repo: 'nope' }));
+    const error = await rejectionOf(listTags(backend, { owner: 'sophia-ai', repo: 'nope' }));
     expect(error.code).toBe('GITHUB_ERROR');
     expect(error.message).toContain('sophia-ai/nope');
   });
@@ -281,7 +271,7 @@ describe('octokit backend: errors', () => {
         }),
       ),
     );
-    const error = await failure(listCommits(backend, REPO));
+    const error = await rejectionOf(listCommits(backend, REPO));
     expect(error.code).toBe('GITHUB_RATE_LIMITED');
     expect(error.data?.resetAt).toBe(new Date(reset * 1000).toISOString());
     expect(logLines.some((line) => line.includes('giving up'))).toBe(true);
@@ -328,7 +318,7 @@ describe('octokit backend: errors', () => {
     mock.use(
       http.get(`${github.baseUrl}/repos/:owner/:repo/commits`, () => githubError(500, 'Server Error')),
     );
-    const error = await failure(listCommits(backend, REPO));
+    const error = await rejectionOf(listCommits(backend, REPO));
     expect(error.code).toBe('GITHUB_ERROR');
     expect(error.data).toEqual({ status: 500 });
   });
@@ -337,7 +327,7 @@ describe('octokit backend: errors', () => {
     const echo = ({ request }: { request: Request }) =>
       githubError(401, `Bad credentials: ${request.headers.get('authorization')}`);
     mock.use(http.get(`${github.baseUrl}/repos/:owner/:repo/commits`, echo));
-    const auth = await failure(listCommits(backend, REPO));
+    const auth = await rejectionOf(listCommits(backend, REPO));
     expect(auth.code).toBe('GITHUB_AUTH');
     expect(visibleText(auth)).not.toContain(TOKEN);
     expect(visibleText(auth)).toContain('[REDACTED]');
@@ -347,11 +337,11 @@ describe('octokit backend: errors', () => {
         githubError(500, `internal error for token=${TOKEN}`),
       ),
     );
-    const server = await failure(listTags(backend, REPO));
+    const server = await rejectionOf(listTags(backend, REPO));
     expect(visibleText(server)).not.toContain(TOKEN);
 
     mock.use(http.get(`${github.baseUrl}/repos/:owner/:repo/git/ref/:ref`, () => HttpResponse.error()));
-    const network = await failure(backend.getTag(REPO, 'x'));
+    const network = await rejectionOf(backend.getTag(REPO, 'x'));
     expect(network.code).toBe('GITHUB_ERROR');
     expect(visibleText(network)).not.toContain(TOKEN);
   });
